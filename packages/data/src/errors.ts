@@ -5,3 +5,11 @@ export class DataError extends Error {
     this.name = 'DataError';
   }
 }
+
+/** A download that failed (unreachable host, HTTP error, truncated or corrupt body). */
+export class DownloadError extends DataError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DownloadError';
+  }
+}

@@ -10,15 +10,20 @@ export type Gsm8kSplit = 'train' | 'test';
 export const GSM8K_SPLITS: readonly Gsm8kSplit[] = ['train', 'test'];
 
 /** Official files of openai/grade-school-math, with their sha256 and record counts. */
-export const GSM8K_FILES: Record<Gsm8kSplit, { path: string; sha256: string; records: number }> = {
+export const GSM8K_FILES: Record<
+  Gsm8kSplit,
+  { path: string; sha256: string; bytes: number; records: number }
+> = {
   train: {
     path: 'grade_school_math/data/train.jsonl',
     sha256: '17f347dc51477c50d4efb83959dbb7c56297aba886e5544ee2aaed3024813465',
+    bytes: 4166206,
     records: 7473,
   },
   test: {
     path: 'grade_school_math/data/test.jsonl',
     sha256: '3730d312f6e3440559ace48831e51066acaca737f6eabec99bccb9e4b3c39d14',
+    bytes: 749738,
     records: 1319,
   },
 };

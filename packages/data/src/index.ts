@@ -1,4 +1,4 @@
-export { DataError } from './errors.js';
+export { DataError, DownloadError } from './errors.js';
 export { normalizeNumber, parseGoldAnswer } from './answer.js';
 export { projectRoot, resolveUserPath, dataDir, resultsDir } from './paths.js';
 export {
@@ -20,3 +20,44 @@ export {
   loadGsm8kFile,
   type Gsm8kSplit,
 } from './gsm8k.js';
+export { createRng, hash32, seedWord, type Rng } from './rng.js';
+export { firstN, sampleN } from './subset.js';
+export { sha256Hex, hashFile, hashFileSync, canonicalJson, datasetFingerprint } from './hash.js';
+export {
+  GSM8K_DEFAULT_BASE_URL,
+  pullGsm8k,
+  importGsm8kDir,
+  gsm8kUrl,
+  checkGsm8kBytes,
+  type PullOptions,
+  type PullProgress,
+  type PullResult,
+} from './pull.js';
+export {
+  BENCHMARK_PRESETS,
+  BenchmarkPresetSchema,
+  BenchmarkSpecSchema,
+  DatasetNameSchema,
+  FieldMapSchema,
+  RecordFilterSchema,
+  importBenchmark,
+  importPreset,
+  datasetFile,
+  writeDataset,
+  loadDataset,
+  type BenchmarkPreset,
+  type BenchmarkSpec,
+  type FieldMap,
+  type ImportBenchmarkOptions,
+  type RecordFilter,
+} from './import.js';
+export {
+  recordsToArrowTable,
+  recordsToArrow,
+  recordsFromArrowTable,
+  recordsFromArrow,
+  writeArrow,
+  readArrow,
+  readArrowProblems,
+  type ArrowRecord,
+} from './arrow.js';
