@@ -1,0 +1,71 @@
+// Tiny seeded checkpoints shaped like the real 375M models (reyllama/Llama_375M,
+// reyllama/DiffLlama-375M): Llama-3 tokenizer and vocabulary, llama3 RoPE scaling, GQA 4:1,
+// tied embeddings, float32. Small enough to create in well under two seconds, so tests and
+// demos run the whole pipeline without a download.
+import { bundledLlama3TokenizerDir } from '../tokenizer/llama3.js';
+import { InitError } from './hf-config.js';
+import { DEFAULT_INIT_SEED, initRandomCheckpoint, type InitResult } from './random-checkpoint.js';
+
+export const PRESET_NAMES = ['tiny-llama', 'tiny-diffllama'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+// Shared by both presets so that a Llama / DiffLlama comparison is like for like.
+const TINY_SHAPE = {
+  vocab_size: 128256,
+  hidden_size: 64,
+  intermediate_size: 192,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 1,
+  head_dim: 16,
+  max_position_embeddings: 2048,
+  rms_norm_eps: 1e-5,
+  rope_theta: 500000.0,
+  rope_scaling: {
+    rope_type: 'llama3',
+    factor: 32.0,
+    low_freq_factor: 1.0,
+    high_freq_factor: 4.0,
+    original_max_position_embeddings: 8192,
+  },
+  tie_word_embeddings: true,
+  torch_dtype: 'float32',
+  bos_token_id: 128000,
+  eos_token_id: 128001,
+};
+
+/** Config overrides of each preset (HF keys). */
+export const PRESET_CONFIGS: Record<PresetName, Record<string, unknown>> = {
+  'tiny-llama': { ...TINY_SHAPE, model_type: 'llama' },
+  'tiny-diffllama': { ...TINY_SHAPE, model_type: 'diffllama', lambda_std_dev: 0.1 },
+};
+
+/** generation_config.json of the presets: stop on <|end_of_text|> or <|eot_id|>. */
+export const PRESET_GENERATION_CONFIG = { bos_token_id: 128000, eos_token_id: [128001, 128009] };
+
+export interface InitPresetOptions {
+  /** Default {@link DEFAULT_INIT_SEED}. */
+  seed?: number;
+}
+
+/**
+ * Writes preset `name` to `outDir`: config.json, generation_config.json, model.safetensors and
+ * the real Llama-3 tokenizer.json / tokenizer_config.json. Same seed -> byte-identical files.
+ */
+export async function initPreset(
+  name: PresetName,
+  outDir: string,
+  options: InitPresetOptions = {},
+): Promise<InitResult> {
+  const config = PRESET_CONFIGS[name as PresetName];
+  if (!config) {
+    throw new InitError(
+      `unknown preset ${JSON.stringify(name)}; known: ${PRESET_NAMES.join(', ')}`,
+    );
+  }
+  return initRandomCheckpoint(outDir, config, {
+    seed: options.seed ?? DEFAULT_INIT_SEED,
+    tokenizerDir: bundledLlama3TokenizerDir(),
+    generationConfig: PRESET_GENERATION_CONFIG,
+  });
+}
