@@ -1,0 +1,55 @@
+// Rotary inverse frequencies, computed once at export the way transformers does when it builds
+// the model: in float32, op by op (modeling_rope_utils: _compute_default_rope_parameters and
+// _compute_llama3_parameters). Math.fround after each step reproduces the float32 rounding.
+import type { ModelConfig } from '../config.js';
+
+const f = Math.fround;
+
+/** Default RoPE: inv_freq[i] = 1 / theta^(2i/d), i = 0..d/2-1. */
+export function defaultInvFreq(headDim: number, theta: number): Float32Array {
+  const out = new Float32Array(headDim / 2);
+  const base = f(theta);
+  for (let i = 0; i < out.length; i++) {
+    const exponent = f(f(2 * i) / headDim);
+    out[i] = f(1 / f(Math.pow(base, exponent)));
+  }
+  return out;
+}
+
+/**
+ * Llama-3 scaling: frequencies with wavelength above original/low_freq_factor are divided by
+ * `factor`, those below original/high_freq_factor kept, the band between blended linearly.
+ */
+export function llama3InvFreq(
+  invFreq: Float32Array,
+  s: {
+    factor: number;
+    lowFreqFactor: number;
+    highFreqFactor: number;
+    originalMaxPositionEmbeddings: number;
+  },
+): Float32Array {
+  const old = s.originalMaxPositionEmbeddings;
+  const lowWavelen = old / s.lowFreqFactor;
+  const highWavelen = old / s.highFreqFactor;
+  const out = new Float32Array(invFreq.length);
+  for (let i = 0; i < invFreq.length; i++) {
+    const inv = invFreq[i]!;
+    const wavelen = f(f(2 * Math.PI) / inv);
+    let llama = wavelen > f(lowWavelen) ? f(inv / f(s.factor)) : inv;
+    const smooth = f(
+      f(f(f(old) / wavelen) - f(s.lowFreqFactor)) / f(s.highFreqFactor - s.lowFreqFactor),
+    );
+    const smoothed = f(f(f(f(1 - smooth) * llama) / f(s.factor)) + f(smooth * llama));
+    const medium = !(wavelen < f(highWavelen)) && !(wavelen > f(lowWavelen));
+    if (medium) llama = smoothed;
+    out[i] = llama;
+  }
+  return out;
+}
+
+/** The inverse-frequency vector a checkpoint's rotary embedding uses. */
+export function ropeInvFreq(config: ModelConfig): Float32Array {
+  const base = defaultInvFreq(config.headDim, config.ropeTheta);
+  return config.ropeScaling.type === 'llama3' ? llama3InvFreq(base, config.ropeScaling) : base;
+}

@@ -1,0 +1,205 @@
+// A small typed ONNX graph IR: inputs, outputs, initializers (eager or lazily loaded bytes) and
+// nodes, with unique names generated from a scope stack. serialize.ts turns it into a ModelProto.
+// It stays plain data so other code (e.g. autodiff for training) can walk `nodes`.
+import { DATA_TYPE_BYTES, type DataType } from './dtype.js';
+
+/** A handle to a tensor in the graph (graph input, initializer or node output). */
+export interface Value {
+  readonly name: string;
+}
+
+/** A dimension: a fixed size or a symbolic name such as 'batch_size'. */
+export type Dim = number | string;
+
+/** Attribute values: numbers are INT(S); wrap floats with `{ f }` / `{ floats }`. */
+export type AttrValue =
+  number | number[] | string | { readonly f: number } | { readonly floats: readonly number[] };
+
+export interface NodeDef {
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+}
+
+export interface ValueInfo {
+  readonly name: string;
+  readonly dtype: DataType;
+  readonly shape: readonly Dim[];
+}
+
+/** Initializer bytes (little-endian), held now or produced on demand when the model is written. */
+export interface InitializerDef {
+  readonly name: string;
+  readonly dtype: DataType;
+  readonly dims: readonly number[];
+  readonly byteLength: number;
+  /** Returns the bytes; called once per serialisation, so a lazy source is read only then. */
+  readonly load: () => Uint8Array;
+}
+
+export class GraphError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GraphError';
+  }
+}
+
+export interface NodeOptions {
+  /** Number of outputs (default 1) or explicit output names. */
+  outputs?: number | readonly string[];
+  domain?: string;
+  /** Node name; generated from the scope when omitted. */
+  name?: string;
+}
+
+function byteLengthOf(dtype: DataType, dims: readonly number[]): number {
+  const n = dims.reduce((a, b) => a * b, 1);
+  return n * DATA_TYPE_BYTES[dtype];
+}
+
+export class GraphBuilder {
+  readonly name: string;
+  readonly inputs: ValueInfo[] = [];
+  readonly outputs: ValueInfo[] = [];
+  readonly nodes: NodeDef[] = [];
+  readonly initializers: InitializerDef[] = [];
+  /** Optional type/shape annotations for intermediate values. */
+  readonly valueInfos: ValueInfo[] = [];
+  private readonly used = new Set<string>();
+  private readonly scopes: string[] = [];
+  private readonly constCache = new Map<string, Value>();
+  private counter = 0;
+
+  constructor(name = 'main') {
+    this.name = name;
+  }
+
+  private claim(name: string): string {
+    if (this.used.has(name)) throw new GraphError(`duplicate value name '${name}'`);
+    this.used.add(name);
+    return name;
+  }
+
+  private fresh(base: string): string {
+    const prefix = this.scopes.length ? `/${this.scopes.join('/')}/` : '/';
+    let name: string;
+    do name = `${prefix}${base}_${this.counter++}`;
+    while (this.used.has(name));
+    return name;
+  }
+
+  /** Runs `fn` with `scope` appended to generated names (e.g. '/model/layers.0/attn/MatMul_12'). */
+  scope<T>(scope: string, fn: () => T): T {
+    this.scopes.push(scope);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  input(name: string, dtype: DataType, shape: readonly Dim[]): Value {
+    this.inputs.push({ name: this.claim(name), dtype, shape: [...shape] });
+    return { name };
+  }
+
+  /** Marks `value` as graph output `name` (adds an Identity when it has another name). */
+  output(value: Value, name: string, dtype: DataType, shape: readonly Dim[]): void {
+    let v = value;
+    if (v.name !== name) v = this.node('Identity', [value], {}, { outputs: [name] })[0]!;
+    this.outputs.push({ name: v.name, dtype, shape: [...shape] });
+  }
+
+  /** Adds a type/shape annotation for an intermediate value (helps tools and debugging). */
+  annotate(value: Value, dtype: DataType, shape: readonly Dim[]): void {
+    this.valueInfos.push({ name: value.name, dtype, shape: [...shape] });
+  }
+
+  /** An initializer from bytes in hand. */
+  initializer(name: string, dtype: DataType, dims: readonly number[], data: Uint8Array): Value {
+    const byteLength = byteLengthOf(dtype, dims);
+    if (data.byteLength !== byteLength) {
+      throw new GraphError(
+        `initializer '${name}': ${data.byteLength} bytes given, dims [${dims.join(', ')}] need ${byteLength}`,
+      );
+    }
+    return this.lazyInitializer(name, dtype, dims, () => data);
+  }
+
+  /** An initializer whose bytes are produced by `load` only when the model is written. */
+  lazyInitializer(
+    name: string,
+    dtype: DataType,
+    dims: readonly number[],
+    load: () => Uint8Array,
+  ): Value {
+    const byteLength = byteLengthOf(dtype, dims);
+    const checked = () => {
+      const bytes = load();
+      if (bytes.byteLength !== byteLength) {
+        throw new GraphError(
+          `initializer '${name}': loader gave ${bytes.byteLength} bytes, dims [${dims.join(', ')}] need ${byteLength}`,
+        );
+      }
+      return bytes;
+    };
+    this.initializers.push({
+      name: this.claim(name),
+      dtype,
+      dims: [...dims],
+      byteLength,
+      load: checked,
+    });
+    return { name };
+  }
+
+  /**
+   * A constant initializer from typed values, deduplicated by content so shapes and axes used in
+   * many places are stored once.
+   */
+  constant(dtype: DataType, dims: readonly number[], data: ArrayBufferView, hint = 'const'): Value {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+    const key = `${dtype}|${dims.join(',')}|${Buffer.from(bytes).toString('base64')}`;
+    const hit = this.constCache.get(key);
+    if (hit) return hit;
+    const v = this.initializer(this.fresh(hint), dtype, dims, bytes);
+    this.constCache.set(key, v);
+    return v;
+  }
+
+  /** Adds a node; returns its outputs. Empty-string inputs stand for omitted optional inputs. */
+  node(
+    opType: string,
+    inputs: readonly (Value | '')[],
+    attrs: Record<string, AttrValue> = {},
+    opts: NodeOptions = {},
+  ): Value[] {
+    const outNames =
+      typeof opts.outputs === 'object'
+        ? opts.outputs.map((n) => this.claim(n))
+        : Array.from({ length: opts.outputs ?? 1 }, () => this.claim(this.fresh(opType)));
+    const name = opts.name ?? this.fresh(`${opType}_node`);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (typeof v === 'number' && !Number.isInteger(v)) {
+        throw new GraphError(`${opType} attribute '${k}': ${v} is not an integer (use { f })`);
+      }
+    }
+    this.nodes.push({
+      name,
+      opType,
+      domain: opts.domain ?? '',
+      inputs: inputs.map((i) => (i === '' ? '' : i.name)),
+      outputs: outNames,
+      attrs: { ...attrs },
+    });
+    return outNames.map((n) => ({ name: n }));
+  }
+
+  /** Total bytes of all initializers. */
+  get initializerBytes(): number {
+    return this.initializers.reduce((a, t) => a + t.byteLength, 0);
+  }
+}
