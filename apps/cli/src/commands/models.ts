@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { projectRoot, resolveUserPath } from '@exp/data';
+import { exportCheckpoint, initPreset, pullModel, verifyAgainstGolden } from '@exp/models';
+import { parseOptions } from '../errors.js';
+import type { CommandFactory } from '../cli.js';
+import { progressBar } from '../progress.js';
+
+const ExportSchema = z.object({
+  checkpoint: z.string().min(1),
+  out: z.string().min(1),
+  dtype: z.enum(['fp32', 'fp16']).default('fp32'),
+  attentions: z.boolean().default(false),
+});
+const VerifySchema = z.object({
+  checkpoint: z.string().min(1),
+  golden: z.string().min(1),
+  tolerance: z.number().positive().optional(),
+});
+const PullSchema = z.object({
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+(:[\w./-]+)?$/, 'expected <owner>/<name>[:subfolder]'),
+  revision: z.string().min(1).default('main'),
+});
+const InitSchema = z.object({
+  preset: z.enum(['tiny-llama', 'tiny-diffllama']),
+  out: z.string().min(1).optional(),
+  seed: z.number().int().nonnegative().optional(),
+});
+
+export const modelsCommand: CommandFactory = (io) => (y) =>
+  y.command(
+    'models <action>',
+    'Get, create, export and verify Llama / DiffLlama checkpoints',
+    (m) =>
+      m
+        .command(
+          'export',
+          'Convert a Hugging Face checkpoint folder to ONNX (with KV cache; optional attention outputs)',
+          (c) =>
+            c
+              .option('checkpoint', {
+                type: 'string',
+                demandOption: true,
+                describe: 'HF checkpoint folder (config.json + safetensors)',
+              })
+              .option('out', {
+                type: 'string',
+                demandOption: true,
+                describe: 'Output model folder',
+              })
+              .option('dtype', {
+                choices: ['fp32', 'fp16'] as const,
+                describe: 'Weights and compute type (fp16 for CUDA)',
+              })
+              .option('attentions', {
+                type: 'boolean',
+                describe: 'Also output attentions.{i} (and lambda_full.{i} for DiffLlama)',
+              }),
+          async (argv) => {
+            const o = parseOptions(ExportSchema, {
+              checkpoint: argv.checkpoint,
+              out: argv.out,
+              dtype: argv.dtype,
+              attentions: argv.attentions,
+            });
+            const bar = progressBar(io, 'export');
+            try {
+              const result = await exportCheckpoint(
+                resolveUserPath(o.checkpoint),
+                resolveUserPath(o.out),
+                {
+                  dtype: o.dtype,
+                  attentions: o.attentions,
+                  onProgress: (p) => {
+                    if (p.total) bar.update(p.done ?? 0, p.total);
+                  },
+                },
+              );
+              bar.stop();
+              io.out(
+                `exported ${result.manifest.model_type} (${o.dtype}${o.attentions ? ', attentions' : ''}) to ${result.outDir}`,
+              );
+            } finally {
+              bar.stop();
+            }
+          },
+        )
+        .command(
+          'verify',
+          'Compare an exported model (or a checkpoint, exported on the fly) with a reference golden file',
+          (c) =>
+            c
+              .option('checkpoint', {
+                type: 'string',
+                demandOption: true,
+                describe: 'Exported model folder or HF checkpoint folder',
+              })
+              .option('golden', {
+                type: 'string',
+                demandOption: true,
+                describe: 'Reference outputs (golden.safetensors layout)',
+              })
+              .option('tolerance', {
+                type: 'number',
+                describe: 'Max abs error allowed on logits (default 1e-4)',
+              }),
+          async (argv) => {
+            const o = parseOptions(VerifySchema, {
+              checkpoint: argv.checkpoint,
+              golden: argv.golden,
+              tolerance: argv.tolerance,
+            });
+            let modelDir = resolveUserPath(o.checkpoint);
+            let tmp: string | undefined;
+            if (!existsSync(path.join(modelDir, 'model.onnx'))) {
+              // An HF checkpoint: export it (with attentions, so they are compared too) first.
+              tmp = mkdtempSync(path.join(tmpdir(), 'exp-verify-'));
+              await exportCheckpoint(modelDir, tmp, { attentions: true });
+              modelDir = tmp;
+            }
+            try {
+              const report = await verifyAgainstGolden(modelDir, resolveUserPath(o.golden), {
+                tolerances: o.tolerance === undefined ? undefined : { logits: o.tolerance },
+              });
+              for (const c of report.checks) {
+                io.out(
+                  `${c.pass ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(34)} ${c.maxAbsError.toExponential(2)} (<= ${c.tolerance})`,
+                );
+              }
+              const failed = report.checks.filter((c) => !c.pass).map((c) => c.name);
+              if (!report.pass) throw new Error(`verification failed: ${failed.join(', ')}`);
+              io.out(`verified ${report.checks.length} checks (${report.dtype})`);
+            } finally {
+              if (tmp) rmSync(tmp, { recursive: true, force: true });
+            }
+          },
+        )
+        .command(
+          'pull <repo>',
+          'Download a checkpoint from the Hugging Face hub into the HF cache (HF_HOME, HF_ENDPOINT, HF_TOKEN)',
+          (c) =>
+            c
+              .positional('repo', {
+                type: 'string',
+                describe: 'owner/name[:subfolder], e.g. reyllama/DiffLlama-375M:checkpoint-64434',
+              })
+              .option('revision', {
+                type: 'string',
+                describe: 'Branch, tag or commit (default main)',
+              }),
+          async (argv) => {
+            const o = parseOptions(PullSchema, { repo: argv.repo, revision: argv.revision });
+            const [repo, subfolder] = o.repo.split(':');
+            const bar = progressBar(io, 'pull');
+            try {
+              const dir = await pullModel(repo, {
+                subfolder,
+                revision: o.revision,
+                onProgress: (p) => bar.update(p.downloaded, p.total),
+              });
+              bar.stop();
+              io.out(dir);
+            } finally {
+              bar.stop();
+            }
+          },
+        )
+        .command(
+          'init',
+          'Write a seeded, randomly initialised tiny checkpoint shaped like the real models',
+          (c) =>
+            c
+              .option('preset', {
+                choices: ['tiny-llama', 'tiny-diffllama'] as const,
+                demandOption: true,
+              })
+              .option('out', {
+                type: 'string',
+                describe: 'Output folder (default models/<preset>)',
+              })
+              .option('seed', { type: 'number', describe: 'Initialisation seed' }),
+          async (argv) => {
+            const o = parseOptions(InitSchema, {
+              preset: argv.preset,
+              out: argv.out,
+              seed: argv.seed,
+            });
+            const out = o.out
+              ? resolveUserPath(o.out)
+              : path.join(projectRoot(), 'models', o.preset);
+            await initPreset(o.preset, out, o.seed === undefined ? {} : { seed: o.seed });
+            io.out(`${o.preset} written to ${out}`);
+          },
+        )
+        .demandCommand(1, 'name a models action: export, verify, pull or init'),
+  );

@@ -1,0 +1,21 @@
+/** Where a command writes; tests pass buffers, the binary passes the process streams. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  /** True when stderr is a terminal: progress bars are drawn only then. */
+  interactive: boolean;
+}
+
+export const processIo: Io = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+  interactive: Boolean(process.stderr.isTTY),
+};
+
+/** An error whose message is meant for the user as it is: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

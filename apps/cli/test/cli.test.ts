@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { exp, GSM8K_DIR } from './helpers.js';
+
+describe('exp CLI', () => {
+  test('--help lists every command', async () => {
+    const r = await exp('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['data', 'noise', 'models', 'run', 'doctor', 'setup'])
+      expect(r.out).toContain(`exp ${c}`);
+  });
+
+  test.each([['run'], ['data', 'pull'], ['noise', 'generate'], ['doctor'], ['models', 'export']])(
+    '%s --help works',
+    async (...cmd) => {
+      const r = await exp(...cmd, '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('--help');
+    },
+  );
+
+  test('run --help declares every flag of the original', async () => {
+    const r = await exp('run', '--help');
+    for (const flag of [
+      '--quick-test',
+      '--max-samples',
+      '--skip-data-gen',
+      '--skip-zero-shot',
+      '--skip-sft',
+      '--skip-attention',
+      '--models',
+      '--datasets',
+      '--mode',
+      '--enable-sft',
+      '--sft-samples',
+      '--sft-epochs',
+      '--setup',
+      '--instructions',
+    ]) {
+      expect(r.out).toContain(flag);
+    }
+  });
+
+  test('an unknown option is rejected in one line', async () => {
+    const r = await exp('run', '--bogus');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('error: Unknown argument: bogus');
+  });
+
+  test('an unknown command is rejected', async () => {
+    const r = await exp('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^error: Unknown argument: frobnicate/);
+  });
+
+  test('bad option values name the option and what was expected', async () => {
+    let r = await exp('run', '--datasets', 'clean,noisy');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^error: --datasets: .*expected one of "clean"\|"inf"\|"rcs"\|"sd"\|"gsmplus-distraction"$/,
+    );
+    r = await exp('run', '--mode', 'fast');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: --mode: .*expected one of "quick"\|"medium"\|"full"$/);
+    r = await exp('run', '--max-samples', '0');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('error: --max-samples: expected -1 (all) or a positive count');
+    r = await exp('run', '--models', 'gpt');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: --models: /);
+  });
+
+  test('run --instructions prints the guide', async () => {
+    const r = await exp('run', '--instructions');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('pnpm exp run --quick-test');
+  });
+
+  test('errors are one line unless --verbose', async () => {
+    const input = path.join(mkdtempSync(path.join(tmpdir(), 'cli-')), 'missing.jsonl');
+    let r = await exp('noise', 'generate', '--input', input, '--out', path.dirname(input));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`error: ${input}: file not found`);
+    r = await exp('noise', 'generate', '--input', input, '--out', path.dirname(input), '--verbose');
+    expect(r.err.split('\n').length).toBeGreaterThan(1);
+  });
+
+  test('run --quick-test generates data, says which steps are not built, writes a manifest', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'cli-run-'));
+    const env = { ...process.env };
+    process.env.EXP_DATA_DIR = path.join(root, 'data');
+    process.env.EXP_RESULTS_DIR = path.join(root, 'results');
+    process.env.EXP_GSM8K_DIR = GSM8K_DIR;
+    try {
+      const r = await exp('run', '--quick-test', '--datasets', 'clean,inf');
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(
+        'plan: models diffllama,llama | datasets clean,inf | eval samples 20 | sft 50x1 | attention samples 5',
+      );
+      expect(r.out).toMatch(/zero-shot: not built yet/);
+      expect(readdirSync(path.join(root, 'data'))).toEqual(['gsm8k_inf_test.jsonl']);
+      const [run] = readdirSync(path.join(root, 'results'));
+      const manifest = JSON.parse(
+        readFileSync(path.join(root, 'results', run, 'manifest.json'), 'utf8'),
+      );
+      expect(manifest.plan.evalSamples).toBe(20);
+      expect(manifest.data.clean.sha256).toBe(
+        '3730d312f6e3440559ace48831e51066acaca737f6eabec99bccb9e4b3c39d14',
+      );
+    } finally {
+      process.env = env;
+    }
+  });
+});
