@@ -30,7 +30,7 @@ async function serveGsm8k(
       res.writeHead(404).end('not found');
       return;
     }
-    let body = readFileSync(path.join(GSM8K_DIR, `${m[1]}.jsonl`));
+    let body: Buffer = readFileSync(path.join(GSM8K_DIR, `${m[1]}.jsonl`));
     if (m[1] === 'test' && tamper) body = tamper(body);
     res.writeHead(200, { 'content-length': body.length }).end(body);
   });
