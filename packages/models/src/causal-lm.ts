@@ -1,0 +1,308 @@
+// loadCausalLM: a model folder (config.json, model.onnx, generation_config.json) as a causal LM
+// with forward() (full logits, attention maps) and batched generate() with a KV cache.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Checkpoint } from './checkpoint.js';
+import { loadModelConfig, type ModelConfig } from './config.js';
+import { runGeneration, type GenerationResult } from './generation/generate.js';
+import {
+  loadGenerationConfig,
+  resolveGenerateOptions,
+  type GenerateOptions,
+  type GenerationConfigFile,
+} from './generation/options.js';
+import { buildLlamaDecoderGraph, type WeightSource } from './runtime/decoder-graph.js';
+import { readOnnxWeights } from './runtime/onnx-weights.js';
+import { ort } from './runtime/ort.js';
+import { createSession, type InferenceSession, type SessionConfig } from './runtime/session.js';
+import {
+  ExternalKvStepDecoder,
+  PresentStepDecoder,
+  type GenerationPath,
+  type StepDecoder,
+} from './runtime/step-decoders.js';
+
+export type { GenerationResult } from './generation/generate.js';
+export type { GenerationPath } from './runtime/step-decoders.js';
+
+export class ModelLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelLoadError';
+  }
+}
+
+export interface LoadCausalLMOptions extends SessionConfig {
+  /** The exported decoder (default `<dir>/model.onnx`); forward() always runs this file. */
+  modelPath?: string;
+  /**
+   * How generate() runs the decoder: 'external-kv' builds the fast decode graph (Llama or
+   * DiffLlama, float32 weights) with the KV cache kept in JS buffers; 'present' runs model.onnx feeding presents
+   * back as past; 'auto' (default) takes 'external-kv' where it can be built, else 'present'.
+   */
+  decoder?: 'auto' | GenerationPath;
+  /**
+   * Where the external-kv graph reads its weights: a checkpoint folder (safetensors), or by
+   * default the initializers of modelPath (the exporter names them by state-dict name).
+   */
+  weightsFrom?: string;
+  /** Largest position the external-kv graph supports (default: max_position_embeddings, <= 32768). */
+  maxPositions?: number;
+}
+
+export interface FloatTensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+export interface ForwardInput {
+  /** [B][S] token ids (rows of equal length; left-pad yourself and pass the mask). */
+  inputIds: number[][];
+  /** [B][S] 1/0, default all ones. */
+  attentionMask?: number[][];
+  /** [B][S], default clamp(cumsum(mask) - 1, 0). */
+  positionIds?: number[][];
+  /** Also return attentions.{i} [B,H,S,S] (and lambda_full for DiffLlama); needs an export with attentions. */
+  outputAttentions?: boolean;
+}
+
+export interface ForwardOutput {
+  /** [B, S, V] */
+  logits: FloatTensor;
+  /** Per layer [B, H, S, S] post-softmax maps. */
+  attentions?: FloatTensor[];
+  /** DiffLlama: lambda_full per layer. */
+  lambdaFull?: number[];
+}
+
+function matrix(name: string, rows: number[][], batch: number, seq: number): BigInt64Array {
+  if (rows.length !== batch)
+    throw new Error(`forward: ${name} has ${rows.length} rows, expected ${batch}`);
+  const out = new BigInt64Array(batch * seq);
+  rows.forEach((row, b) => {
+    if (row.length !== seq) {
+      throw new Error(`forward: ${name} row ${b} has ${row.length} values, expected ${seq}`);
+    }
+    row.forEach((v, i) => {
+      if (!Number.isInteger(v))
+        throw new Error(`forward: ${name}[${b}][${i}] = ${v} is not an integer`);
+      out[b * seq + i] = BigInt(v);
+    });
+  });
+  return out;
+}
+
+export class CausalLM {
+  private standard: Promise<InferenceSession> | null = null;
+
+  constructor(
+    readonly dir: string,
+    readonly config: ModelConfig,
+    readonly generationConfig: GenerationConfigFile | null,
+    readonly modelPath: string,
+    private readonly sessionConfig: SessionConfig,
+    private readonly decoder: StepDecoder | null,
+    /** Why generate() runs the path it does (e.g. why the fast path was not built). */
+    readonly generationPathNote: string,
+  ) {}
+
+  /** The session of model.onnx, created on first use. */
+  private standardSession(): Promise<InferenceSession> {
+    if (!this.standard) {
+      if (!existsSync(this.modelPath)) {
+        return Promise.reject(new ModelLoadError(`${this.modelPath}: no such model file`));
+      }
+      this.standard = createSession(this.modelPath, this.sessionConfig);
+    }
+    return this.standard;
+  }
+
+  get generationPath(): GenerationPath {
+    return this.decoder?.path ?? 'present';
+  }
+
+  private stepDecoder: StepDecoder | null = null;
+  private async getStepDecoder(): Promise<StepDecoder> {
+    if (this.decoder) return this.decoder;
+    this.stepDecoder ??= new PresentStepDecoder(await this.standardSession(), kvShape(this.config));
+    return this.stepDecoder;
+  }
+
+  async forward(input: ForwardInput): Promise<ForwardOutput> {
+    const session = await this.standardSession();
+    const batch = input.inputIds.length;
+    if (batch === 0) throw new Error('forward: inputIds is empty');
+    const seq = input.inputIds[0]!.length;
+    const ids = matrix('inputIds', input.inputIds, batch, seq);
+    const mask = input.attentionMask
+      ? matrix('attentionMask', input.attentionMask, batch, seq)
+      : new BigInt64Array(batch * seq).fill(1n);
+    let positions: BigInt64Array;
+    if (input.positionIds) positions = matrix('positionIds', input.positionIds, batch, seq);
+    else {
+      positions = new BigInt64Array(batch * seq);
+      for (let b = 0; b < batch; b++) {
+        let c = 0n;
+        for (let i = 0; i < seq; i++) {
+          c += mask[b * seq + i]!;
+          positions[b * seq + i] = c > 0n ? c - 1n : 0n;
+        }
+      }
+    }
+    const { numLayers: L, numKvHeads: kv, headDim: d } = this.config;
+    const kvType = session.inputMetadata.find((m) => m.name === 'past_key_values.0.key');
+    const type = kvType?.isTensor && kvType.type === 'float16' ? 'float16' : 'float32';
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', ids, [batch, seq]),
+      attention_mask: new ort.Tensor('int64', mask, [batch, seq]),
+      position_ids: new ort.Tensor('int64', positions, [batch, seq]),
+    };
+    for (let i = 0; i < L; i++) {
+      for (const kind of ['key', 'value']) {
+        const empty = type === 'float32' ? new Float32Array(0) : new Uint16Array(0);
+        feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor(type, empty, [batch, kv, 0, d]);
+      }
+    }
+    const fetches = ['logits'];
+    if (input.outputAttentions) {
+      for (let i = 0; i < L; i++) fetches.push(`attentions.${i}`);
+      if (this.config.modelType === 'diffllama') {
+        for (let i = 0; i < L; i++) fetches.push(`lambda_full.${i}`);
+      }
+      const missing = fetches.filter((f) => !session.outputNames.includes(f));
+      if (missing.length) {
+        throw new ModelLoadError(
+          `${this.modelPath} has no output ${missing[0]}: export it with attentions to get attention maps`,
+        );
+      }
+    }
+    const out = await session.run(feeds, fetches);
+    const asFloat = (t: ort.Tensor): FloatTensor => {
+      if (t.type !== 'float32') throw new Error(`output has type ${t.type}, expected float32`);
+      return { data: t.data as Float32Array, dims: [...t.dims] };
+    };
+    const result: ForwardOutput = { logits: asFloat(out.logits!) };
+    if (input.outputAttentions) {
+      result.attentions = Array.from({ length: L }, (_, i) => asFloat(out[`attentions.${i}`]!));
+      if (this.config.modelType === 'diffllama') {
+        result.lambdaFull = Array.from(
+          { length: L },
+          (_, i) => (out[`lambda_full.${i}`]!.data as Float32Array)[0]!,
+        );
+      }
+    }
+    return result;
+  }
+
+  /** Calls of generate() run one after another: they share the decoder's KV cache. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Generates for each prompt (token ids); returns its new tokens and why it stopped. */
+  generate(prompts: number[][], options: GenerateOptions): Promise<GenerationResult[]> {
+    const run = this.queue.then(async () => {
+      const resolved = resolveGenerateOptions(options, prompts.length, {
+        file: this.generationConfig,
+        eosTokenIds: this.config.eosTokenIds,
+        padTokenId: this.config.padTokenId,
+      });
+      return runGeneration(await this.getStepDecoder(), prompts, resolved, this.config.vocabSize);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async dispose(): Promise<void> {
+    await this.decoder?.release();
+    if (this.standard) await (await this.standard).release();
+  }
+}
+
+function kvShape(config: ModelConfig) {
+  return { layers: config.numLayers, kvHeads: config.numKvHeads, headDim: config.headDim };
+}
+
+/** The protobuf limit, with room for the graph itself. */
+const MAX_IN_MEMORY_GRAPH_BYTES = 1.9e9;
+
+/** Float32 bytes of the decode graph's initializers (with or without a tied head's copy). */
+function decodeGraphBytes(c: ModelConfig, shareTiedHead: boolean): number {
+  const { hiddenSize: E, numHeads: H, numKvHeads: KV, headDim: D, intermediateSize: I } = c;
+  const perLayer = E * (H + 2 * KV) * D + H * D * E + 3 * E * I + 2 * E;
+  const embeddings = (c.tieWordEmbeddings && shareTiedHead ? 1 : 2) * c.vocabSize * E;
+  return 4 * (embeddings + c.numLayers * perLayer + E);
+}
+
+/** Weights for the external-kv graph, or the reason they cannot be had. */
+function externalKvWeights(
+  config: ModelConfig,
+  modelPath: string,
+  weightsFrom: string | undefined,
+): { weights: WeightSource; close: () => void } | string {
+  const bytes = decodeGraphBytes(config, true);
+  if (bytes > MAX_IN_MEMORY_GRAPH_BYTES) {
+    return `its weights (${(bytes / 1e9).toFixed(2)} GB) exceed what one in-memory ONNX file holds (2 GB)`;
+  }
+  if (weightsFrom) {
+    const ckpt = Checkpoint.open(weightsFrom);
+    return { weights: (name) => ckpt.readFloat32(name), close: () => ckpt.close() };
+  }
+  if (!existsSync(modelPath)) return `${modelPath} does not exist`;
+  const w = readOnnxWeights(modelPath);
+  if (w.otherTypes.has('model.embed_tokens.weight')) return `${modelPath} has float16 weights`;
+  const need = ['model.embed_tokens.weight', 'model.layers.0.self_attn.q_proj.weight'];
+  const missing = need.find((n) => !w.floats.has(n));
+  if (missing) return `${modelPath} has no initializer named ${missing} (not exported by exp)`;
+  return {
+    weights: (name) => {
+      const t = w.floats.get(name);
+      if (!t) throw new ModelLoadError(`${modelPath}: no initializer ${name}`);
+      return t;
+    },
+    close: () => w.floats.clear(),
+  };
+}
+
+export async function loadCausalLM(dir: string, opts: LoadCausalLMOptions = {}): Promise<CausalLM> {
+  const root = path.resolve(dir);
+  const config = loadModelConfig(root);
+  const generationConfig = loadGenerationConfig(root);
+  const modelPath = path.resolve(root, opts.modelPath ?? 'model.onnx');
+  const sessionConfig: SessionConfig = {
+    device: opts.device,
+    threads: opts.threads,
+    deviceId: opts.deviceId,
+    logSeverityLevel: opts.logSeverityLevel,
+    configEntries: opts.configEntries,
+  };
+  const want = opts.decoder ?? 'auto';
+  let decoder: StepDecoder | null = null;
+  let note = 'decoder: present (model.onnx feeding presents back as past)';
+  if (want !== 'present') {
+    const source = externalKvWeights(config, modelPath, opts.weightsFrom);
+    if (typeof source === 'string') {
+      if (want === 'external-kv')
+        throw new ModelLoadError(`cannot build the external-kv graph: ${source}`);
+      note = `decoder: present (${source})`;
+    } else {
+      try {
+        const maxPositions =
+          opts.maxPositions ?? Math.min(config.maxPositionEmbeddings ?? 4096, 32768);
+        const bytes = buildLlamaDecoderGraph(config, source.weights, {
+          kvIo: 'external',
+          lastTokenLogits: true,
+          maxPositions,
+          shareTiedHead: decodeGraphBytes(config, false) > MAX_IN_MEMORY_GRAPH_BYTES,
+        });
+        const session = await createSession(bytes, sessionConfig);
+        decoder = new ExternalKvStepDecoder(session, kvShape(config), maxPositions);
+        note = 'decoder: external-kv (cache in JS buffers, new keys/values only per step)';
+      } finally {
+        source.close();
+      }
+    }
+  }
+  if (!decoder && !existsSync(modelPath)) {
+    throw new ModelLoadError(`${modelPath}: no such model file`);
+  }
+  return new CausalLM(root, config, generationConfig, modelPath, sessionConfig, decoder, note);
+}
