@@ -58,6 +58,18 @@ beforeAll(async () => {
       token: 'hf_secret',
     },
     { repo: 'meta/gated', refs: { main: COMMIT }, files, lfs: isLfs, gated: true },
+    {
+      repo: 'org/root-tokenizer',
+      refs: { main: COMMIT },
+      files: {
+        'tokenizer.json': files[`${SUB}/tokenizer.json`],
+        'tokenizer_config.json': files[`${SUB}/tokenizer_config.json`],
+        'config.json': Buffer.from('{"model_type": "diffllama"}\n'),
+        [`${SUB}/config.json`]: files[`${SUB}/config.json`],
+        [`${SUB}/model.safetensors`]: weights,
+      },
+      lfs: isLfs,
+    },
   ]);
 });
 afterAll(async () => {
@@ -142,6 +154,29 @@ describe('pullModel against a loopback hub', () => {
     expect(
       await pullModel('reyllama/Llama_375M', { subfolder: SUB, cacheDir, offline: true }),
     ).toBe(dir);
+  });
+
+  test('a subfolder without a tokenizer gets the repo root tokenizer files', async () => {
+    const cacheDir = freshCache();
+    const dir = await pullModel('org/root-tokenizer', {
+      subfolder: SUB,
+      cacheDir,
+      endpoint: hub.endpoint,
+    });
+    expect(readdirSync(dir).sort()).toEqual([
+      'config.json',
+      'model.safetensors',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
+    expect(readFileSync(path.join(dir, 'tokenizer.json'))).toEqual(files[`${SUB}/tokenizer.json`]);
+    // the subfolder's own config, not the root one
+    expect(readFileSync(path.join(dir, 'config.json'), 'utf8')).toBe('{"model_type": "llama"}\n');
+    expect(existsSync(path.join(dir, '..', 'tokenizer.json'))).toBe(true);
+    // a second pull is served from the cache
+    const before = hub.log.length;
+    await pullModel('org/root-tokenizer', { subfolder: SUB, cacheDir, endpoint: hub.endpoint });
+    expect(hub.log.filter((r, i) => i >= before && r.url.includes('/resolve/'))).toHaveLength(0);
   });
 
   test('network unreachable and nothing cached: one clear line', async () => {

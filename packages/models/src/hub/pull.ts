@@ -11,6 +11,12 @@ import { HubError, HubNotFoundError, HubUnreachableError } from './errors.js';
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 
 /** The files of a checkpoint folder that we fetch; everything else (optimizer state...) is skipped. */
+const TOKENIZER_FILES = new Set([
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+]);
+
 export function isCheckpointFile(name: string): boolean {
   return (
     /^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\.json$/.test(name) ||
@@ -134,6 +140,17 @@ export async function pullModel(repo: string, options: PullOptions = {}): Promis
         return out;
       },
     );
+    if (subfolder && !entries.some((e) => path.posix.basename(e.path) === 'tokenizer.json')) {
+      // Trainer checkpoints (e.g. checkpoint-64434) often hold only config + weights; the
+      // tokenizer lives at the repo root. Fetch it too so the subfolder is a whole model folder.
+      for await (const e of listFiles({
+        ...hub,
+        repo: { type: 'model', name: repo },
+        revision: commit,
+      })) {
+        if (e.type === 'file' && TOKENIZER_FILES.has(e.path)) entries.push(e);
+      }
+    }
   } catch (err) {
     if (err instanceof HubUnreachableError) {
       const cached = await cachedSnapshot(storage, revision, subfolder);
@@ -166,6 +183,11 @@ export async function pullModel(repo: string, options: PullOptions = {}): Promis
       throw new HubError(`${repo}@${commit}: ${f.path}: the hub listed no usable oid`);
     }
     const pointer = path.join(snapshot, ...f.path.split('/'));
+    // A root tokenizer file fetched for a subfolder is linked into the subfolder as well.
+    const alsoAt =
+      subfolder && !f.path.includes('/')
+        ? path.join(snapshot, ...subfolder.split('/'), f.path)
+        : null;
     const blob = path.join(storage, 'blobs', etag);
     const report = (downloaded: number, status: PullProgress['status']) =>
       options.onProgress?.({
@@ -177,6 +199,7 @@ export async function pullModel(repo: string, options: PullOptions = {}): Promis
         status,
       });
     if ((await fileSize(pointer)) === size) {
+      if (alsoAt) await linkBlob(blob, alsoAt);
       report(size, 'cached');
       continue;
     }
@@ -197,6 +220,7 @@ export async function pullModel(repo: string, options: PullOptions = {}): Promis
       report(size, 'cached');
     }
     await linkBlob(blob, pointer);
+    if (alsoAt) await linkBlob(blob, alsoAt);
   }
   if (revision !== commit) {
     await mkdir(path.join(storage, 'refs', ...revision.split('/').slice(0, -1)), {
