@@ -101,7 +101,10 @@ describe('exp CLI', () => {
         'plan: models diffllama,llama | datasets clean,inf | eval samples 20 | sft 50x1 | attention samples 5',
       );
       expect(r.out).toMatch(/zero-shot: not built yet/);
-      expect(readdirSync(path.join(root, 'data'))).toEqual(['gsm8k_inf_test.jsonl']);
+      expect(readdirSync(path.join(root, 'data')).sort()).toEqual([
+        'gsm8k_inf_test.jsonl',
+        'gsm8k_inf_test.manifest.json',
+      ]);
       const [run] = readdirSync(path.join(root, 'results'));
       const manifest = JSON.parse(
         readFileSync(path.join(root, 'results', run, 'manifest.json'), 'utf8'),

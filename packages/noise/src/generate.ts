@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import {
   dataDir,
-  loadGsm8k,
+  gsm8kFile,
+  hashFileSync,
   loadGsm8kFile,
   toJsonl,
   writeFileAtomic,
@@ -76,6 +77,13 @@ export const NoiseGenerateOptionsSchema = z.strictObject({
 });
 export type NoiseGenerateOptions = z.input<typeof NoiseGenerateOptionsSchema>;
 
+const NOISE_VERSION = '0.1.0';
+
+/** `gsm8k_inf_test.jsonl` -> `gsm8k_inf_test.manifest.json`. */
+export function manifestFileName(file: string): string {
+  return file.replace(/\.jsonl$/, '') + '.manifest.json';
+}
+
 export interface NoisyFile {
   /** Noise type name ("inf"). */
   type: string;
@@ -134,10 +142,8 @@ export async function generateNoisyDatasets(
     opts.templates === undefined ? undefined : loadTemplateBank(path.resolve(opts.templates));
   const fromBank = new Map(bank ? builtinNoises(bank).map((d) => [d.name, d]) : []);
   const defs = opts.types.map((t) => fromBank.get(t) ?? getNoise(t));
-  const problems =
-    opts.input === undefined
-      ? loadGsm8k('test')
-      : loadGsm8kFile(path.resolve(opts.input), 'gsm8k-test');
+  const inputFile = opts.input === undefined ? gsm8kFile('test') : path.resolve(opts.input);
+  const problems = loadGsm8kFile(inputFile, 'gsm8k-test');
   const outDir = path.resolve(opts.out ?? dataDir());
 
   const total = problems.length * defs.length;
@@ -152,11 +158,31 @@ export async function generateNoisyDatasets(
     text: toJsonl(noisyRecords(problems, def, opts.seed, tick)),
   }));
 
+  const source = {
+    input: inputFile,
+    input_sha256: hashFileSync(inputFile),
+    templates: opts.templates === undefined ? null : path.resolve(opts.templates),
+    templates_sha256:
+      opts.templates === undefined ? null : hashFileSync(path.resolve(opts.templates)),
+  };
   const files: NoisyFile[] = [];
   for (const { def, text } of sets) {
     const file = path.join(outDir, noisyFileName(def.name));
-    writeFileAtomic(file, text);
     const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+    writeFileAtomic(file, text);
+    // Provenance beside each file; no timestamps, so reruns stay byte-identical.
+    const manifest = {
+      generator: '@exp/noise',
+      version: NOISE_VERSION,
+      node: process.version,
+      noise_type: def.name,
+      seed: opts.seed,
+      ...source,
+      file: path.basename(file),
+      records: problems.length,
+      sha256,
+    };
+    writeFileAtomic(manifestFileName(file), JSON.stringify(manifest, null, 2) + '\n');
     files.push({ type: def.name, path: file, records: problems.length, sha256 });
   }
   return { seed: opts.seed, files };

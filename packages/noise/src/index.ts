@@ -46,6 +46,7 @@ export {
   DEFAULT_NOISE_SEED,
   NoiseGenerateOptionsSchema,
   generateNoisyDatasets,
+  manifestFileName,
   noisyFileName,
   noisyRecords,
   parseNoiseGenerateOptions,

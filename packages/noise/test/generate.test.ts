@@ -8,6 +8,7 @@ import {
   forbiddenNumbers,
   generateNoisyDatasets,
   getNoise,
+  manifestFileName,
   NoisyProblemSchema,
   noisyRecords,
   numbersIn,
@@ -124,6 +125,31 @@ describe('generateNoisyDatasets over the whole GSM8K test set', () => {
       out: dirs.sdinf,
       types: 'sd,inf',
     });
+  });
+
+  it('writes a manifest beside each file: seed, input and template hashes, output hash', () => {
+    for (const f of results.orig.files) {
+      const m = JSON.parse(readFileSync(manifestFileName(f.path), 'utf8'));
+      expect(m).toMatchObject({
+        generator: '@exp/noise',
+        noise_type: f.type,
+        seed: 42,
+        input: GSM8K_TEST,
+        input_sha256: '3730d312f6e3440559ace48831e51066acaca737f6eabec99bccb9e4b3c39d14',
+        templates: ORIGINAL_TEMPLATES,
+        file: path.basename(f.path),
+        records: 1319,
+        sha256: f.sha256,
+      });
+      expect(m.templates_sha256).toBe(
+        createHash('sha256').update(readFileSync(ORIGINAL_TEMPLATES)).digest('hex'),
+      );
+    }
+    const ours = JSON.parse(readFileSync(manifestFileName(results.ours.files[0].path), 'utf8'));
+    expect(ours.templates).toBeNull();
+    expect(readFileSync(manifestFileName(results.again.files[0].path))).toEqual(
+      readFileSync(manifestFileName(results.ours.files[0].path)),
+    );
   });
 
   it('reports the files it wrote', () => {
