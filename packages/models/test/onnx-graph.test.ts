@@ -59,6 +59,38 @@ async function run(model: string | Uint8Array) {
 }
 
 describe('GraphBuilder + serialize', () => {
+  it('output() renames a node output in place; later uses of the old handle follow', async () => {
+    const { g, o, y } = tinyGraph();
+    const doubled = o.add(y, y); // built after y became the output 'y'
+    g.output(doubled, 'z', DataType.FLOAT, ['batch', 2]);
+    g.output(g.inputs[0]!, 'x_copy', DataType.FLOAT, ['batch', 3]); // an input needs an Identity
+    g.output(doubled, 'z2', DataType.FLOAT, ['batch', 2]); // so does a second name
+    const m = decodeModel(encodeModel(g, META));
+    expect(
+      m
+        .graph!.node!.map((n) => `${n.opType}(${n.input!.join(',')})->${n.output!.join(',')}`)
+        .slice(2),
+    ).toEqual([
+      `Softmax(${m.graph!.node![1]!.output![0]})->y`,
+      'Add(y,y)->z',
+      'Identity(x)->x_copy',
+      'Identity(z)->z2',
+    ]);
+    const s = await ort.InferenceSession.create(encodeModel(g, META));
+    const out = await s.run({
+      x: new ort.Tensor('float32', Float32Array.from([0.5, -1, 2]), [1, 3]),
+    });
+    await s.release();
+    const want = reference([0.5, -1, 2]);
+    Array.from(out.z!.data as Float32Array).forEach((v, i) =>
+      expect(v).toBeCloseTo(2 * want[i]!, 6),
+    );
+    expect(Array.from(out.z2!.data as Float32Array)).toEqual(
+      Array.from(out.z!.data as Float32Array),
+    );
+    expect(Array.from(out.x_copy!.data as Float32Array)).toEqual([0.5, -1, 2]);
+  });
+
   it('encodes a graph that onnxruntime runs', async () => {
     const { g, loads } = tinyGraph();
     const bytes = encodeModel(g, META);
@@ -66,7 +98,9 @@ describe('GraphBuilder + serialize', () => {
     const { got, want } = await run(bytes);
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
     const m = decodeModel(bytes);
-    expect(m.graph!.node!.map((n) => n.opType)).toEqual(['MatMul', 'Add', 'Softmax', 'Identity']);
+    // output() names the Softmax output 'y' itself: no Identity (a copy per run) before it
+    expect(m.graph!.node!.map((n) => n.opType)).toEqual(['MatMul', 'Add', 'Softmax']);
+    expect(m.graph!.node![2]!.output).toEqual(['y']);
     expect(m.graph!.node![0]!.output![0]).toMatch(/^\/head\/MatMul_\d+$/);
     expect(m.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('batch');
   });

@@ -1,9 +1,11 @@
-// Attention implementations, selected by export option. Only 'eager' exists now: plain ONNX ops
-// that reproduce HF's eager attention and can output the attention maps. A fused path (e.g.
-// com.microsoft GroupQueryAttention for CUDA) can be added as another entry of ATTENTION_IMPLS.
+// Attention implementations, selected by option. 'eager': ONNX ops that reproduce HF's eager
+// attention and can output the attention maps (the export default). 'grouped': the same function
+// without repeat_kv copies or maps, reading an external cache in place (the runtime's decode
+// graph). Another (e.g. com.microsoft GroupQueryAttention for CUDA) is one more entry here.
 import type { ModelType } from '../config.js';
 import type { Value } from '../onnx/graph.js';
 import { diffLlamaEagerAttention } from './diffllama.js';
+import { diffLlamaGroupedAttention, llamaGroupedAttention } from './grouped-attention.js';
 import type { DecoderContext } from './layers.js';
 import { llamaEagerAttention } from './llama.js';
 
@@ -11,17 +13,18 @@ export interface AttentionInputs {
   /** Normalised hidden states [B, S, hidden]. */
   x: Value;
   layer: number;
-  /** Cache tensors [B, KV, past, d]. */
-  pastKey: Value;
-  pastValue: Value;
+  /** Cache inputs [B, KV, past or slots, d] (past_key_values.* or kv_cache.*). */
+  cache: { key: Value; value: Value };
 }
 
 export interface AttentionOutputs {
   /** After o_proj, [B, S, hidden], in ctx.dtype. */
   output: Value;
-  /** Cache after this step [B, KV, past+S, d] (keys after RoPE). */
-  presentKey: Value;
-  presentValue: Value;
+  /**
+   * Keys (after RoPE) and values to output: the cache after this step [B, KV, past+S, d] for
+   * kvCache 'present', this call's [B, KV, S, d] for 'external'.
+   */
+  cacheOut: { key: Value; value: Value };
   /** Post-softmax maps of all H heads [B, H, S, past+S], float32 (null if the impl has none). */
   probs: Value | null;
   /** DiffLlama's lambda_full (float32 scalar), null for Llama. */
@@ -30,9 +33,10 @@ export interface AttentionOutputs {
 
 export type AttentionFn = (ctx: DecoderContext, inputs: AttentionInputs) => AttentionOutputs;
 
-export const ATTENTION_IMPLEMENTATIONS = ['eager'] as const;
+export const ATTENTION_IMPLEMENTATIONS = ['eager', 'grouped'] as const;
 export type AttentionImplementation = (typeof ATTENTION_IMPLEMENTATIONS)[number];
 
 export const ATTENTION_IMPLS: Record<AttentionImplementation, Record<ModelType, AttentionFn>> = {
   eager: { llama: llamaEagerAttention, diffllama: diffLlamaEagerAttention },
+  grouped: { llama: llamaGroupedAttention, diffllama: diffLlamaGroupedAttention },
 };

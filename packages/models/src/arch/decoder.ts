@@ -9,8 +9,19 @@ import { GraphBuilder, GraphError, type Value } from '../onnx/graph.js';
 import { Ops, type FloatType } from '../onnx/ops.js';
 import { f32ToF16 } from '../safetensors/half.js';
 import { ATTENTION_IMPLS, type AttentionImplementation } from './attention.js';
-import { additiveMask, mlp, rmsNorm, linear, rotaryCosSin, type DecoderContext } from './layers.js';
-import { ropeInvFreq } from './rope.js';
+import {
+  additiveMask,
+  mlp,
+  rmsNorm,
+  linear,
+  residualRmsNorm,
+  rotaryCosSin,
+  type DecoderContext,
+  type DecoderKernels,
+  type KvCacheMode,
+  type Rotary,
+} from './layers.js';
+import { ropeInvFreq, ropeTables } from './rope.js';
 import { checkWeights, headWeightName, type DecoderWeightSource } from './weights.js';
 
 export type ExportDtype = 'fp32' | 'fp16';
@@ -20,8 +31,24 @@ export interface DecoderExportOptions {
   dtype?: ExportDtype;
   /** Add attentions.{i} (and DiffLlama lambda_full.{i}) outputs. */
   attentions?: boolean;
-  /** Attention implementation (only 'eager' so far). */
+  /** Attention implementation (default 'eager'). */
   attention?: AttentionImplementation;
+  /** KV-cache I/O (default 'present', the optimum convention; see KvCacheMode). */
+  kvCache?: KvCacheMode;
+  /** 'plain' (default) or 'fused' com.microsoft kernels and packed weights (fp32 only). */
+  kernels?: DecoderKernels;
+  /** logits (and next_token) of the last position only, [B, 1, V]. */
+  lastTokenLogits?: boolean;
+  /** Add the int64 output next_token [B, S or 1]: argmax of the logits (first index on ties). */
+  argmax?: boolean;
+  /** Fused kernels: rows of the RoPE tables (positions must stay below this). */
+  maxPositions?: number;
+  /**
+   * Fused kernels with tied embeddings: the LM head reads the embedding as stored (Gemm transB)
+   * instead of a transposed copy (keeps large models under the 2 GB protobuf limit; slower at
+   * batch 1, where MatMul against [E, V] takes MLAS's GEMV kernel).
+   */
+  shareTiedHead?: boolean;
 }
 
 /** Symbolic dimension names, as optimum writes them. */
@@ -30,7 +57,17 @@ export const DECODER_DIMS = {
   sequence: 'sequence_length',
   past: 'past_sequence_length',
   total: 'total_sequence_length',
+  slots: 'cache_slots',
 } as const;
+
+/** kvCache 'external' input: the cache of a layer, [B, KV, slots, d], read in place. */
+export const EXTERNAL_KV_INPUT = (layer: number, kind: 'key' | 'value'): string =>
+  `kv_cache.${layer}.${kind}`;
+/** kvCache 'external' output: the call's keys (after RoPE) or values, [B, KV, S, d]. */
+export const EXTERNAL_KV_OUTPUT = (layer: number, kind: 'key' | 'value'): string =>
+  `kv_new.${layer}.${kind}`;
+/** int64 [B, S or 1]: argmax of the logits over the vocabulary (option `argmax`). */
+export const ARGMAX_OUTPUT = 'next_token';
 
 /** Names of the graph inputs and outputs for a config (the contract with the runtime). */
 export function decoderIoNames(config: ModelConfig, attentions: boolean) {
@@ -53,9 +90,17 @@ function floatBytes(values: Float32Array, dtype: FloatType): Uint8Array {
   return new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
 }
 
+/** The ONNX opsets a decoder graph built with these options needs. */
+export function decoderOpsets(opts: DecoderExportOptions, opset: number) {
+  const imports = [{ domain: '', version: opset }];
+  if (opts.kernels === 'fused') imports.push({ domain: 'com.microsoft', version: 1 });
+  return imports;
+}
+
 /**
- * Builds the decoder graph. Weights become lazy initializers named by their state-dict names,
- * read from `source` only when the model is written.
+ * Builds the decoder graph. Weights become lazy initializers named by their state-dict names
+ * (packed ones by the name of what they pack, e.g. '<layer>.self_attn.qkv_proj.weight.T'), read
+ * from `source` only when the model is written.
  */
 export function buildDecoderGraph(
   source: DecoderWeightSource,
@@ -64,20 +109,31 @@ export function buildDecoderGraph(
 ): GraphBuilder {
   checkWeights(source, config);
   const dtype: FloatType = opts.dtype === 'fp16' ? DataType.FLOAT16 : DataType.FLOAT;
+  const kernels = opts.kernels ?? 'plain';
+  const kvCache = opts.kvCache ?? 'present';
+  if (kernels === 'fused' && dtype !== DataType.FLOAT) {
+    throw new GraphError('fused kernels are float32 only');
+  }
+  if (kernels === 'fused' && !opts.maxPositions) {
+    throw new GraphError('fused kernels need maxPositions (rows of the RoPE tables)');
+  }
   const attentionFn = ATTENTION_IMPLS[opts.attention ?? 'eager'][config.modelType];
   const g = new GraphBuilder(`${config.modelType}_decoder`);
   const o = new Ops(g);
-  const { batch: B, sequence: S, past: P, total: T } = DECODER_DIMS;
+  const { batch: B, sequence: S, past: P, total: T, slots: C } = DECODER_DIMS;
   const { numKvHeads: kv, headDim: d, numHeads: h } = config;
 
   const inputIds = g.input('input_ids', DataType.INT64, [B, S]);
   const attentionMask = g.input('attention_mask', DataType.INT64, [B, T]);
   const positionIds = g.input('position_ids', DataType.INT64, [B, S]);
-  const past: { key: Value; value: Value }[] = [];
+  const cacheIn: { key: Value; value: Value }[] = [];
   for (let i = 0; i < config.numLayers; i++) {
-    past.push({
-      key: g.input(`past_key_values.${i}.key`, dtype, [B, kv, P, d]),
-      value: g.input(`past_key_values.${i}.value`, dtype, [B, kv, P, d]),
+    const name = (kind: 'key' | 'value') =>
+      kvCache === 'external' ? EXTERNAL_KV_INPUT(i, kind) : `past_key_values.${i}.${kind}`;
+    const dims = [B, kv, kvCache === 'external' ? C : P, d];
+    cacheIn.push({
+      key: g.input(name('key'), dtype, dims),
+      value: g.input(name('value'), dtype, dims),
     });
   }
 
@@ -92,48 +148,125 @@ export function buildDecoderGraph(
     weights.set(name, v);
     return v;
   };
+  const packed = (name: string, dims: readonly number[], load: () => Float32Array): Value => {
+    const hit = weights.get(name);
+    if (hit) return hit;
+    const v = g.lazyInitializer(name, DataType.FLOAT, dims, () =>
+      floatBytes(load(), DataType.FLOAT),
+    );
+    weights.set(name, v);
+    return v;
+  };
+  const memos = new Map<string, unknown>();
+  const memo = <V>(key: string, build: () => V): V => {
+    if (!memos.has(key)) memos.set(key, build());
+    return memos.get(key) as V;
+  };
 
-  const shared = g.scope('model/rotary_emb', () => ({
-    ...rotaryCosSin({ o, dtype }, positionIds, ropeInvFreq(config)),
-    mask: g.scope('mask', () => additiveMask(o, inputIds, attentionMask)),
-  }));
-  const ctx: DecoderContext = { g, o, config, dtype, weight, ...shared };
+  const shared = g.scope('model/rotary_emb', () => {
+    const invFreq = ropeInvFreq(config);
+    let rotary: Rotary;
+    if (kernels === 'fused') {
+      const [cos, sin] = ropeTables(invFreq, opts.maxPositions!);
+      const dims = [opts.maxPositions!, d / 2];
+      rotary = {
+        kind: 'tables',
+        cosCache: g.initializer(
+          'rope_cos_cache',
+          DataType.FLOAT,
+          dims,
+          floatBytes(cos, DataType.FLOAT),
+        ),
+        sinCache: g.initializer(
+          'rope_sin_cache',
+          DataType.FLOAT,
+          dims,
+          floatBytes(sin, DataType.FLOAT),
+        ),
+        positionIds,
+      };
+    } else {
+      rotary = { kind: 'computed', ...rotaryCosSin({ o, dtype }, positionIds, invFreq) };
+    }
+    return { rotary, mask: g.scope('mask', () => additiveMask(o, inputIds, attentionMask)) };
+  });
+  const ctx: DecoderContext = {
+    g,
+    o,
+    config,
+    dtype,
+    weight,
+    source,
+    kernels,
+    kvCache,
+    packed,
+    memo,
+    ...shared,
+  };
+  const eps = config.rmsNormEps;
 
   let hidden = g.scope('model/embed_tokens', () =>
     o.gather(weight('model.embed_tokens.weight'), inputIds),
   );
-  const presents: { key: Value; value: Value }[] = [];
+  // The MLP output of the previous layer, added to `hidden` together with the next norm (one
+  // SkipSimplifiedLayerNormalization when fused).
+  let pending: Value | null = null;
+  const cacheOut: { key: Value; value: Value }[] = [];
   const probs: Value[] = [];
   const lambdas: Value[] = [];
   for (let i = 0; i < config.numLayers; i++) {
     const p = `model.layers.${i}`;
-    hidden = g.scope(`model/layers.${i}`, () => {
-      const normed = rmsNorm(ctx, hidden, `${p}.input_layernorm.weight`, config.rmsNormEps);
+    g.scope(`model/layers.${i}`, () => {
+      const inputNorm = `${p}.input_layernorm.weight`;
+      let normed: Value;
+      if (pending)
+        ({ sum: hidden, normed } = residualRmsNorm(ctx, hidden, pending, inputNorm, eps));
+      else normed = rmsNorm(ctx, hidden, inputNorm, eps);
       const attn = g.scope('self_attn', () =>
-        attentionFn(ctx, { x: normed, layer: i, pastKey: past[i]!.key, pastValue: past[i]!.value }),
+        attentionFn(ctx, { x: normed, layer: i, cache: cacheIn[i]! }),
       );
-      presents.push({ key: attn.presentKey, value: attn.presentValue });
+      cacheOut.push(attn.cacheOut);
       if (attn.probs) probs.push(attn.probs);
       if (attn.lambdaFull) lambdas.push(attn.lambdaFull);
-      const h1 = o.add(hidden, attn.output);
-      const normed2 = rmsNorm(ctx, h1, `${p}.post_attention_layernorm.weight`, config.rmsNormEps);
-      return o.add(
-        h1,
-        g.scope('mlp', () => mlp(ctx, normed2, `${p}.mlp`)),
+      const post = residualRmsNorm(
+        ctx,
+        hidden,
+        attn.output,
+        `${p}.post_attention_layernorm.weight`,
+        eps,
       );
+      hidden = post.sum;
+      pending = g.scope('mlp', () => mlp(ctx, post.normed, `${p}.mlp`));
     });
   }
+  const lastS = opts.lastTokenLogits ? 1 : S;
   const logits = g.scope('lm_head', () => {
-    const final = rmsNorm(ctx, hidden, 'model.norm.weight', config.rmsNormEps);
-    const out = linear(ctx, final, headWeightName(config));
+    let residual = hidden;
+    let delta = pending!;
+    if (opts.lastTokenLogits) {
+      // generation needs the last position only: the final norm and LM head skip the rest
+      residual = o.slice(residual, [-1], [2 ** 62], [1]);
+      delta = o.slice(delta, [-1], [2 ** 62], [1]);
+    }
+    const final = residualRmsNorm(ctx, residual, delta, 'model.norm.weight', eps).normed;
+    const out = lmHead(ctx, final, opts.shareTiedHead ?? false);
     return dtype === DataType.FLOAT ? out : o.cast(out, DataType.FLOAT);
   });
   // Output order as optimum writes it: logits, presents, then the optional extras.
-  g.output(logits, 'logits', DataType.FLOAT, [B, S, config.vocabSize]);
-  presents.forEach(({ key, value }, i) => {
-    g.output(key, `present.${i}.key`, dtype, [B, kv, T, d]);
-    g.output(value, `present.${i}.value`, dtype, [B, kv, T, d]);
+  g.output(logits, 'logits', DataType.FLOAT, [B, lastS, config.vocabSize]);
+  cacheOut.forEach(({ key, value }, i) => {
+    if (kvCache === 'external') {
+      g.output(key, EXTERNAL_KV_OUTPUT(i, 'key'), dtype, [B, kv, S, d]);
+      g.output(value, EXTERNAL_KV_OUTPUT(i, 'value'), dtype, [B, kv, S, d]);
+    } else {
+      g.output(key, `present.${i}.key`, dtype, [B, kv, T, d]);
+      g.output(value, `present.${i}.value`, dtype, [B, kv, T, d]);
+    }
   });
+  if (opts.argmax) {
+    // greedy decoding fetches ids, not [B, V] logits per step (first index on ties, as torch)
+    g.output(o.argMax(logits, -1), ARGMAX_OUTPUT, DataType.INT64, [B, lastS]);
+  }
 
   if (opts.attentions) {
     if (probs.length !== config.numLayers) {
@@ -145,4 +278,20 @@ export function buildDecoderGraph(
     lambdas.forEach((l, i) => g.output(l, `lambda_full.${i}`, DataType.FLOAT, []));
   }
   return g;
+}
+
+/** hidden @ head^T; fused and tied with shareTiedHead, a Gemm reading the embedding as stored. */
+function lmHead(ctx: DecoderContext, x: Value, shareTiedHead: boolean): Value {
+  const { o, config } = ctx;
+  if (ctx.kernels === 'fused' && config.tieWordEmbeddings && shareTiedHead) {
+    const E = config.hiddenSize;
+    const flat = o.reshape(x, [-1, E]);
+    const logits2d = ctx.g.node('Gemm', [flat, ctx.weight('model.embed_tokens.weight')], {
+      transB: 1,
+    })[0]!;
+    const shape = o.concat([o.shape(x, 0, 2), o.i64([config.vocabSize])], 0);
+    return ctx.g.node('Reshape', [logits2d, shape])[0]!;
+  }
+  // fused: MatMul with a transposed [E, V] copy (M = 1 takes MLAS's fast GEMV kernel)
+  return linear(ctx, x, headWeightName(config));
 }

@@ -6,6 +6,8 @@ import { DataType } from '../onnx/dtype.js';
 import type { AttentionFn } from './attention.js';
 import {
   castIf,
+  joinParts,
+  kvParts,
   linear,
   maskedSoftmax,
   mergeHeads,
@@ -22,7 +24,7 @@ export function lambdaInit(layer: number): number {
 }
 
 /** lambda_full = exp(sum(q1*k1)) - exp(sum(q2*k2)) + lambda_init, float32 scalar. */
-function lambdaFull(ctx: DecoderContext, prefix: string, layer: number): Value {
+export function lambdaFull(ctx: DecoderContext, prefix: string, layer: number): Value {
   const { o } = ctx;
   const w = (n: string) => ctx.weight(`${prefix}.${n}`, { float32: true });
   const lam = (q: string, k: string) => o.exp(o.reduceSum(o.mul(w(q), w(k)), [0], false));
@@ -30,13 +32,14 @@ function lambdaFull(ctx: DecoderContext, prefix: string, layer: number): Value {
   return o.add(diff, o.float([lambdaInit(layer)]));
 }
 
-export const diffLlamaEagerAttention: AttentionFn = (ctx, { x, layer, pastKey, pastValue }) => {
+export const diffLlamaEagerAttention: AttentionFn = (ctx, { x, layer, cache }) => {
   const { o, config } = ctx;
   const { numHeads: h, headDim: d } = config;
   const prefix = `model.layers.${layer}.self_attn`;
-  const { q, presentKey, presentValue } = projectQkv(ctx, x, prefix, pastKey, pastValue);
-  const k = repeatKv(ctx, presentKey);
-  const v = repeatKv(ctx, presentValue); // [B, H, T, d]
+  const { q, k: kNew, v: vNew } = projectQkv(ctx, x, prefix);
+  const parts = kvParts(ctx, cache, { key: kNew, value: vNew });
+  const k = repeatKv(ctx, joinParts(ctx, parts.keys));
+  const v = repeatKv(ctx, joinParts(ctx, parts.values)); // [B, H, T, d]
   // HF divides by math.sqrt(head_dim).
   const scores = o.div(
     o.matMul(q, o.transpose(k, [0, 1, 3, 2])),
@@ -55,13 +58,12 @@ export const diffLlamaEagerAttention: AttentionFn = (ctx, { x, layer, pastKey, p
   const lambda32 = lambdaFull(ctx, prefix, layer);
   const lambda = castIf(ctx, lambda32, DataType.FLOAT, ctx.dtype);
   const a = o.sub(o1, o.mul(lambda, o2)); // [B, H/2, S, 2d]
-  const normed = rmsNorm(ctx, a, null, config.rmsNormEps);
+  const normed = rmsNorm(ctx, a, null, config.rmsNormEps, ctx.dtype, 2 * d);
   const scaled = o.mul(normed, o.float([1 - lambdaInit(layer)], ctx.dtype));
   const attn = mergeHeads(ctx, scaled, h / 2, 2 * d);
   return {
     output: linear(ctx, attn, `${prefix}.o_proj.weight`),
-    presentKey,
-    presentValue,
+    cacheOut: parts.out,
     probs: p32,
     lambdaFull: lambda32,
   };

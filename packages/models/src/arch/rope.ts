@@ -53,3 +53,21 @@ export function ropeInvFreq(config: ModelConfig): Float32Array {
   const base = defaultInvFreq(config.headDim, config.ropeTheta);
   return config.ropeScaling.type === 'llama3' ? llama3InvFreq(base, config.ropeScaling) : base;
 }
+
+/**
+ * cos/sin tables [positions, d/2] for com.microsoft.RotaryEmbedding: the angle rounded to float32
+ * as HF's float32 inv_freq x position product, cos/sin then taken of that float32 angle.
+ */
+export function ropeTables(invFreq: Float32Array, positions: number): [Float32Array, Float32Array] {
+  const half = invFreq.length;
+  const cos = new Float32Array(positions * half);
+  const sin = new Float32Array(positions * half);
+  for (let p = 0; p < positions; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = f(p * invFreq[i]!);
+      cos[p * half + i] = Math.cos(angle);
+      sin[p * half + i] = Math.sin(angle);
+    }
+  }
+  return [cos, sin];
+}

@@ -71,6 +71,8 @@ export class GraphBuilder {
   private readonly used = new Set<string>();
   private readonly scopes: string[] = [];
   private readonly constCache = new Map<string, Value>();
+  /** Renames done by output(): old value name -> new name. */
+  private readonly aliases = new Map<string, string>();
   private counter = 0;
 
   constructor(name = 'main') {
@@ -106,16 +108,50 @@ export class GraphBuilder {
     return { name };
   }
 
-  /** Marks `value` as graph output `name` (adds an Identity when it has another name). */
+  /**
+   * Marks `value` as graph output `name`. A node output is renamed in place (its consumers
+   * follow, and later uses of the old handle resolve to the new name): an Identity before an
+   * output costs onnxruntime a full copy per run, e.g. of every KV-cache tensor each decode step.
+   * Graph inputs, initializers and values already output under another name get an Identity.
+   */
   output(value: Value, name: string, dtype: DataType, shape: readonly Dim[]): void {
-    let v = value;
-    if (v.name !== name) v = this.node('Identity', [value], {}, { outputs: [name] })[0]!;
-    this.outputs.push({ name: v.name, dtype, shape: [...shape] });
+    const current = this.resolve(value.name);
+    let outName = current;
+    if (current !== name) {
+      const producer = this.nodes.findIndex((n) => n.outputs.includes(current));
+      const isOutput = this.outputs.some((o) => o.name === current);
+      if (producer >= 0 && !isOutput) {
+        this.claim(name);
+        this.aliases.set(current, name);
+        const swap = (n: string) => (n === current ? name : n);
+        for (let i = 0; i < this.nodes.length; i++) {
+          const n = this.nodes[i]!;
+          if (n.inputs.includes(current) || n.outputs.includes(current)) {
+            this.nodes[i] = { ...n, inputs: n.inputs.map(swap), outputs: n.outputs.map(swap) };
+          }
+        }
+        for (let i = 0; i < this.valueInfos.length; i++) {
+          const v = this.valueInfos[i]!;
+          if (v.name === current) this.valueInfos[i] = { ...v, name };
+        }
+      } else {
+        this.node('Identity', [{ name: current }], {}, { outputs: [name] });
+      }
+      outName = name;
+    }
+    this.outputs.push({ name: outName, dtype, shape: [...shape] });
+  }
+
+  /** The current name of a value (node outputs renamed by output() resolve to their new name). */
+  private resolve(name: string): string {
+    let n = name;
+    for (let next = this.aliases.get(n); next !== undefined; next = this.aliases.get(n)) n = next;
+    return n;
   }
 
   /** Adds a type/shape annotation for an intermediate value (helps tools and debugging). */
   annotate(value: Value, dtype: DataType, shape: readonly Dim[]): void {
-    this.valueInfos.push({ name: value.name, dtype, shape: [...shape] });
+    this.valueInfos.push({ name: this.resolve(value.name), dtype, shape: [...shape] });
   }
 
   /** An initializer from bytes in hand. */
@@ -191,7 +227,7 @@ export class GraphBuilder {
       name,
       opType,
       domain: opts.domain ?? '',
-      inputs: inputs.map((i) => (i === '' ? '' : i.name)),
+      inputs: inputs.map((i) => (i === '' ? '' : this.resolve(i.name))),
       outputs: outNames,
       attrs: { ...attrs },
     });

@@ -44,6 +44,9 @@ export class Ops {
   neg(x: Value) {
     return this.op('Neg', [x]);
   }
+  pow(x: Value, y: Value) {
+    return this.op('Pow', [x, y]);
+  }
   sqrt(x: Value) {
     return this.op('Sqrt', [x]);
   }
@@ -119,6 +122,16 @@ export class Ops {
     if (start !== undefined) attrs.start = start;
     if (end !== undefined) attrs.end = end;
     return this.op('Shape', [x], attrs);
+  }
+  tile(x: Value, repeats: readonly number[]) {
+    return this.op('Tile', [x, this.i64(repeats)]);
+  }
+  /** Slice along `axes` (ends past the size clamp, as in ONNX). */
+  slice(x: Value, starts: readonly number[], ends: readonly number[], axes: readonly number[]) {
+    return this.op('Slice', [x, this.i64(starts), this.i64(ends), this.i64(axes)]);
+  }
+  argMax(x: Value, axis: number, keepdims = false) {
+    return this.op('ArgMax', [x], { axis, keepdims: keepdims ? 1 : 0, select_last_index: 0 });
   }
   gather(data: Value, indices: Value, axis = 0) {
     return this.op('Gather', [data, indices], { axis });

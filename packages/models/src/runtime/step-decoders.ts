@@ -1,11 +1,11 @@
 // The two ways generation runs the decoder step by step, behind one interface:
 //  - PresentStepDecoder: the exported convention (past_key_values.* in, present.* out); each
 //    step feeds the previous presents back, so the whole cache crosses into JS every step.
-//  - ExternalKvStepDecoder: the decode graph of decoder-graph.ts; the cache lives in JS-owned
+//  - ExternalKvStepDecoder: the decode graph of decoder-graph.ts (src/arch, kvCache 'external'); the cache lives in JS-owned
 //    buffers that onnxruntime reads in place, and only the step's new keys/values come back.
 // Both keep the attention mask themselves: the caller passes ids and positions only.
 import { f16ToF32 } from '../safetensors/half.js';
-import { ARGMAX_OUTPUT, EXTERNAL_KV_INPUT, EXTERNAL_KV_OUTPUT } from './decoder-graph.js';
+import { ARGMAX_OUTPUT, EXTERNAL_KV_INPUT, EXTERNAL_KV_OUTPUT } from '../arch/decoder.js';
 import { ort } from './ort.js';
 import type { InferenceSession } from './session.js';
 
