@@ -76,6 +76,36 @@ describe('exported with attentions', () => {
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+  it('fully padded query rows are uniform over all keys, like HF eager (no NaN)', async () => {
+    const name = 'tiny-diffllama';
+    const out = path.join(tmp, `${name}-padded`);
+    await exportCheckpoint(goldenDir(name), out, { attentions: true });
+    const lm = await loadCausalLM(out, { threads: 1, decoder: 'present' });
+    try {
+      const { rows } = golden(name);
+      const res = await lm.forward({
+        inputIds: rows('case_b.input_ids'),
+        attentionMask: rows('case_b.attention_mask'),
+        positionIds: rows('case_b.position_ids'),
+        outputAttentions: true,
+      });
+      expect(res.logits.data.every((v) => Number.isFinite(v))).toBe(true);
+      const [, H, S, T] = res.attentions![0]!.dims;
+      for (const att of res.attentions!) {
+        // row 1 is left-padded by 5: its first 5 query rows have no allowed key
+        for (let h = 0; h < H; h++)
+          for (let q = 0; q < 5; q++)
+            for (let k = 0; k < T; k++)
+              expect(att.data[((1 * H + h) * S + q) * T + k]).toBeCloseTo(1 / T, 7);
+        // a valid row gives padded keys exactly 0
+        for (let h = 0; h < H; h++)
+          for (let k = 0; k < 5; k++) expect(att.data[((1 * H + h) * S + 10) * T + k]).toBe(0);
+      }
+    } finally {
+      await lm.dispose();
+    }
+  });
+
   it('returns attention maps per layer (and DiffLlama lambda_full)', async () => {
     for (const name of ['tiny-llama', 'tiny-diffllama'] as const) {
       const out = path.join(tmp, name);
