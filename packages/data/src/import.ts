@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { normalizeNumber, parseGoldAnswer } from './answer.js';
 import { DataError } from './errors.js';
-import { formatIssue, readJsonl, writeJsonl } from './jsonl.js';
+import { formatIssue, jsonlValues, readJsonl, readTextFile, writeJsonl } from './jsonl.js';
 import { dataDir, resolveUserPath } from './paths.js';
 import { ProblemSchema, type Problem } from './problem.js';
 
@@ -75,27 +74,12 @@ function readRecords(
   format: 'json' | 'jsonl',
   recordsPath?: string,
 ): { where: string; record: unknown }[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(
-      code === 'ENOENT' ? `${file}: file not found` : `${file}: ${(e as Error).message}`,
-    );
-  }
+  const text = readTextFile(file);
   if (format === 'jsonl') {
-    const out: { where: string; record: unknown }[] = [];
-    text.split('\n').forEach((raw, i) => {
-      const line = raw.replace(/\r$/, '');
-      if (line.trim() === '') return;
-      try {
-        out.push({ where: `${file}:${i + 1}`, record: JSON.parse(line) });
-      } catch (e) {
-        throw new DataError(`${file}:${i + 1}: invalid JSON (${(e as Error).message})`);
-      }
-    });
-    return out;
+    return jsonlValues(text, file).map(({ line, value }) => ({
+      where: `${file}:${line}`,
+      record: value,
+    }));
   }
   let doc: unknown;
   try {

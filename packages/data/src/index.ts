@@ -8,6 +8,8 @@ export {
   writeJsonl,
   writeFileAtomic,
   formatIssue,
+  jsonlValues,
+  readTextFile,
 } from './jsonl.js';
 export { Gsm8kRecordSchema, ProblemSchema, type Gsm8kRecord, type Problem } from './problem.js';
 export {

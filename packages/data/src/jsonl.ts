@@ -9,42 +9,50 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
   return `${field}: ${issue.message}`;
 }
 
-/**
- * Parses a JSON Lines text, validating every record; the first bad line throws one DataError
- * naming file, line and field, so nothing downstream sees a partial load. Blank lines are skipped.
- */
-export function parseJsonl<T>(text: string, schema: z.ZodType<T>, file: string): T[] {
-  const out: T[] = [];
+/** The JSON values of a JSON Lines text with their 1-based line numbers; blank lines skipped. */
+export function jsonlValues(text: string, file: string): { line: number; value: unknown }[] {
+  const out: { line: number; value: unknown }[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
     if (line.trim() === '') continue;
-    let value: unknown;
     try {
-      value = JSON.parse(line);
+      out.push({ line: i + 1, value: JSON.parse(line) });
     } catch (e) {
       throw new DataError(`${file}:${i + 1}: invalid JSON (${(e as Error).message})`);
     }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      throw new DataError(`${file}:${i + 1}: ${formatIssue(parsed.error.issues[0])}`);
-    }
-    out.push(parsed.data);
   }
   return out;
 }
 
-export function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
-  let text: string;
+/**
+ * Parses a JSON Lines text, validating every record; the first bad line throws one DataError
+ * naming file, line and field, so nothing downstream sees a partial load.
+ */
+export function parseJsonl<T>(text: string, schema: z.ZodType<T>, file: string): T[] {
+  return jsonlValues(text, file).map(({ line, value }) => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new DataError(`${file}:${line}: ${formatIssue(parsed.error.issues[0])}`);
+    }
+    return parsed.data;
+  });
+}
+
+/** A text file's content; a missing or unreadable file is a DataError naming it. */
+export function readTextFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new DataError(
       code === 'ENOENT' ? `${file}: file not found` : `${file}: ${(e as Error).message}`,
     );
   }
-  return parseJsonl(text, schema, file);
+}
+
+export function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
+  return parseJsonl(readTextFile(file), schema, file);
 }
 
 /** JSON Lines text of the records, one compact object a line, with a final newline. */
