@@ -9,7 +9,7 @@ import {
 } from '@huggingface/transformers';
 import { loadCausalLM, type CausalLM } from '../src/causal-lm.js';
 import { leftPad } from '../src/generation/generate.js';
-import { Rng } from '../src/generation/rng.js';
+import { createRng } from '@exp/data';
 import { startCpuProbe } from './machine.js';
 import type { BenchModel } from './models.js';
 
@@ -49,7 +49,7 @@ export interface Measurement {
 }
 
 function randomPrompts(batch: number, length: number, vocab: number): number[][] {
-  const rng = new Rng(1234);
+  const rng = createRng(1234);
   return Array.from({ length: batch }, () =>
     Array.from({ length }, () => 3 + Math.floor(rng.next() * (vocab - 3))),
   );

@@ -194,4 +194,3 @@ export {
   type StoppingCriterion,
 } from './generation/stopping-criteria.js';
 export type { TokenCallback } from './generation/streamer.js';
-export { Rng } from './generation/rng.js';

@@ -11,7 +11,7 @@ import {
   TopPLogitsWarper,
   type LogitsProcessor,
 } from './logits-process.js';
-import { Rng } from './rng.js';
+import { createRng, type Rng } from '@exp/data';
 import type { TokenCallback } from './streamer.js';
 
 export class GenerationOptionsError extends Error {
@@ -123,7 +123,9 @@ export function resolveGenerateOptions(
     );
   }
   const rngs = Array.from({ length: batch }, (_, r) =>
-    Array.isArray(seed) ? Rng.forRow(seed[r]!, 0) : Rng.forRow(seed ?? 0, r),
+    Array.isArray(seed)
+      ? createRng(seed[r]!).fork('sample')
+      : createRng(seed ?? 0).fork(`row:${r}`),
   );
 
   // Order as transformers' _get_logits_processor: penalties, then temperature, top-k, top-p.

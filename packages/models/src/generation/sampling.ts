@@ -1,6 +1,6 @@
 // Choosing the next token from processed scores: greedy argmax or seeded multinomial sampling.
 import { softmax } from './logits-process.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '@exp/data';
 
 /** Index of the largest score (the first one on ties, like torch.argmax on CPU). */
 export function argmax(scores: Float32Array, offset = 0, length = scores.length - offset): number {
