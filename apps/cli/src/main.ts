@@ -1,4 +1,10 @@
 import { hideBin } from 'yargs/helpers';
 import { runCli } from './cli.js';
 
+// `exp ... | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 process.exitCode = await runCli(hideBin(process.argv));
