@@ -176,9 +176,17 @@ describe.each(PRESET_NAMES.map((n) => [n]))('preset %s', (name: PresetName) => {
     }
   });
 
-  test('the copied Llama-3 tokenizer loads with the preset ids', async () => {
+  test("the copied Llama-3 tokenizer loads with the preset ids and adds BOS like Meta's", async () => {
     const tok = await loadTokenizer(path.join(tmp, `${name}-a`));
-    expect(tok.encode('Hello').ids).toEqual([9906]);
+    expect(tok.encode('Hello')).toMatchObject({
+      ids: [128000, 9906],
+      offsets: [
+        [0, 0],
+        [0, 5],
+      ],
+    });
+    expect(tok.encode('Hello', { addSpecialTokens: false }).ids).toEqual([9906]);
+    expect(tok.addBosToken).toBe(true);
     expect([...tok.eosTokenIds]).toEqual([128001, 128009]);
     expect(tok.bosTokenId).toBe(128000);
     expect(tok.modelVocabSize).toBe(128256);

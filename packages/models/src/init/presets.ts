@@ -2,6 +2,8 @@
 // reyllama/DiffLlama-375M): Llama-3 tokenizer and vocabulary, llama3 RoPE scaling, GQA 4:1,
 // tied embeddings, float32. Small enough to create in well under two seconds, so tests and
 // demos run the whole pipeline without a download.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { bundledLlama3TokenizerDir } from '../tokenizer/llama3.js';
 import { InitError } from './hf-config.js';
 import { DEFAULT_INIT_SEED, initRandomCheckpoint, type InitResult } from './random-checkpoint.js';
@@ -63,9 +65,45 @@ export async function initPreset(
       `unknown preset ${JSON.stringify(name)}; known: ${PRESET_NAMES.join(', ')}`,
     );
   }
-  return initRandomCheckpoint(outDir, config, {
+  const result = await initRandomCheckpoint(outDir, config, {
     seed: options.seed ?? DEFAULT_INIT_SEED,
     tokenizerDir: bundledLlama3TokenizerDir(),
     generationConfig: PRESET_GENERATION_CONFIG,
   });
+  await addBosTemplate(path.join(outDir, 'tokenizer.json'));
+  return result;
+}
+
+/**
+ * The bundled tokenizer.json is the first Llama-3 release, whose post-processor adds no
+ * <|begin_of_text|>; Meta's current files (and the models trained with them) do. Presets get
+ * the current post-processor so that prompts encode as they would for the real models.
+ */
+async function addBosTemplate(file: string): Promise<void> {
+  const tokenizer = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  const bos = { id: '<|begin_of_text|>', type_id: 0 };
+  tokenizer.post_processor = {
+    type: 'Sequence',
+    processors: [
+      { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
+      {
+        type: 'TemplateProcessing',
+        single: [{ SpecialToken: bos }, { Sequence: { id: 'A', type_id: 0 } }],
+        pair: [
+          { SpecialToken: bos },
+          { Sequence: { id: 'A', type_id: 0 } },
+          { SpecialToken: { ...bos, type_id: 1 } },
+          { Sequence: { id: 'B', type_id: 1 } },
+        ],
+        special_tokens: {
+          '<|begin_of_text|>': {
+            id: '<|begin_of_text|>',
+            ids: [128000],
+            tokens: ['<|begin_of_text|>'],
+          },
+        },
+      },
+    ],
+  };
+  await writeFile(file, JSON.stringify(tokenizer, null, 2) + '\n');
 }
