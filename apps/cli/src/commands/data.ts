@@ -50,7 +50,7 @@ export const dataCommand: CommandFactory = (io) => (y) =>
             describe: 'Mirror of the grade-school-math repository',
           }),
         async (argv) => {
-          const opts = parseOptions(PullSchema, { baseUrl: argv.baseUrl });
+          const opts = parseOptions(PullSchema, argv);
           const bar = progressBar(io, 'gsm8k');
           try {
             const files = await pullGsm8k({
@@ -94,17 +94,7 @@ export const dataCommand: CommandFactory = (io) => (y) =>
               describe: 'Input format (default: by extension)',
             }),
         async (argv) => {
-          const o = parseOptions(ImportSchema, {
-            source: argv.source,
-            preset: argv.preset,
-            name: argv.name,
-            question: argv.question,
-            answer: argv.answer,
-            final: argv.final,
-            id: argv.id,
-            where: argv.where,
-            format: argv.format,
-          });
+          const o = parseOptions(ImportSchema, argv);
           const source = resolveUserPath(o.source);
           if (statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
             for (const f of importGsm8kDir(source)) io.out(describe(f));

@@ -59,12 +59,7 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
                 describe: 'Also output attentions.{i} (and lambda_full.{i} for DiffLlama)',
               }),
           async (argv) => {
-            const o = parseOptions(ExportSchema, {
-              checkpoint: argv.checkpoint,
-              out: argv.out,
-              dtype: argv.dtype,
-              attentions: argv.attentions,
-            });
+            const o = parseOptions(ExportSchema, argv);
             const bar = progressBar(io, 'export');
             try {
               const result = await exportCheckpoint(
@@ -107,11 +102,7 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
                 describe: 'Max abs error allowed on logits (default 1e-4)',
               }),
           async (argv) => {
-            const o = parseOptions(VerifySchema, {
-              checkpoint: argv.checkpoint,
-              golden: argv.golden,
-              tolerance: argv.tolerance,
-            });
+            const o = parseOptions(VerifySchema, argv);
             let modelDir = resolveUserPath(o.checkpoint);
             let tmp: string | undefined;
             if (!existsSync(path.join(modelDir, 'model.onnx'))) {
@@ -151,7 +142,7 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
                 describe: 'Branch, tag or commit (default main)',
               }),
           async (argv) => {
-            const o = parseOptions(PullSchema, { repo: argv.repo, revision: argv.revision });
+            const o = parseOptions(PullSchema, argv);
             const [repo, subfolder] = o.repo.split(':');
             const bar = progressBar(io, 'pull');
             try {
@@ -182,11 +173,7 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
               })
               .option('seed', { type: 'number', describe: 'Initialisation seed' }),
           async (argv) => {
-            const o = parseOptions(InitSchema, {
-              preset: argv.preset,
-              out: argv.out,
-              seed: argv.seed,
-            });
+            const o = parseOptions(InitSchema, argv);
             const out = o.out
               ? resolveUserPath(o.out)
               : path.join(projectRoot(), 'models', o.preset);

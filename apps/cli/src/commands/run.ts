@@ -128,25 +128,7 @@ export const runCommand: CommandFactory = (io) => (y) =>
         })
         .option('instructions', { type: 'boolean', describe: 'Print the usage guide and exit' }),
     async (argv) => {
-      const raw = {
-        quickTest: argv.quickTest,
-        maxSamples: argv.maxSamples,
-        skipDataGen: argv.skipDataGen,
-        skipZeroShot: argv.skipZeroShot,
-        skipSft: argv.skipSft,
-        skipAttention: argv.skipAttention,
-        models: argv.models,
-        datasets: argv.datasets,
-        mode: argv.mode,
-        enableSft: argv.enableSft,
-        sftSamples: argv.sftSamples,
-        sftEpochs: argv.sftEpochs,
-        attentionSamples: argv.attentionSamples,
-        seed: argv.seed,
-        setup: argv.setup,
-        instructions: argv.instructions,
-      };
-      const options = parseOptions(RunOptionsSchema, raw);
+      const options = parseOptions(RunOptionsSchema, argv);
       if (options.instructions) {
         io.out(INSTRUCTIONS);
         return;
