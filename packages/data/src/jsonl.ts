@@ -12,7 +12,8 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
 /** The JSON values of a JSON Lines text with their 1-based line numbers; blank lines skipped. */
 export function jsonlValues(text: string, file: string): { line: number; value: unknown }[] {
   const out: { line: number; value: unknown }[] = [];
-  const lines = text.split('\n');
+  // A UTF-8 byte order mark (files saved by some Windows editors) is not part of the first record.
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
     if (line.trim() === '') continue;

@@ -56,3 +56,13 @@ describe('loadGsm8k', () => {
     );
   });
 });
+
+test('CRLF line ends and a UTF-8 byte order mark are accepted', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gsm8k-'));
+  const file = path.join(dir, 'test.jsonl');
+  writeFileSync(
+    file,
+    '\uFEFF{"question":"q1","answer":"#### 1,000"}\r\n{"question":"q2","answer":"#### -3"}\r\n',
+  );
+  expect(loadGsm8kFile(file, 't').map((p) => p.final)).toEqual(['1000', '-3']);
+});
