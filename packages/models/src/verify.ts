@@ -153,18 +153,23 @@ export async function verifyAgainstGolden(
       checks.push({ name, maxAbsError: err, tolerance, pass: err <= tolerance });
     const f32 = (t: Tensor) => t.data as Float32Array;
     const { numLayers: L, numHeads: H } = config;
-
-    // case_a: no mask, positions 0..S-1.
-    {
-      const ids = need('case_a.input_ids');
+    /** A case without mask and with positions 0..S-1 (case_a, case_long); checks its logits. */
+    const runUnmasked = async (name: string) => {
+      const ids = need(`${name}.input_ids`);
       const [B, S] = ids.shape as [number, number];
       const pos = Array.from({ length: B * S }, (_, i) => i % S);
       const out = await runner.run(toNumbers(ids), Array(B * S).fill(1), pos, B);
       add(
-        'case_a.logits',
-        maxAbsDiff(f32(out.logits!), need('case_a.logits').data as Float32Array),
+        `${name}.logits`,
+        maxAbsDiff(f32(out.logits!), need(`${name}.logits`).data as Float32Array),
         tol.logits,
       );
+      return { out, B };
+    };
+
+    // case_a: no mask, positions 0..S-1.
+    {
+      const { out, B } = await runUnmasked('case_a');
       if (withAttentions) {
         for (let l = 0; l < L; l++) {
           const att = f32(out[`attentions.${l}`]!);
@@ -243,15 +248,7 @@ export async function verifyAgainstGolden(
 
     // case_long (llama3 checkpoints): 96 positions, past original_max_position_embeddings.
     if (gold.has('case_long.input_ids')) {
-      const ids = need('case_long.input_ids');
-      const [B, S] = ids.shape as [number, number];
-      const pos = Array.from({ length: B * S }, (_, i) => i % S);
-      const out = await runner.run(toNumbers(ids), Array(B * S).fill(1), pos, B);
-      add(
-        'case_long.logits',
-        maxAbsDiff(f32(out.logits!), need('case_long.logits').data as Float32Array),
-        tol.logits,
-      );
+      const { out } = await runUnmasked('case_long');
       const last = `attentions.${L - 1}`;
       if (withAttentions && gold.has(`case_long.${last}`)) {
         add(
