@@ -35,3 +35,17 @@ export function progressBar(io: Io, label: string): Progress {
     },
   };
 }
+
+/** Runs `fn` with a progress bar that is cleared when it ends, before any result is printed. */
+export async function withProgress<T>(
+  io: Io,
+  label: string,
+  fn: (bar: Progress) => Promise<T>,
+): Promise<T> {
+  const bar = progressBar(io, label);
+  try {
+    return await fn(bar);
+  } finally {
+    bar.stop();
+  }
+}

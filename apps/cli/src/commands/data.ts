@@ -11,7 +11,7 @@ import {
 import { statSync } from 'node:fs';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
-import { progressBar } from '../progress.js';
+import { withProgress } from '../progress.js';
 import { UsageError } from '../io.js';
 
 function describe(f: PullResult): string {
@@ -51,17 +51,13 @@ export const dataCommand: CommandFactory = (io) => (y) =>
           }),
         async (argv) => {
           const opts = parseOptions(PullSchema, argv);
-          const bar = progressBar(io, 'gsm8k');
-          try {
-            const files = await pullGsm8k({
+          const files = await withProgress(io, 'gsm8k', (bar) =>
+            pullGsm8k({
               baseUrl: opts.baseUrl,
               onProgress: (p) => bar.update(p.received, p.total),
-            });
-            bar.stop();
-            for (const f of files) io.out(describe(f));
-          } finally {
-            bar.stop();
-          }
+            }),
+          );
+          for (const f of files) io.out(describe(f));
         },
       )
       .command(

@@ -6,7 +6,7 @@ import { projectRoot, resolveUserPath } from '@exp/data';
 import { exportCheckpoint, initPreset, pullModel, verifyAgainstGolden } from '@exp/models';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
-import { progressBar } from '../progress.js';
+import { withProgress } from '../progress.js';
 
 const ExportSchema = z.object({
   checkpoint: z.string().min(1),
@@ -60,26 +60,18 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
               }),
           async (argv) => {
             const o = parseOptions(ExportSchema, argv);
-            const bar = progressBar(io, 'export');
-            try {
-              const result = await exportCheckpoint(
-                resolveUserPath(o.checkpoint),
-                resolveUserPath(o.out),
-                {
-                  dtype: o.dtype,
-                  attentions: o.attentions,
-                  onProgress: (p) => {
-                    if (p.total) bar.update(p.done ?? 0, p.total);
-                  },
+            const result = await withProgress(io, 'export', (bar) =>
+              exportCheckpoint(resolveUserPath(o.checkpoint), resolveUserPath(o.out), {
+                dtype: o.dtype,
+                attentions: o.attentions,
+                onProgress: (p) => {
+                  if (p.total) bar.update(p.done ?? 0, p.total);
                 },
-              );
-              bar.stop();
-              io.out(
-                `exported ${result.manifest.model_type} (${o.dtype}${o.attentions ? ', attentions' : ''}) to ${result.outDir}`,
-              );
-            } finally {
-              bar.stop();
-            }
+              }),
+            );
+            io.out(
+              `exported ${result.manifest.model_type} (${o.dtype}${o.attentions ? ', attentions' : ''}) to ${result.outDir}`,
+            );
           },
         )
         .command(
@@ -144,18 +136,14 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
           async (argv) => {
             const o = parseOptions(PullSchema, argv);
             const [repo, subfolder] = o.repo.split(':');
-            const bar = progressBar(io, 'pull');
-            try {
-              const dir = await pullModel(repo, {
+            const dir = await withProgress(io, 'pull', (bar) =>
+              pullModel(repo, {
                 subfolder,
                 revision: o.revision,
                 onProgress: (p) => bar.update(p.downloaded, p.total),
-              });
-              bar.stop();
-              io.out(dir);
-            } finally {
-              bar.stop();
-            }
+              }),
+            );
+            io.out(dir);
           },
         )
         .command(

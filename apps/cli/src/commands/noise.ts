@@ -2,7 +2,7 @@ import { generateNoisyDatasets, NoiseGenerateOptionsSchema } from '@exp/noise';
 import { resolveUserPath } from '@exp/data';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
-import { progressBar } from '../progress.js';
+import { withProgress } from '../progress.js';
 
 export const noiseCommand: CommandFactory = (io) => (y) =>
   y.command('noise <action>', 'Generate noisy GSM8K variants (INF, RCS, SD)', (n) =>
@@ -34,18 +34,14 @@ export const noiseCommand: CommandFactory = (io) => (y) =>
             types: argv.types,
             templates: argv.templates === undefined ? undefined : resolveUserPath(argv.templates),
           });
-          const bar = progressBar(io, 'noise');
-          try {
-            const result = await generateNoisyDatasets({
+          const result = await withProgress(io, 'noise', (bar) =>
+            generateNoisyDatasets({
               ...options,
               onProgress: (done: number, total: number) => bar.update(done, total),
-            });
-            bar.stop();
-            for (const f of result.files)
-              io.out(`${f.type} ${f.path} ${f.records} records sha256 ${f.sha256}`);
-          } finally {
-            bar.stop();
-          }
+            }),
+          );
+          for (const f of result.files)
+            io.out(`${f.type} ${f.path} ${f.records} records sha256 ${f.sha256}`);
         },
       )
       .demandCommand(1, 'name a noise action: generate'),

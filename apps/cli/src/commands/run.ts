@@ -5,7 +5,7 @@ import { generateNoisyDatasets } from '@exp/noise';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
-import { progressBar } from '../progress.js';
+import { withProgress } from '../progress.js';
 import { DATASETS, MODELS, MODES, planRun, RunOptionsSchema, type RunPlan } from './run-plan.js';
 import { INSTRUCTIONS } from './instructions.js';
 import { runSetup } from './setup.js';
@@ -18,13 +18,13 @@ async function dataGenStep(plan: RunPlan, io: Io): Promise<Record<string, string
   const wanted = NOISE_TYPES.filter((t) => plan.datasets.includes(t));
   const missing = wanted.filter((t) => !existsSync(path.join(dataDir(), `gsm8k_${t}_test.jsonl`)));
   if (missing.length) {
-    const bar = progressBar(io, 'noise');
-    const result = await generateNoisyDatasets({
-      types: missing,
-      seed: plan.seed,
-      onProgress: (done: number, total: number) => bar.update(done, total),
-    });
-    bar.stop();
+    const result = await withProgress(io, 'noise', (bar) =>
+      generateNoisyDatasets({
+        types: missing,
+        seed: plan.seed,
+        onProgress: (done: number, total: number) => bar.update(done, total),
+      }),
+    );
     for (const f of result.files) io.out(`data-gen: wrote ${f.path} (${f.records} records)`);
   }
   for (const t of wanted) files[t] = path.join(dataDir(), `gsm8k_${t}_test.jsonl`);
