@@ -162,6 +162,7 @@ export {
   backendsReport,
   cudaAvailable,
   cudaInstallCommand,
+  installCudaProvider,
   cudaLibrariesInstalled,
   probeCuda,
   nativeBinaryDir,

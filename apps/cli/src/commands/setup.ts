@@ -1,32 +1,20 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gsm8kDir } from '@exp/data';
+import { cudaInstallCommand, installCudaProvider } from '@exp/models';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
-
-/** onnxruntime-node's own folder, found through @exp/models (the package that depends on it). */
-export function onnxruntimeDir(): string {
-  const main = createRequire(import.meta.resolve('@exp/models')).resolve('onnxruntime-node');
-  return path.resolve(path.dirname(main), '..');
-}
 
 /**
  * The CUDA EP libraries are not in the npm package: onnxruntime-node's install script fetches them
  * (from NuGet). pnpm does not run that script here (allowBuilds), so this runs it on request.
  */
 function installCuda(io: Io): void {
-  const script = path.join(onnxruntimeDir(), 'script', 'install.js');
-  io.out(`setup: running ${script} with ONNXRUNTIME_NODE_INSTALL=cuda12`);
-  const r = spawnSync(process.execPath, [script], {
-    cwd: path.dirname(path.dirname(script)),
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'cuda12' },
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) {
+  io.out(`setup: running ${cudaInstallCommand()}`);
+  const status = installCudaProvider();
+  if (status !== 0) {
     throw new Error(
-      `onnxruntime-node's CUDA install script failed (exit ${r.status}); it needs network access to NuGet and a CUDA 12 driver`,
+      `onnxruntime-node's CUDA install script failed (exit ${status}); it needs network access to NuGet and a CUDA 12 driver`,
     );
   }
   io.out('setup: CUDA execution provider installed; check with `pnpm exp doctor`');

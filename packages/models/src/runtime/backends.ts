@@ -1,4 +1,5 @@
 // Which execution providers this install can use, for `exp doctor` and for clear errors.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,20 @@ export function nativeBinaryDir(): string {
  */
 export function cudaInstallCommand(): string {
   return `ONNXRUNTIME_NODE_INSTALL=1 node ${path.join(onnxruntimeNodeDir(), 'script', 'install.js')}`;
+}
+
+/**
+ * Runs the install script of {@link cudaInstallCommand} (pnpm skips it, see pnpm-workspace.yaml);
+ * its output goes to the terminal. Returns the script's exit code.
+ */
+export function installCudaProvider(): number {
+  const dir = onnxruntimeNodeDir();
+  const r = spawnSync(process.execPath, [path.join(dir, 'script', 'install.js')], {
+    cwd: dir,
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: '1' },
+    stdio: 'inherit',
+  });
+  return r.status ?? 1;
 }
 
 export class CudaUnavailableError extends Error {
