@@ -1,0 +1,2 @@
+export { SampleRecordSchema, type SampleRecord } from './record.js';
+export { SampleLog, readSampleLog } from './log.js';
