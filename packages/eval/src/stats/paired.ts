@@ -1,0 +1,29 @@
+import { drawnCount, percentileBootstrap, type BootstrapOptions } from './bootstrap.js';
+import { mcnemarExact } from './mcnemar.js';
+import { checkPaired, countTrue } from './pass-at-1.js';
+
+/**
+ * Pass@1 of A minus Pass@1 of B on the same items (e.g. DiffLlama - Llama), with a paired
+ * percentile bootstrap CI (items are resampled together, so the per-item correlation of the
+ * two models narrows the interval as it should) and McNemar's exact p.
+ */
+export function pairedDifference(
+  a: readonly boolean[],
+  b: readonly boolean[],
+  opts: BootstrapOptions,
+): { diff: number; lo: number; hi: number; p: number } {
+  checkPaired(a, b, 'pairedDifference');
+  const n = a.length;
+  // Counts are subtracted before dividing, so equal accuracies give exactly 0.
+  const diff = (countTrue(a) - countTrue(b)) / n;
+  const { p, b: onlyA, c: onlyB } = mcnemarExact(a, b);
+  // Without a discordant item every resample gives the same difference.
+  if (onlyA + onlyB === 0) return { diff, lo: diff, hi: diff, p };
+  const { interval } = percentileBootstrap(
+    n,
+    opts,
+    'paired-difference',
+    (idx) => (drawnCount(a, idx) - drawnCount(b, idx)) / n,
+  );
+  return { diff, lo: interval!.lo, hi: interval!.hi, p };
+}
