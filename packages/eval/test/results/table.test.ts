@@ -1,0 +1,169 @@
+import { describe, expect, test } from '@jest/globals';
+import { buildResultsTable, type ResultRow } from '../../src/results/table.js';
+import type { SampleRecord } from '../../src/samples/record.js';
+import { bootstrapCI } from '../../src/stats/bootstrap.js';
+import { relativeDegradation } from '../../src/stats/degradation.js';
+import { pairedDifference } from '../../src/stats/paired.js';
+import { sample } from '../samples/fixture.js';
+
+const SEED = 7;
+const bits = (s: string): boolean[] => [...s].map((c) => c === 'T');
+
+/**
+ * Samples of one model × dataset: `ids` are item numbers (id gsm8k-test-<n>), `strict` and
+ * `seed` the outcomes under each extractor as T/F strings.
+ */
+function cell(model: string, dataset: string, ids: number[], strict: string, seed = strict) {
+  return ids.map((n, i) =>
+    sample(n, {
+      model,
+      dataset,
+      index: i,
+      strictOk: strict[i] === 'T',
+      seedOk: seed[i] === 'T',
+    }),
+  );
+}
+
+const CLEAN = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+// The noisy set lacks items 8 and 9 and has an item (99) the clean set lacks: pairs use 0..7.
+const INF = [0, 1, 2, 3, 4, 5, 6, 7, 99];
+const SAMPLES: SampleRecord[] = [
+  // inf first: the baseline still comes first in the table.
+  ...cell('llama', 'inf', INF, 'TTFFFFFFT'),
+  ...cell('llama', 'clean', CLEAN, 'TTTTFFFFFT', 'FFFFFFFFFF'),
+  ...cell('diffllama', 'clean', CLEAN, 'TTTTTTTTFT'),
+  ...cell('diffllama', 'inf', INF, 'TTTTTTFFF'),
+];
+
+function find(rows: ResultRow[], extractor: string, model: string, dataset: string): ResultRow {
+  const r = rows.find(
+    (x) => x.extractor === extractor && x.model === model && x.dataset === dataset,
+  );
+  if (!r) throw new Error(`no row ${extractor} ${model} ${dataset}`);
+  return r;
+}
+
+describe('buildResultsTable', () => {
+  const rows = buildResultsTable(SAMPLES, {
+    extractors: ['seed', 'strict'],
+    seed: SEED,
+    evalType: 'zero_shot',
+  });
+
+  test('one row per extractor × model × dataset, baseline first, in order of appearance', () => {
+    expect(rows.map((r) => `${r.extractor} ${r.model} ${r.dataset}`)).toEqual([
+      'seed llama clean',
+      'seed llama inf',
+      'seed diffllama clean',
+      'seed diffllama inf',
+      'strict llama clean',
+      'strict llama inf',
+      'strict diffllama clean',
+      'strict diffllama inf',
+    ]);
+    expect(new Set(rows.map((r) => r.eval_type))).toEqual(new Set(['zero_shot']));
+  });
+
+  test('Pass@1, counts and the bootstrap CI of each cell (over the cell’s own items in log order)', () => {
+    const r = find(rows, 'strict', 'llama', 'inf');
+    expect([r.accuracy, r.correct, r.total]).toEqual([3 / 9, 3, 9]);
+    const ci = bootstrapCI(bits('TTFFFFFFT'), { seed: SEED });
+    expect([r.ci_low, r.ci_high]).toEqual([ci.lo, ci.hi]);
+    expect(r.ci_low).toBeLessThan(3 / 9);
+    expect(r.ci_high).toBeGreaterThan(3 / 9);
+    const d = find(rows, 'strict', 'diffllama', 'clean');
+    expect([d.accuracy, d.correct, d.total]).toEqual([0.9, 9, 10]);
+    // Every item wrong: the interval is the point.
+    const s = find(rows, 'seed', 'llama', 'clean');
+    expect([s.accuracy, s.correct, s.total, s.ci_low, s.ci_high]).toEqual([0, 0, 10, 0, 0]);
+  });
+
+  test('relative degradation over the items in both sets, paired', () => {
+    // llama strict, items 0..7: clean TTTTFFFF (4 right), inf TTFFFFFF (2 right): (4-2)/4.
+    const r = find(rows, 'strict', 'llama', 'inf');
+    expect(r.degradation).toBe(0.5);
+    const d = relativeDegradation(bits('TTTTFFFF'), bits('TTFFFFFF'), { seed: SEED });
+    expect([r.degradation_ci_low, r.degradation_ci_high]).toEqual([d.lo, d.hi]);
+    // diffllama strict: clean TTTTTTTT (8), inf TTTTTTFF (6): 2/8.
+    expect(find(rows, 'strict', 'diffllama', 'inf').degradation).toBe(0.25);
+    // llama seed: clean accuracy 0, the ratio is undefined.
+    const s = find(rows, 'seed', 'llama', 'inf');
+    expect([s.degradation, s.degradation_ci_low, s.degradation_ci_high]).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    // The baseline row has none.
+    const c = find(rows, 'strict', 'llama', 'clean');
+    expect([c.degradation, c.degradation_ci_low, c.degradation_ci_high]).toEqual([
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  test('the paired difference diffllama − llama with McNemar’s exact p, on the pair’s rows only', () => {
+    const clean = find(rows, 'strict', 'diffllama', 'clean');
+    // Items 4..7 only diffllama right (b = 4), none only llama (c = 0): p = 2 / 2^4.
+    expect([clean.diff_vs, clean.diff, clean.mcnemar_p]).toEqual(['llama', 0.4, 0.125]);
+    const pd = pairedDifference(bits('TTTTTTTTFT'), bits('TTTTFFFFFT'), { seed: SEED });
+    expect([clean.diff_ci_low, clean.diff_ci_high]).toEqual([pd.lo, pd.hi]);
+    const inf = find(rows, 'strict', 'diffllama', 'inf');
+    // Both have all nine inf items: b = 4 (items 2..5), c = 1 (item 99): p = 2 (1 + 5) / 2^5.
+    expect([inf.diff, inf.mcnemar_p]).toEqual([3 / 9, 0.375]);
+    // seed: diffllama 9 right, llama none: p = 2 / 2^9.
+    const seed = find(rows, 'seed', 'diffllama', 'clean');
+    expect([seed.diff, seed.mcnemar_p]).toEqual([0.9, 2 / 512]);
+    const llama = find(rows, 'strict', 'llama', 'clean');
+    expect([
+      llama.diff_vs,
+      llama.diff,
+      llama.diff_ci_low,
+      llama.diff_ci_high,
+      llama.mcnemar_p,
+    ]).toEqual([null, null, null, null, null]);
+  });
+
+  test('another baseline and pair; none of them present leaves the columns null', () => {
+    const other = buildResultsTable(SAMPLES, {
+      extractors: ['strict'],
+      seed: SEED,
+      evalType: 'zero_shot',
+      baseline: 'inf',
+      pair: ['llama', 'diffllama'],
+    });
+    expect(other.map((r) => `${r.model} ${r.dataset}`)).toEqual([
+      'llama inf',
+      'llama clean',
+      'diffllama inf',
+      'diffllama clean',
+    ]);
+    // (inf − clean) / inf over items 0..7 for llama: (2 − 4) / 2.
+    expect(find(other, 'strict', 'llama', 'clean').degradation).toBe(-1);
+    expect(find(other, 'strict', 'llama', 'clean').diff).toBe(-0.4);
+    const none = buildResultsTable(SAMPLES, {
+      extractors: ['strict'],
+      seed: SEED,
+      evalType: 'zero_shot',
+      baseline: 'gsm-plus',
+      pair: ['tiny-diffllama', 'tiny-llama'],
+    });
+    expect(none.every((r) => r.degradation === null && r.diff === null && r.diff_vs === null)).toBe(
+      true,
+    );
+  });
+
+  test('the same seed gives the same table; a missing extractor or duplicate item is an error', () => {
+    const opts = { extractors: ['seed', 'strict'], seed: SEED, evalType: 'zero_shot' };
+    expect(buildResultsTable(SAMPLES, opts)).toEqual(rows);
+    expect(() => buildResultsTable(SAMPLES, { ...opts, extractors: ['lm-eval-strict'] })).toThrow(
+      'results: llama/clean sample "gsm8k-test-0" has no answer from extractor "lm-eval-strict" ' +
+        '(it has: seed, strict); rescore the run with it',
+    );
+    expect(() => buildResultsTable([...SAMPLES, SAMPLES[0]], opts)).toThrow(
+      'results: llama/inf: duplicate sample id "gsm8k-test-0"',
+    );
+    expect(buildResultsTable([], opts)).toEqual([]);
+  });
+});
