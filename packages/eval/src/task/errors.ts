@@ -1,0 +1,7 @@
+/** A task the user can fix: a bad task file, an unknown protocol or template, missing shots. */
+export class TaskError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskError';
+  }
+}

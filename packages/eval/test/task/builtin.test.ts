@@ -1,0 +1,68 @@
+import { builtinTask, resolveTask } from '../../src/task/builtin.js';
+
+describe('built-in protocols', () => {
+  test('seed: the original protocol', () => {
+    expect(builtinTask('seed')).toEqual({
+      name: 'seed',
+      protocol: 'seed',
+      description:
+        'the original project: bare question, greedy, repetition penalty 1.1, 512 tokens',
+      prompt: { template: 'bare' },
+      generation: { maxNewTokens: 512, repetitionPenalty: 1.1, doSample: false },
+      stopStrings: [],
+      stopAtEos: true,
+      extractors: ['seed', 'strict'],
+      metric: 'pass@1',
+    });
+  });
+
+  test("lm-eval: lm-evaluation-harness's gsm8k", () => {
+    expect(builtinTask('lm-eval')).toEqual({
+      name: 'lm-eval',
+      protocol: 'lm-eval',
+      description: 'lm-evaluation-harness gsm8k: 5-shot Question/Answer, greedy, 256 tokens',
+      prompt: { template: 'kshot', shots: 5, fewshotSplit: 'train' },
+      generation: { maxNewTokens: 256, repetitionPenalty: 1, doSample: false },
+      stopStrings: ['Question:', '</s>', '<|im_end|>'],
+      stopAtEos: true,
+      extractors: ['lm-eval-strict', 'lm-eval-flexible', 'strict', 'seed'],
+      metric: 'pass@1',
+    });
+  });
+
+  test('a prompt override keeps the rest and names the change', () => {
+    const t = builtinTask('seed', { prompt: 'cot' });
+    expect(t.name).toBe('seed+cot');
+    expect(t.prompt).toEqual({ template: 'cot' });
+    expect(t.generation.repetitionPenalty).toBe(1.1);
+    expect(builtinTask('seed', { prompt: 'kshot' }).prompt).toEqual({
+      template: 'kshot',
+      shots: 5,
+      fewshotSplit: 'train',
+    });
+    expect(builtinTask('lm-eval', { prompt: 'qa' }).prompt).toEqual({ template: 'qa' });
+    expect(builtinTask('lm-eval', { prompt: 'kshot' }).name).toBe('lm-eval');
+  });
+});
+
+describe('resolveTask (--protocol, --prompt, --task)', () => {
+  test('defaults to seed', () => {
+    expect(resolveTask({})).toEqual(builtinTask('seed'));
+    expect(resolveTask({ protocol: 'lm-eval', prompt: 'sft' }).name).toBe('lm-eval+sft');
+  });
+
+  test('unknown names list the known ones', () => {
+    expect(() => resolveTask({ protocol: 'helm' })).toThrow(
+      "unknown protocol 'helm' (known: seed, lm-eval)",
+    );
+    expect(() => resolveTask({ prompt: 'fancy' })).toThrow(
+      "unknown prompt template 'fancy' (known: bare, qa, cot, kshot, sft)",
+    );
+  });
+
+  test('a protocol and a task file together are refused', () => {
+    expect(() => resolveTask({ protocol: 'seed', file: 'x.json' })).toThrow(
+      'give a protocol or a task file, not both',
+    );
+  });
+});
