@@ -11,6 +11,7 @@ import {
   type GenerateOptions,
   type GenerationConfigFile,
 } from './generation/options.js';
+import { checkExportedFolder } from './registry/folder-check.js';
 import { buildLlamaDecoderGraph, type WeightSource } from './runtime/decoder-graph.js';
 import { readOnnxWeights } from './runtime/onnx-weights.js';
 import { ort } from './runtime/ort.js';
@@ -264,6 +265,7 @@ function externalKvWeights(
 
 export async function loadCausalLM(dir: string, opts: LoadCausalLMOptions = {}): Promise<CausalLM> {
   const root = path.resolve(dir);
+  checkExportedFolder(root); // a stale or mixed export is refused in one line
   const config = loadModelConfig(root);
   const generationConfig = loadGenerationConfig(root);
   const modelPath = path.resolve(root, opts.modelPath ?? 'model.onnx');

@@ -3,12 +3,11 @@
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
-  createReadStream,
   existsSync,
   copyFileSync,
-  mkdirSync,
+  readdirSync,
   readFileSync,
-  rmSync,
+  realpathSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -18,11 +17,14 @@ import { Checkpoint } from './checkpoint.js';
 import { ATTENTION_IMPLEMENTATIONS, type AttentionImplementation } from './arch/attention.js';
 import { buildDecoderGraph, type ExportDtype } from './arch/decoder.js';
 import { writeModel, DEFAULT_EXTERNAL_DATA_THRESHOLD } from './onnx/serialize.js';
+import { writeFolderAtomically } from './registry/atomic-folder.js';
+import { sampleSha256File, sha256File } from './registry/file-hash.js';
 
 /** ai.onnx opset and IR version of exported models (onnxruntime 1.30 accepts up to 26 / 13). */
 export const EXPORT_OPSET = 21;
 export const EXPORT_IR_VERSION = 10;
 export const MODEL_FILE = 'model.onnx';
+export const MODEL_DATA_FILE = 'model.onnx.data';
 export const MANIFEST_FILE = 'exp-model.json';
 
 /** Checkpoint files copied into the model folder when present. */
@@ -57,7 +59,7 @@ export interface ExportOptions {
   /** Weight bytes above which weights go to model.onnx.data (default 2e9, the protobuf limit). */
   externalDataThreshold?: number;
   /** Where the checkpoint came from, recorded in exp-model.json when known. */
-  source?: { repo?: string; revision?: string };
+  source?: { repo?: string; revision?: string; subfolder?: string; preset?: string; seed?: number };
   onProgress?: (p: ExportProgress) => void;
 }
 
@@ -69,6 +71,9 @@ export const expModelManifestSchema = z.object({
     dir: z.string(),
     repo: z.string().optional(),
     revision: z.string().optional(),
+    subfolder: z.string().optional(),
+    preset: z.string().optional(),
+    seed: z.number().int().optional(),
     config_sha256: z.string(),
     weight_files: z.array(z.object({ file: z.string(), bytes: z.number(), sha256: z.string() })),
   }),
@@ -81,6 +86,21 @@ export const expModelManifestSchema = z.object({
   external_data: z.boolean(),
   inputs: z.array(z.string()),
   outputs: z.array(z.string()),
+  /**
+   * Every file the export wrote but this manifest, as written: the folder check compares sizes,
+   * sha256 of small files and sample_sha256 (see registry/file-hash.ts) of large ones. Absent in
+   * folders exported before it was recorded.
+   */
+  files: z
+    .array(
+      z.object({
+        file: z.string(),
+        bytes: z.number().int(),
+        sha256: z.string(),
+        sample_sha256: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type ExpModelManifest = z.infer<typeof expModelManifestSchema>;
 
@@ -92,7 +112,8 @@ export interface ExportResult {
   manifest: ExpModelManifest;
 }
 
-function exporterInfo(): { name: string; version: string } {
+/** The exporting package and its version, as recorded in exp-model.json. */
+export function exporterInfo(): { name: string; version: string } {
   // package.json sits one level above both src/ (tests) and dist/ (built package).
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     name: string;
@@ -101,17 +122,41 @@ function exporterInfo(): { name: string; version: string } {
   return { name: pkg.name, version: pkg.version };
 }
 
-async function sha256File(file: string, onBytes?: (n: number) => void): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 22 })) {
-    hash.update(chunk as Buffer);
-    onBytes?.((chunk as Buffer).byteLength);
+/** Names an export writes into its folder; anything else there is not ours to replace. */
+const EXPORT_FILES = new Set<string>([MODEL_FILE, MODEL_DATA_FILE, MANIFEST_FILE, ...COPIED_FILES]);
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * The folder `outDir` names, checked to be replaceable: the export swaps the whole folder, so it
+ * must be missing, empty or hold only files an export writes.
+ */
+function replaceableOutDir(srcDir: string, outDir: string): string {
+  let dst = path.resolve(outDir);
+  if (existsSync(dst)) dst = realpathSync(dst);
+  const src = existsSync(srcDir) ? realpathSync(srcDir) : srcDir;
+  if (src === dst) throw new ExportError(`output folder ${dst} is the checkpoint folder`);
+  if (isInside(src, dst)) {
+    throw new ExportError(`output folder ${dst} contains the checkpoint folder ${src}`);
   }
-  return hash.digest('hex');
+  if (existsSync(dst)) {
+    const foreign = readdirSync(dst).filter((f) => !EXPORT_FILES.has(f));
+    if (foreign.length > 0) {
+      throw new ExportError(
+        `output folder ${dst} holds files an export does not write (${foreign.slice(0, 3).join(', ')}); export into a new or empty folder`,
+      );
+    }
+  }
+  return dst;
 }
 
 /**
  * Exports a Llama / DiffLlama checkpoint folder to an ONNX decoder with KV cache in `outDir`.
+ * The folder is written elsewhere and renamed into place when complete (registry/atomic-folder.ts):
+ * a failed or interrupted export leaves `outDir` as it was.
  * Throws ConfigError / CheckpointError / SafetensorsError / WeightShapeError for bad input.
  */
 export async function exportCheckpoint(
@@ -131,8 +176,7 @@ export async function exportCheckpoint(
     );
   }
   const srcDir = path.resolve(checkpointDir);
-  const dst = path.resolve(outDir);
-  if (srcDir === dst) throw new ExportError(`output folder ${dst} is the checkpoint folder`);
+  const dst = replaceableOutDir(srcDir, outDir);
 
   progress({ stage: 'read', message: `reading ${srcDir}` });
   const ckpt = Checkpoint.open(srcDir);
@@ -144,9 +188,6 @@ export async function exportCheckpoint(
       attentions: opts.attentions ?? false,
       attention,
     });
-
-    mkdirSync(dst, { recursive: true });
-    const modelPath = path.join(dst, MODEL_FILE);
     // Report write progress as each lazy weight is read and written.
     const total = graph.initializerBytes;
     let done = 0;
@@ -162,69 +203,106 @@ export async function exportCheckpoint(
       });
     }
     const exporter = exporterInfo();
-    const written = writeModel(
-      graph,
-      {
-        irVersion: EXPORT_IR_VERSION,
-        opsetImports: [{ domain: '', version: EXPORT_OPSET }],
-        producerName: exporter.name,
-        producerVersion: exporter.version,
-        docString: `${config.modelType} decoder with KV cache exported from ${path.basename(srcDir)}`,
-      },
-      modelPath,
-      { externalDataThreshold: opts.externalDataThreshold ?? DEFAULT_EXTERNAL_DATA_THRESHOLD },
-    );
-    // A data file left by an earlier export would be stale.
-    const dataFile = `${modelPath}.data`;
-    if (!written.dataPath && existsSync(dataFile)) rmSync(dataFile);
 
-    for (const f of COPIED_FILES) {
-      const from = path.join(srcDir, f);
-      if (existsSync(from)) {
-        progress({ stage: 'copy', message: f });
-        const to = path.join(dst, f);
-        // Source files may be read-only (a hub cache, shared data); the copies must stay writable.
-        rmSync(to, { force: true });
-        copyFileSync(from, to);
-        chmodSync(to, 0o644);
+    const manifest = await writeFolderAtomically(dst, async (tmp) => {
+      const written = writeModel(
+        graph,
+        {
+          irVersion: EXPORT_IR_VERSION,
+          opsetImports: [{ domain: '', version: EXPORT_OPSET }],
+          producerName: exporter.name,
+          producerVersion: exporter.version,
+          docString: `${config.modelType} decoder with KV cache exported from ${path.basename(srcDir)}`,
+        },
+        path.join(tmp, MODEL_FILE),
+        { externalDataThreshold: opts.externalDataThreshold ?? DEFAULT_EXTERNAL_DATA_THRESHOLD },
+      );
+      for (const f of COPIED_FILES) {
+        const from = path.join(srcDir, f);
+        if (existsSync(from)) {
+          progress({ stage: 'copy', message: f });
+          const to = path.join(tmp, f);
+          copyFileSync(from, to);
+          // Source files may be read-only (a hub cache, shared data); the copies must stay writable.
+          chmodSync(to, 0o644);
+        }
       }
-    }
 
-    const hashTotal = ckpt.weightFiles.reduce((a, f) => a + statSync(f).size, 0);
-    let hashed = 0;
-    const weightFiles = [];
-    for (const file of ckpt.weightFiles) {
-      const sha256 = await sha256File(file, (n) => {
-        hashed += n;
-        progress({ stage: 'hash', message: path.basename(file), done: hashed, total: hashTotal });
-      });
-      weightFiles.push({ file: path.basename(file), bytes: statSync(file).size, sha256 });
-    }
-    const configBytes = readFileSync(path.join(srcDir, 'config.json'));
-    const manifest: ExpModelManifest = {
-      format: 'exp-model',
-      format_version: 1,
-      exporter,
-      source: {
-        dir: srcDir,
-        ...(opts.source?.repo ? { repo: opts.source.repo } : {}),
-        ...(opts.source?.revision ? { revision: opts.source.revision } : {}),
-        config_sha256: createHash('sha256').update(configBytes).digest('hex'),
-        weight_files: weightFiles,
-      },
-      model_type: config.modelType,
-      dtype,
-      opset: EXPORT_OPSET,
-      ir_version: EXPORT_IR_VERSION,
-      attentions: opts.attentions ?? false,
-      attention,
-      external_data: written.dataPath !== null,
-      inputs: graph.inputs.map((i) => i.name),
-      outputs: graph.outputs.map((o) => o.name),
-    };
-    writeFileSync(path.join(dst, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      const outputs = [MODEL_FILE, MODEL_DATA_FILE, ...COPIED_FILES].filter((f) =>
+        existsSync(path.join(tmp, f)),
+      );
+      const hashed = [...ckpt.weightFiles, ...outputs.map((f) => path.join(tmp, f))];
+      const hashTotal = hashed.reduce((a, f) => a + statSync(f).size, 0);
+      let hashedBytes = 0;
+      const hashOf = (file: string) =>
+        sha256File(file, (n) => {
+          hashedBytes += n;
+          progress({
+            stage: 'hash',
+            message: path.basename(file),
+            done: hashedBytes,
+            total: hashTotal,
+          });
+        });
+      const weightFiles = [];
+      for (const file of ckpt.weightFiles) {
+        weightFiles.push({
+          file: path.basename(file),
+          bytes: statSync(file).size,
+          sha256: await hashOf(file),
+        });
+      }
+      const files = [];
+      for (const f of outputs) {
+        const file = path.join(tmp, f);
+        files.push({
+          file: f,
+          bytes: statSync(file).size,
+          sha256: await hashOf(file),
+          sample_sha256: sampleSha256File(file),
+        });
+      }
+      const configBytes = readFileSync(path.join(srcDir, 'config.json'));
+      const source = opts.source ?? {};
+      const m: ExpModelManifest = {
+        format: 'exp-model',
+        format_version: 1,
+        exporter,
+        source: {
+          dir: srcDir,
+          ...(source.repo ? { repo: source.repo } : {}),
+          ...(source.revision ? { revision: source.revision } : {}),
+          ...(source.subfolder ? { subfolder: source.subfolder } : {}),
+          ...(source.preset ? { preset: source.preset } : {}),
+          ...(source.seed !== undefined ? { seed: source.seed } : {}),
+          config_sha256: createHash('sha256').update(configBytes).digest('hex'),
+          weight_files: weightFiles,
+        },
+        model_type: config.modelType,
+        dtype,
+        opset: EXPORT_OPSET,
+        ir_version: EXPORT_IR_VERSION,
+        attentions: opts.attentions ?? false,
+        attention,
+        external_data: written.dataPath !== null,
+        inputs: graph.inputs.map((i) => i.name),
+        outputs: graph.outputs.map((o) => o.name),
+        files,
+      };
+      // Written last: a folder with exp-model.json is a finished export.
+      writeFileSync(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(m, null, 2)}\n`);
+      return m;
+    });
+    // Paths as the caller named them (dst is the real folder behind any symlink).
+    const out = path.resolve(outDir);
+    const modelPath = path.join(out, MODEL_FILE);
     progress({ stage: 'done', message: modelPath });
-    return { outDir: dst, modelPath, dataPath: written.dataPath, manifest };
+    return {
+      outDir: out,
+      modelPath,
+      dataPath: manifest.external_data ? path.join(out, MODEL_DATA_FILE) : null,
+      manifest,
+    };
   } finally {
     ckpt.close();
   }
