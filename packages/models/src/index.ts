@@ -195,3 +195,35 @@ export {
   type StoppingCriterion,
 } from './generation/stopping-criteria.js';
 export type { TokenCallback } from './generation/streamer.js';
+
+// --- model registry and cache ---
+export {
+  resolveModel,
+  modelsCacheDir,
+  ModelResolveError,
+  type ResolveModelOptions,
+  type ResolvedModel,
+  type ResolveProgress,
+  type ModelKind,
+} from './registry/resolve.js';
+export {
+  registerModel,
+  getRegisteredModel,
+  listModels,
+  loadRegistryFile,
+  BUILTIN_MODELS,
+  MODEL_NAME_PATTERN,
+  ModelSourceSchema,
+  ModelRegistryFileSchema,
+  ModelRegistryError,
+  type ModelSource,
+  type ModelRegistryFile,
+} from './registry/registry.js';
+export {
+  checkExportedFolder,
+  ModelFolderError,
+  type CheckExportedFolderOptions,
+} from './registry/folder-check.js';
+export { writeFolderAtomically } from './registry/atomic-folder.js';
+export { FULL_HASH_MAX_BYTES } from './registry/file-hash.js';
+export { MODEL_DATA_FILE } from './export.js';
