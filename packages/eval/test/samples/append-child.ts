@@ -11,5 +11,6 @@ const log = SampleLog.open(file);
 for (let i = log.done.size; i < count; i++) {
   const size = 1000 + ((i * 7919) % 97) * 4096; // 1 kB .. 400 kB
   log.append(sample(i, { completion: 'x'.repeat(size) + ' The answer is 42.' }));
+  process.stdout.write(`${i}\n`); // tells the parent a line is committed
 }
 log.close();

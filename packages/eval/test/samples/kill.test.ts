@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,34 +11,28 @@ const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHILD = path.join(PKG, 'test/samples/append-child.ts');
 const COUNT = 400;
 
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs the appending child; with `killAfterMs`, SIGKILLs it that long after its first new byte. */
+/** Runs the appending child; with `killAfterMs`, SIGKILLs it that long after its first append. */
 async function runChild(file: string, killAfterMs?: number): Promise<NodeJS.Signals | number> {
   // `--import tsx` runs the script in this very process; tsx's CLI would run it in a grandchild
   // that the SIGKILL would not reach.
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, String(COUNT)], {
     cwd: PKG,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
+  child.stdout.resume(); // drained, so the child never blocks on a full pipe
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<NodeJS.Signals | number>((resolve) =>
     child.on('exit', (code, signal) => resolve(signal ?? code ?? -1)),
   );
   if (killAfterMs !== undefined) {
-    const start = sizeOf(file);
-    // Wait until it is really appending (tsx start-up takes a while), then kill at a random moment.
-    while (sizeOf(file) === start && child.exitCode === null) {
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    // Wait for the first committed append (tsx start-up takes a while), then kill at a random
+    // moment: every round then adds at least one line, and most kills land mid-append.
+    await new Promise<void>((resolve) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', () => resolve());
+    });
     await new Promise((r) => setTimeout(r, killAfterMs));
     child.kill('SIGKILL');
   }
