@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -241,6 +242,8 @@ describe('consumer project', () => {
         row: { model: 'llama', dataset: 'clean', accuracy: 0.5 },
         id: 'gsm8k-test-0',
       });
+      // Kept when the test fails, for a look at what was installed.
+      rmSync(project, { recursive: true, force: true });
     },
     120_000,
   );
