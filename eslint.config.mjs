@@ -15,4 +15,22 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // onnxruntime is reached through @exp/models' runtime (src/runtime/ort.ts re-exports it), so
+    // sessions, devices and tensor conventions are set up in one place.
+    ignores: ['packages/models/src/runtime/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'onnxruntime-node',
+              message: "import { ort } from @exp/models' src/runtime/ort.ts (or its API) instead",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

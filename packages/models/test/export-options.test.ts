@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../src/runtime/ort.js';
 import { decodeModel } from '../src/onnx/serialize.js';
 import { decoderIoNames } from '../src/arch/decoder.js';
 import { loadModelConfig } from '../src/config.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../src/runtime/ort.js';
 import { DataType } from '../src/onnx/dtype.js';
 import { GraphBuilder, GraphError } from '../src/onnx/graph.js';
 import { Ops } from '../src/onnx/ops.js';
