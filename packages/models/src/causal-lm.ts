@@ -4,27 +4,37 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Checkpoint } from './checkpoint.js';
 import { loadModelConfig, type ModelConfig } from './config.js';
-import { runGeneration, type GenerationResult } from './generation/generate.js';
+import { runGeneration } from './generation/generate.js';
 import {
   loadGenerationConfig,
   resolveGenerateOptions,
   type GenerateOptions,
   type GenerationConfigFile,
 } from './generation/options.js';
+import { schedule, type Finished, type GenerationResult } from './generation/scheduler.js';
+import {
+  checkStreamOptions,
+  lengthOrder,
+  type StreamGenerateOptions,
+} from './generation/stream.js';
 import { checkExportedFolder } from './registry/folder-check.js';
 import { buildLlamaDecoderGraph, type WeightSource } from './runtime/decoder-graph.js';
-import { readOnnxWeights } from './runtime/onnx-weights.js';
-import { ort } from './runtime/ort.js';
-import { createSession, type InferenceSession, type SessionConfig } from './runtime/session.js';
 import {
-  ExternalKvStepDecoder,
-  PresentStepDecoder,
-  type GenerationPath,
-  type StepDecoder,
-} from './runtime/step-decoders.js';
+  emptyPastFeeds,
+  int64Rows,
+  pastKvType,
+  positionsFromMask,
+  tokenFeeds,
+  type KvType,
+} from './runtime/decoder-io.js';
+import { externalKvDecoder, presentDecoder } from './runtime/cached-decoder.js';
+import { readOnnxWeights } from './runtime/onnx-weights.js';
+import type { ort } from './runtime/ort.js';
+import { createSession, type InferenceSession, type SessionConfig } from './runtime/session.js';
+import type { GenerationPath, StepDecoder } from './runtime/step-decoder.js';
 
-export type { GenerationResult } from './generation/generate.js';
-export type { GenerationPath } from './runtime/step-decoders.js';
+export type { GenerationResult } from './generation/scheduler.js';
+export type { GenerationPath } from './runtime/step-decoder.js';
 
 export class ModelLoadError extends Error {
   constructor(message: string) {
@@ -76,21 +86,10 @@ export interface ForwardOutput {
   lambdaFull?: number[];
 }
 
-function matrix(name: string, rows: number[][], batch: number, seq: number): BigInt64Array {
-  if (rows.length !== batch)
-    throw new Error(`forward: ${name} has ${rows.length} rows, expected ${batch}`);
-  const out = new BigInt64Array(batch * seq);
-  rows.forEach((row, b) => {
-    if (row.length !== seq) {
-      throw new Error(`forward: ${name} row ${b} has ${row.length} values, expected ${seq}`);
-    }
-    row.forEach((v, i) => {
-      if (!Number.isInteger(v))
-        throw new Error(`forward: ${name}[${b}][${i}] = ${v} is not an integer`);
-      out[b * seq + i] = BigInt(v);
-    });
-  });
-  return out;
+/** What forward() can return and in which precision the exported model keeps its cache. */
+export interface ModelOutputsInfo {
+  attentions: boolean;
+  cacheType: KvType;
 }
 
 export class CausalLM {
@@ -125,8 +124,17 @@ export class CausalLM {
   private stepDecoder: StepDecoder | null = null;
   private async getStepDecoder(): Promise<StepDecoder> {
     if (this.decoder) return this.decoder;
-    this.stepDecoder ??= new PresentStepDecoder(await this.standardSession(), kvShape(this.config));
+    this.stepDecoder ??= presentDecoder(await this.standardSession(), kvShape(this.config));
     return this.stepDecoder;
+  }
+
+  /** Whether model.onnx has attention outputs, and its cache type (fp16 exports: float16). */
+  async outputsInfo(): Promise<ModelOutputsInfo> {
+    const session = await this.standardSession();
+    return {
+      attentions: session.outputNames.includes('attentions.0'),
+      cacheType: pastKvType(session) ?? 'float32',
+    };
   }
 
   async forward(input: ForwardInput): Promise<ForwardOutput> {
@@ -134,36 +142,24 @@ export class CausalLM {
     const batch = input.inputIds.length;
     if (batch === 0) throw new Error('forward: inputIds is empty');
     const seq = input.inputIds[0]!.length;
-    const ids = matrix('inputIds', input.inputIds, batch, seq);
-    const mask = input.attentionMask
-      ? matrix('attentionMask', input.attentionMask, batch, seq)
-      : new BigInt64Array(batch * seq).fill(1n);
-    let positions: BigInt64Array;
-    if (input.positionIds) positions = matrix('positionIds', input.positionIds, batch, seq);
-    else {
-      positions = new BigInt64Array(batch * seq);
-      for (let b = 0; b < batch; b++) {
-        let c = 0n;
-        for (let i = 0; i < seq; i++) {
-          c += mask[b * seq + i]!;
-          positions[b * seq + i] = c > 0n ? c - 1n : 0n;
-        }
+    const rows = (what: string, v: number[][]) => {
+      if (v.length !== batch) {
+        throw new Error(`forward: ${what} has ${v.length} rows, expected ${batch}`);
       }
-    }
-    const { numLayers: L, numKvHeads: kv, headDim: d } = this.config;
-    const kvType = session.inputMetadata.find((m) => m.name === 'past_key_values.0.key');
-    const type = kvType?.isTensor && kvType.type === 'float16' ? 'float16' : 'float32';
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', ids, [batch, seq]),
-      attention_mask: new ort.Tensor('int64', mask, [batch, seq]),
-      position_ids: new ort.Tensor('int64', positions, [batch, seq]),
+      return int64Rows(`forward: ${what}`, v, seq);
     };
-    for (let i = 0; i < L; i++) {
-      for (const kind of ['key', 'value']) {
-        const empty = type === 'float32' ? new Float32Array(0) : new Uint16Array(0);
-        feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor(type, empty, [batch, kv, 0, d]);
-      }
-    }
+    const ids = rows('inputIds', input.inputIds);
+    const mask = input.attentionMask
+      ? rows('attentionMask', input.attentionMask)
+      : new BigInt64Array(batch * seq).fill(1n);
+    const positions = input.positionIds
+      ? rows('positionIds', input.positionIds)
+      : positionsFromMask(mask, batch);
+    const { numLayers: L } = this.config;
+    const feeds: Record<string, ort.Tensor> = {
+      ...tokenFeeds(ids, mask, positions, batch),
+      ...emptyPastFeeds(pastKvType(session) ?? 'float32', batch, kvShape(this.config)),
+    };
     const fetches = ['logits'];
     if (input.outputAttentions) {
       for (let i = 0; i < L; i++) fetches.push(`attentions.${i}`);
@@ -210,6 +206,38 @@ export class CausalLM {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Continuous batching: keeps `batchSize` rows busy and yields each prompt's result as soon
+   * as its row stops (in finishing order, with the prompt's index); the next prompt then takes
+   * the row. Greedy results are the same ids as generate() gives each prompt alone. Rows cut
+   * by `signal` come back with finishReason 'aborted'; prompts not started are not yielded.
+   * Runs after any generate() call before it (they share the decoder's cache).
+   */
+  async *generateStream(
+    prompts: number[][],
+    options: StreamGenerateOptions,
+  ): AsyncGenerator<Finished> {
+    const { batchSize, window } = checkStreamOptions(options);
+    const resolved = resolveGenerateOptions(options, prompts.length, {
+      file: this.generationConfig,
+      eosTokenIds: this.config.eosTokenIds,
+      padTokenId: this.config.padTokenId,
+    });
+    let release!: () => void;
+    const turn = this.queue;
+    this.queue = new Promise<void>((r) => (release = r));
+    try {
+      await turn;
+      yield* schedule(await this.getStepDecoder(), prompts, resolved, this.config.vocabSize, {
+        batchSize,
+        order: lengthOrder(prompts, window),
+        onProgress: options.onProgress,
+      });
+    } finally {
+      release();
+    }
   }
 
   async dispose(): Promise<void> {
@@ -296,7 +324,7 @@ export async function loadCausalLM(dir: string, opts: LoadCausalLMOptions = {}):
           shareTiedHead: decodeGraphBytes(config, false) > MAX_IN_MEMORY_GRAPH_BYTES,
         });
         const session = await createSession(bytes, sessionConfig);
-        decoder = new ExternalKvStepDecoder(session, kvShape(config), maxPositions);
+        decoder = externalKvDecoder(session, kvShape(config), maxPositions);
         note = 'decoder: external-kv (cache in JS buffers, new keys/values only per step)';
       } finally {
         source.close();

@@ -1,3 +1,5 @@
+// The public API of @exp/models, grouped by what a user does with it. Internals (graph pieces,
+// PRNGs, decoders, the scheduler) stay unexported; tests import them from src/.
 export const VERSION = '0.1.0';
 
 // --- export side: checkpoint reading, ONNX graph builder, Llama/DiffLlama export, verification ---
@@ -7,7 +9,6 @@ export {
   readSafetensors,
   withSafetensors,
   SAFETENSORS_DTYPES,
-  MAX_HEADER_BYTES,
   type SafetensorsDtype,
   type TensorInfo,
   type RawTensor,
@@ -55,13 +56,10 @@ export {
 export {
   buildDecoderGraph,
   decoderIoNames,
-  DECODER_DIMS,
   type DecoderExportOptions,
   type ExportDtype,
 } from './arch/decoder.js';
 export { ATTENTION_IMPLEMENTATIONS, type AttentionImplementation } from './arch/attention.js';
-export { ropeInvFreq } from './arch/rope.js';
-export { lambdaInit } from './arch/diffllama.js';
 export { expectedWeights, WeightShapeError, type DecoderWeightSource } from './arch/weights.js';
 export {
   exportCheckpoint,
@@ -100,7 +98,6 @@ export {
 export { TokenizerError, TokenIdOutOfRangeError } from './tokenizer/errors.js';
 export { assertIdsInModelVocab } from './tokenizer/vocab-guard.js';
 export { bundledLlama3TokenizerDir } from './tokenizer/llama3.js';
-export { BYTE_TO_UNICODE, byteLevelTokenBytes } from './tokenizer/byte-level.js';
 export type { Span } from './tokenizer/offsets.js';
 export type { SpecialToken, PadTokenSource } from './tokenizer/specials.js';
 export {
@@ -120,7 +117,6 @@ export {
 } from './hub/errors.js';
 export {
   writeSafetensors,
-  safetensorsHeader,
   type TensorToWrite,
   type TensorValues,
   type WritableDtype,
@@ -143,21 +139,8 @@ export {
   type InitPresetOptions,
 } from './init/presets.js';
 export { buildRandomConfig, InitError, type RandomConfig } from './init/hf-config.js';
-export { Xoshiro128, NormalSampler } from './init/prng.js';
-export { toPythonJson, pythonFloatRepr } from './init/pyjson.js';
 
-// --- runtime: sessions (CPU/CUDA), causal LM with forward + batched generation ---
-export {
-  loadCausalLM,
-  CausalLM,
-  ModelLoadError,
-  type LoadCausalLMOptions,
-  type ForwardInput,
-  type ForwardOutput,
-  type FloatTensor,
-  type GenerationResult,
-  type GenerationPath,
-} from './causal-lm.js';
+// --- runtime: sessions (CPU/CUDA), backends, the fast decode graph ---
 export {
   backendsReport,
   cudaAvailable,
@@ -175,6 +158,23 @@ export {
   type DecoderGraphOptions,
   type KvIo,
 } from './runtime/decoder-graph.js';
+
+// --- causal LM: forward, generate (static batch), generateStream (continuous batching) ---
+export {
+  loadCausalLM,
+  CausalLM,
+  ModelLoadError,
+  type LoadCausalLMOptions,
+  type ForwardInput,
+  type ForwardOutput,
+  type FloatTensor,
+  type ModelOutputsInfo,
+  type GenerationPath,
+} from './causal-lm.js';
+export type { GenerationResult, Finished } from './generation/scheduler.js';
+export type { StreamGenerateOptions, StreamProgress } from './generation/stream.js';
+
+// --- generation units: options, logits processors, stopping criteria, callbacks ---
 export {
   GenerationOptionsError,
   loadGenerationConfig,
@@ -191,10 +191,12 @@ export {
 export {
   MaxNewTokensCriteria,
   StopTokenCriteria,
+  StopStringCriteria,
+  cutAtStopStrings,
   type FinishReason,
   type StoppingCriterion,
 } from './generation/stopping-criteria.js';
-export type { TokenCallback } from './generation/streamer.js';
+export type { TokenCallback, StepLogitsCallback } from './generation/streamer.js';
 
 // --- model registry and cache ---
 export {

@@ -2,13 +2,12 @@
 // golden.safetensors, see its README) and reports the max abs error of every check: case_a logits
 // and attentions (DiffLlama: attn1/attn2 halves, lambda_full), case_b left-padded logits and
 // attentions at valid positions, case_long (when present) and greedy decoding through the cache.
-import path from 'node:path';
-import { loadModelConfig, type ModelConfig } from './config.js';
+// It drives CausalLM.forward/generate, so the check covers the very path evaluation runs
+// (the external-kv decode graph where it can be built), on the asked device.
+import { loadCausalLM, type CausalLM } from './causal-lm.js';
+import type { GenerationPath } from './runtime/step-decoder.js';
+import type { Device } from './runtime/session.js';
 import { readSafetensors, type RawTensor } from './safetensors/read.js';
-import { ort } from './runtime/ort.js';
-
-type Tensor = InstanceType<typeof ort.Tensor>;
-type Session = Awaited<ReturnType<typeof ort.InferenceSession.create>>;
 
 export interface VerifyTolerances {
   logits: number;
@@ -45,6 +44,8 @@ export interface VerifyReport {
   modelDir: string;
   goldenFile: string;
   dtype: 'fp32' | 'fp16';
+  /** The generation path the greedy check ran (what generate() runs for this folder). */
+  generationPath: GenerationPath;
   checks: VerifyCheck[];
   pass: boolean;
 }
@@ -53,6 +54,10 @@ export interface VerifyOptions {
   tolerances?: Partial<VerifyTolerances>;
   /** Greedy steps to run (default: all the golden has). */
   steps?: number;
+  /** Where onnxruntime runs the model (default cpu). */
+  device?: Device;
+  /** Intra-op threads (default: all cores). */
+  threads?: number;
 }
 
 export class VerifyError extends Error {
@@ -74,53 +79,18 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, keep?: (i: numbe
   return m;
 }
 
-function i64(values: ArrayLike<number>, dims: number[]): Tensor {
-  return new ort.Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(v))), dims);
-}
-
 function toNumbers(t: RawTensor): number[] {
   return Array.from(t.data as ArrayLike<number | bigint>, Number);
 }
 
-class DecoderRunner {
-  constructor(
-    readonly session: Session,
-    readonly config: ModelConfig,
-    readonly pastType: 'float32' | 'float16',
-  ) {}
-
-  emptyPast(batch: number): Record<string, Tensor> {
-    const { numKvHeads: kv, headDim: d } = this.config;
-    const feeds: Record<string, Tensor> = {};
-    for (let i = 0; i < this.config.numLayers; i++) {
-      for (const kind of ['key', 'value']) {
-        const data = this.pastType === 'float16' ? new Uint16Array(0) : new Float32Array(0);
-        feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor(this.pastType, data, [
-          batch,
-          kv,
-          0,
-          d,
-        ]);
-      }
-    }
-    return feeds;
-  }
-
-  async run(
-    ids: number[],
-    mask: number[],
-    positions: number[],
-    batch: number,
-    past?: Record<string, Tensor>,
-  ) {
-    const seq = ids.length / batch;
-    return this.session.run({
-      input_ids: i64(ids, [batch, seq]),
-      attention_mask: i64(mask, [batch, mask.length / batch]),
-      position_ids: i64(positions, [batch, seq]),
-      ...(past ?? this.emptyPast(batch)),
-    });
-  }
+/** A [B, S] integer tensor as rows, optionally keeping only the entries where `keep` is 1. */
+function rowsOf(t: RawTensor, keep?: number[]): number[][] {
+  const [B, S] = t.shape as [number, number];
+  const all = toNumbers(t);
+  return Array.from({ length: B }, (_, b) => {
+    const row = all.slice(b * S, (b + 1) * S);
+    return keep ? row.filter((_, i) => keep[b * S + i] === 1) : row;
+  });
 }
 
 /**
@@ -132,117 +102,93 @@ export async function verifyAgainstGolden(
   goldenFile: string,
   opts: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const config = loadModelConfig(modelDir);
   const gold = readSafetensors(goldenFile);
   const need = (name: string) => {
     const t = gold.get(name);
     if (!t) throw new VerifyError(`${goldenFile}: no tensor '${name}'`);
     return t;
   };
-  const session = await ort.InferenceSession.create(path.join(modelDir, 'model.onnx'));
+  const lm = await loadCausalLM(modelDir, { device: opts.device, threads: opts.threads });
   try {
-    const pastMeta = session.inputMetadata.find((m) => m.name === 'past_key_values.0.key');
-    const pastType =
-      pastMeta && pastMeta.isTensor && pastMeta.type === 'float16' ? 'float16' : 'float32';
-    const dtype = pastType === 'float16' ? 'fp16' : 'fp32';
+    const info = await lm.outputsInfo();
+    const dtype = info.cacheType === 'float16' ? 'fp16' : 'fp32';
     const tol = { ...(dtype === 'fp16' ? FP16_TOLERANCES : FP32_TOLERANCES), ...opts.tolerances };
-    const runner = new DecoderRunner(session, config, pastType);
-    const withAttentions = session.outputNames.includes('attentions.0');
     const checks: VerifyCheck[] = [];
     const add = (name: string, err: number, tolerance: number) =>
       checks.push({ name, maxAbsError: err, tolerance, pass: err <= tolerance });
-    const f32 = (t: Tensor) => t.data as Float32Array;
-    const { numLayers: L, numHeads: H } = config;
+    const f32 = (name: string) => need(name).data as Float32Array;
+    const withAttentions = info.attentions;
+    const { numLayers: L, numHeads: H } = lm.config;
     /** A case without mask and with positions 0..S-1 (case_a, case_long); checks its logits. */
     const runUnmasked = async (name: string) => {
       const ids = need(`${name}.input_ids`);
-      const [B, S] = ids.shape as [number, number];
-      const pos = Array.from({ length: B * S }, (_, i) => i % S);
-      const out = await runner.run(toNumbers(ids), Array(B * S).fill(1), pos, B);
-      add(
-        `${name}.logits`,
-        maxAbsDiff(f32(out.logits!), need(`${name}.logits`).data as Float32Array),
-        tol.logits,
-      );
-      return { out, B };
+      const out = await lm.forward({ inputIds: rowsOf(ids), outputAttentions: withAttentions });
+      add(`${name}.logits`, maxAbsDiff(out.logits.data, f32(`${name}.logits`)), tol.logits);
+      return { out, B: ids.shape[0]! };
     };
 
     // case_a: no mask, positions 0..S-1.
     {
       const { out, B } = await runUnmasked('case_a');
-      if (withAttentions) {
-        for (let l = 0; l < L; l++) {
-          const att = f32(out[`attentions.${l}`]!);
-          add(
-            `case_a.attentions.${l}`,
-            maxAbsDiff(att, need(`case_a.attentions.${l}`).data as Float32Array),
-            tol.attentions,
-          );
-          if (config.modelType !== 'diffllama') continue;
-          // attn1 / attn2 are the first and second halves of the head axis.
-          const per = (att.length / B / H) * (H / 2); // elements of one half per batch row
-          for (const [k, half] of [
-            ['attn1', 0],
-            ['attn2', 1],
-          ] as const) {
-            const slice = new Float32Array(B * per);
-            for (let b = 0; b < B; b++) {
-              const from = b * 2 * per + half * per;
-              slice.set(att.subarray(from, from + per), b * per);
-            }
-            add(
-              `case_a.${k}.${l}`,
-              maxAbsDiff(slice, need(`case_a.${k}.${l}`).data as Float32Array),
-              tol.attentions,
-            );
+      for (let l = 0; withAttentions && l < L; l++) {
+        const att = out.attentions![l]!.data;
+        add(
+          `case_a.attentions.${l}`,
+          maxAbsDiff(att, f32(`case_a.attentions.${l}`)),
+          tol.attentions,
+        );
+        if (lm.config.modelType !== 'diffllama') continue;
+        // attn1 / attn2 are the first and second halves of the head axis.
+        const per = (att.length / B / H) * (H / 2); // elements of one half per batch row
+        for (const [k, half] of [
+          ['attn1', 0],
+          ['attn2', 1],
+        ] as const) {
+          const slice = new Float32Array(B * per);
+          for (let b = 0; b < B; b++) {
+            const from = b * 2 * per + half * per;
+            slice.set(att.subarray(from, from + per), b * per);
           }
-          add(
-            `case_a.lambda_full.${l}`,
-            maxAbsDiff(
-              f32(out[`lambda_full.${l}`]!),
-              need(`case_a.lambda_full.${l}`).data as Float32Array,
-            ),
-            tol.lambda,
-          );
+          add(`case_a.${k}.${l}`, maxAbsDiff(slice, f32(`case_a.${k}.${l}`)), tol.attentions);
         }
+        add(
+          `case_a.lambda_full.${l}`,
+          maxAbsDiff([out.lambdaFull![l]!], f32(`case_a.lambda_full.${l}`)),
+          tol.lambda,
+        );
       }
     }
 
     // case_b: left padding; compare only valid positions / valid query rows.
     {
       const ids = need('case_b.input_ids');
-      const [B, S] = ids.shape as [number, number];
+      const S = ids.shape[1]!;
       const mask = toNumbers(need('case_b.attention_mask'));
-      const out = await runner.run(toNumbers(ids), mask, toNumbers(need('case_b.position_ids')), B);
+      const out = await lm.forward({
+        inputIds: rowsOf(ids),
+        attentionMask: rowsOf(need('case_b.attention_mask')),
+        positionIds: rowsOf(need('case_b.position_ids')),
+        outputAttentions: withAttentions,
+      });
       const valid = need('case_b.logits_valid').data as Uint8Array;
-      const V = config.vocabSize;
+      const V = lm.config.vocabSize;
       add(
         'case_b.logits',
-        maxAbsDiff(
-          f32(out.logits!),
-          need('case_b.logits').data as Float32Array,
-          (i) => valid[Math.floor(i / V)] === 1,
-        ),
+        maxAbsDiff(out.logits.data, f32('case_b.logits'), (i) => valid[Math.floor(i / V)] === 1),
         tol.logits,
       );
-      if (withAttentions) {
-        for (let l = 0; l < L; l++) {
-          // [B, H, S, S]: index -> (b, query row) -> mask[b, row].
-          const keep = (i: number) => {
-            const row = Math.floor(i / S) % S;
-            const b = Math.floor(i / (H * S * S));
-            return mask[b * S + row] === 1;
-          };
-          add(
-            `case_b.attentions.${l}`,
-            maxAbsDiff(
-              f32(out[`attentions.${l}`]!),
-              need(`case_b.attentions.${l}`).data as Float32Array,
-              keep,
-            ),
-            tol.attentions,
-          );
-        }
+      for (let l = 0; withAttentions && l < L; l++) {
+        // [B, H, S, S]: index -> (b, query row) -> mask[b, row].
+        const keep = (i: number) => {
+          const row = Math.floor(i / S) % S;
+          const b = Math.floor(i / (H * S * S));
+          return mask[b * S + row] === 1;
+        };
+        add(
+          `case_b.attentions.${l}`,
+          maxAbsDiff(out.attentions![l]!.data, f32(`case_b.attentions.${l}`), keep),
+          tol.attentions,
+        );
       }
     }
 
@@ -253,65 +199,61 @@ export async function verifyAgainstGolden(
       if (withAttentions && gold.has(`case_long.${last}`)) {
         add(
           `case_long.${last}`,
-          maxAbsDiff(f32(out[last]!), need(`case_long.${last}`).data as Float32Array),
+          maxAbsDiff(out.attentions![L - 1]!.data, f32(`case_long.${last}`)),
           tol.attentions,
         );
       }
     }
 
-    // Greedy decoding through the KV cache, as HF generate(do_sample=False).
-    {
-      const ids = need('generate.input_ids');
-      const [B, S] = ids.shape as [number, number];
-      const expectedIds = toNumbers(need('generate.generated_ids'));
-      const stepLogits = need('generate.step_logits');
-      const V = config.vocabSize;
-      const steps = Math.min(opts.steps ?? Infinity, stepLogits.shape[1]!);
-      const totalSteps = stepLogits.shape[1]!;
-      const mask = toNumbers(need('generate.attention_mask'));
-      const rows = Array.from({ length: B }, (_, b) => mask.slice(b * S, (b + 1) * S));
-      // Prefill positions: clamp(cumsum(mask) - 1, 0).
-      const positions = rows.flatMap((r) => {
-        let c = 0;
-        return r.map((m) => Math.max((c += m) - 1, 0));
-      });
-      let out = await runner.run(toNumbers(ids), mask, positions, B);
-      let seq = S;
-      let stepErr = 0;
-      let mismatches = 0;
-      for (let s = 0; s < steps; s++) {
-        const logits = f32(out.logits!);
-        const next: number[] = [];
-        for (let b = 0; b < B; b++) {
-          const row = logits.subarray((b * seq + seq - 1) * V, (b * seq + seq) * V);
-          const want = (stepLogits.data as Float32Array).subarray(
-            (b * totalSteps + s) * V,
-            (b * totalSteps + s + 1) * V,
-          );
-          stepErr = Math.max(stepErr, maxAbsDiff(row, want));
-          let best = 0;
-          for (let v = 1; v < V; v++) if (row[v]! > row[best]!) best = v;
-          next.push(best);
-          if (best !== expectedIds[b * totalSteps + s]) mismatches++;
-        }
-        if (s === steps - 1) break;
-        const past: Record<string, Tensor> = {};
-        for (let l = 0; l < L; l++) {
-          for (const kind of ['key', 'value'])
-            past[`past_key_values.${l}.${kind}`] = out[`present.${l}.${kind}`]!;
-        }
-        for (let b = 0; b < B; b++) rows[b]!.push(1);
-        const pos = rows.map((r) => r.reduce((a, m) => a + m, 0) - 1);
-        // Feeding our own argmax keeps the cache consistent even if an id mismatched.
-        out = await runner.run(next, rows.flat(), pos, B, past);
-        seq = 1;
-      }
-      add('generate.step_logits', stepErr, tol.logits);
-      add('generate.generated_ids', mismatches, tol.generatedIdMismatches);
-    }
+    const greedy = await checkGreedy(lm, need, opts.steps);
+    add('generate.step_logits', greedy.stepError, tol.logits);
+    add('generate.generated_ids', greedy.mismatches, tol.generatedIdMismatches);
 
-    return { modelDir, goldenFile, dtype, checks, pass: checks.every((c) => c.pass) };
+    const generationPath = lm.generationPath;
+    return {
+      modelDir,
+      goldenFile,
+      dtype,
+      generationPath,
+      checks,
+      pass: checks.every((c) => c.pass),
+    };
   } finally {
-    await session.release();
+    await lm.dispose();
   }
+}
+
+/**
+ * Greedy decoding of the golden prompts through generate() (as HF generate(do_sample=False)):
+ * the max abs error of the logits each token was chosen from, and the ids that differ. The
+ * model chooses from its own logits, so one flipped id does not derail the later checks.
+ */
+async function checkGreedy(
+  lm: CausalLM,
+  need: (name: string) => RawTensor,
+  steps?: number,
+): Promise<{ stepError: number; mismatches: number }> {
+  const prompts = rowsOf(need('generate.input_ids'), toNumbers(need('generate.attention_mask')));
+  const expected = rowsOf(need('generate.generated_ids'));
+  const stepLogits = need('generate.step_logits');
+  const [, total, V] = stepLogits.shape as [number, number, number];
+  const gold = stepLogits.data as Float32Array;
+  let stepError = 0;
+  const results = await lm.generate(prompts, {
+    maxNewTokens: Math.min(steps ?? Infinity, total),
+    // the folder's generation_config.json (sampling, penalty, eos) must not change the check
+    doSample: false,
+    repetitionPenalty: 1,
+    stopTokenIds: [],
+    onStepLogits: (row, step, logits) => {
+      const want = gold.subarray((row * total + step) * V, (row * total + step + 1) * V);
+      stepError = Math.max(stepError, maxAbsDiff(logits, want));
+    },
+  });
+  let mismatches = 0;
+  results.forEach((r, b) => {
+    const n = Math.min(steps ?? Infinity, total);
+    for (let s = 0; s < n; s++) if (r.tokens[s] !== expected[b]![s]) mismatches++;
+  });
+  return { stepError, mismatches };
 }

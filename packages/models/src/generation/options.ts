@@ -12,7 +12,12 @@ import {
   type LogitsProcessor,
 } from './logits-process.js';
 import { createRng, type Rng } from '@exp/data';
-import type { TokenCallback } from './streamer.js';
+import {
+  MaxNewTokensCriteria,
+  StopTokenCriteria,
+  type StoppingCriterion,
+} from './stopping-criteria.js';
+import type { StepLogitsCallback, TokenCallback } from './streamer.js';
 
 export class GenerationOptionsError extends Error {
   constructor(message: string) {
@@ -43,6 +48,13 @@ export interface GenerateOptions extends z.infer<typeof generateOptionsSchema> {
   signal?: AbortSignal;
   /** Extra processors run after the built-in ones (before sampling). */
   logitsProcessors?: LogitsProcessor[];
+  /** Extra stopping rules checked after the built-in ones (stop token ids, maxNewTokens). */
+  stoppingCriteria?: StoppingCriterion[];
+  /**
+   * Sees the raw logits each token is chosen from (before any processor). Setting it makes
+   * every step return logits, also where the decoder could return the argmax alone.
+   */
+  onStepLogits?: StepLogitsCallback;
 }
 
 /** The subset of generation_config.json we honour (HF names). */
@@ -85,7 +97,10 @@ export interface ResolvedGeneration {
   stopTokenIds: number[];
   padTokenId: number;
   processors: LogitsProcessorList;
+  /** Built-in rules first (stop tokens, then max new tokens), then the caller's. */
+  criteria: StoppingCriterion[];
   onToken?: TokenCallback;
+  onStepLogits?: StepLogitsCallback;
   signal?: AbortSignal;
 }
 
@@ -141,6 +156,9 @@ export function resolveGenerateOptions(
     if (topP < 1) processors.push(new TopPLogitsWarper(topP));
   }
   processors.push(...(options.logitsProcessors ?? []));
+  const criteria: StoppingCriterion[] = [];
+  if (stopTokenIds.length) criteria.push(new StopTokenCriteria(stopTokenIds));
+  criteria.push(new MaxNewTokensCriteria(o.maxNewTokens), ...(options.stoppingCriteria ?? []));
 
   return {
     maxNewTokens: o.maxNewTokens,
@@ -149,7 +167,9 @@ export function resolveGenerateOptions(
     stopTokenIds,
     padTokenId,
     processors: new LogitsProcessorList(processors),
+    criteria,
     onToken: options.onToken,
+    onStepLogits: options.onStepLogits,
     signal: options.signal,
   };
 }

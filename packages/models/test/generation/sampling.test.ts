@@ -1,10 +1,5 @@
 import { createRng } from '@exp/data';
 import { argmax, sample } from '../../src/generation/sampling.js';
-import {
-  MaxNewTokensCriteria,
-  StopTokenCriteria,
-  checkStop,
-} from '../../src/generation/stopping-criteria.js';
 
 it('argmax takes the first maximum', () => {
   expect(argmax(Float32Array.from([1, 3, 3, 2]))).toBe(1);
@@ -18,12 +13,4 @@ it('sample follows the distribution and never picks a -Infinity token', () => {
   for (let i = 0; i < 20000; i++) counts[sample(scores, rng)]! += 1;
   expect(counts[2]).toBe(0);
   expect(Math.abs(counts[0]! / 20000 - 0.7)).toBeLessThan(0.015);
-});
-
-it('stopping criteria report stop before length', () => {
-  const c = [new StopTokenCriteria([2, 7]), new MaxNewTokensCriteria(3)];
-  expect(checkStop(c, [5])).toBeNull();
-  expect(checkStop(c, [5, 7])).toBe('stop');
-  expect(checkStop(c, [5, 6, 8])).toBe('length');
-  expect(checkStop(c, [5, 6, 2])).toBe('stop');
 });

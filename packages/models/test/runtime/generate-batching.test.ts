@@ -54,8 +54,16 @@ describe.each(Object.keys(paths) as (keyof typeof paths)[])('%s path', (kind) =>
       padTokenId: 0,
       onToken: (_step, tokens) => steps.push([...tokens]),
     });
-    expect(one[0]).toEqual({ tokens: gold.ids[0]!.slice(0, 5), finishReason: 'stop' });
-    expect(one[1]).toEqual({ tokens: gold.ids[1], finishReason: 'length' });
+    expect(one[0]).toEqual({
+      tokens: gold.ids[0]!.slice(0, 5),
+      finishReason: 'stop',
+      stoppedBy: 'eos',
+    });
+    expect(one[1]).toEqual({
+      tokens: gold.ids[1],
+      finishReason: 'length',
+      stoppedBy: 'max_new_tokens',
+    });
     expect(steps).toHaveLength(24);
     expect(steps.slice(5).every((t) => t[0] === 0)).toBe(true);
     expect(steps.map((t) => t[1])).toEqual(gold.ids[1]);
@@ -115,9 +123,9 @@ describe.each(Object.keys(paths) as (keyof typeof paths)[])('%s path', (kind) =>
         if (step === 2) ctl.abort();
       },
     });
-    expect(res.map((r) => [r.tokens.length, r.finishReason])).toEqual([
-      [3, 'aborted'],
-      [3, 'aborted'],
+    expect(res.map((r) => [r.tokens.length, r.finishReason, r.stoppedBy])).toEqual([
+      [3, 'aborted', 'aborted'],
+      [3, 'aborted', 'aborted'],
     ]);
   });
 

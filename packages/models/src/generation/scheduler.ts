@@ -1,0 +1,154 @@
+// The decoding loop behind generate() and generateStream(): keeps up to `batchSize` rows busy;
+// a row that stops leaves its slot to the next prompt, whose prefill runs alone (batch 1, no
+// padding) before it joins the next step. Each row is processed with its own history, its
+// prompt's generator and the stopping rules, so its tokens do not depend on its neighbours.
+import type { StepDecoder, StepOutput } from '../runtime/step-decoder.js';
+import type { ResolvedGeneration } from './options.js';
+import { argmax, sample } from './sampling.js';
+import { StopStringCriteria, checkStop, type FinishReason } from './stopping-criteria.js';
+
+export interface GenerationResult {
+  /** New tokens of the prompt (the stop token included when it stopped on one). */
+  tokens: number[];
+  finishReason: FinishReason;
+  /** Name of the criterion that stopped it: 'eos' | 'max_new_tokens' | 'stop_string' | 'aborted' | a user's. */
+  stoppedBy: string;
+  /** The matched stop string when stoppedBy is 'stop_string'. */
+  stopString?: string;
+}
+
+export interface Finished {
+  /** Position of the prompt in the caller's list. */
+  index: number;
+  result: GenerationResult;
+}
+
+/** Per step: the token each running row chose (`done`: it stopped on it). */
+export type StepReport = (step: number, chosen: readonly ChosenToken[]) => void;
+export interface ChosenToken {
+  index: number;
+  token: number;
+  done: boolean;
+}
+
+export interface ScheduleOptions {
+  batchSize: number;
+  /** Prompt indices in the order they take free slots. */
+  order: readonly number[];
+  onStep?: StepReport;
+  onProgress?: (p: { generatedTokens: number; finished: number; total: number }) => void;
+}
+
+interface Row {
+  index: number;
+  history: number[];
+  generated: number[];
+}
+
+export function validatePrompts(prompts: readonly (readonly number[])[], vocabSize: number): void {
+  if (prompts.length === 0) throw new Error('generate: no prompts given');
+  prompts.forEach((p, r) => {
+    if (p.length === 0) throw new Error(`generate: prompt ${r} is empty`);
+    for (const id of p) {
+      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
+        throw new Error(
+          `generate: prompt ${r} has token id ${id}, expected an integer in [0, ${vocabSize})`,
+        );
+      }
+    }
+  });
+}
+
+export async function* schedule(
+  decoder: StepDecoder,
+  prompts: readonly (readonly number[])[],
+  g: ResolvedGeneration,
+  vocabSize: number,
+  opts: ScheduleOptions,
+): AsyncGenerator<Finished> {
+  validatePrompts(prompts, vocabSize);
+  // plain greedy needs no scores in JS: let the decoder return the argmax if it can
+  const want = g.doSample || g.processors.length > 0 || g.onStepLogits ? 'logits' : 'argmax';
+  const pending = [...opts.order];
+  let slots: (Row | null)[] = new Array<Row | null>(Math.min(opts.batchSize, pending.length));
+  slots.fill(null);
+  let generatedTokens = 0;
+  let finishedRows = 0;
+  const done: Finished[] = [];
+  let chosen: ChosenToken[] = [];
+
+  /** Picks row's next token from output row r; true when the row stopped on it. */
+  const advance = (row: Row, out: StepOutput, r: number): boolean => {
+    let token: number;
+    if (out.argmax) token = out.argmax[r]!;
+    else {
+      const scores = out.logits.subarray(r * vocabSize, (r + 1) * vocabSize);
+      g.onStepLogits?.(row.index, row.generated.length, scores);
+      g.processors.process(row.history, scores);
+      token = g.doSample ? sample(scores, g.rngs[row.index]!) : argmax(scores);
+    }
+    row.history.push(token);
+    row.generated.push(token);
+    generatedTokens++;
+    const by = checkStop(g.criteria, row.generated);
+    chosen.push({ index: row.index, token, done: by !== null });
+    if (!by) return false;
+    const result: GenerationResult = {
+      tokens: row.generated,
+      finishReason: by.reason,
+      stoppedBy: by.name,
+    };
+    if (by instanceof StopStringCriteria) result.stopString = by.match(row.generated)!;
+    done.push({ index: row.index, result });
+    finishedRows++;
+    return true;
+  };
+
+  decoder.begin(slots.length);
+  try {
+    for (let step = 0; ; step++) {
+      chosen = [];
+      if (step > 0) {
+        const out = await decoder.step(
+          slots.map((row) => row?.generated.at(-1) ?? 0),
+          want,
+        );
+        slots.forEach((row, s) => {
+          if (row && advance(row, out, s)) {
+            decoder.free(s);
+            slots[s] = null;
+          }
+        });
+      }
+      // free slots take the next prompts; one that stops on its first token frees it again
+      for (let s = 0; s < slots.length; s++) {
+        while (!slots[s] && pending.length && !g.signal?.aborted) {
+          const index = pending.shift()!;
+          const row: Row = { index, history: [...prompts[index]!], generated: [] };
+          if (!advance(row, await decoder.prefill(s, prompts[index]!, want), 0)) slots[s] = row;
+          else decoder.free(s);
+        }
+      }
+      opts.onStep?.(step, chosen);
+      opts.onProgress?.({ generatedTokens, finished: finishedRows, total: prompts.length });
+      yield* done.splice(0);
+      const running = slots.filter((r): r is Row => r !== null);
+      if (!running.length && (!pending.length || g.signal?.aborted)) break;
+      if (g.signal?.aborted) {
+        for (const row of running) {
+          const result = { tokens: row.generated, finishReason: 'aborted', stoppedBy: 'aborted' };
+          yield { index: row.index, result } as Finished;
+        }
+        break;
+      }
+      // nothing left to join: drop the empty rows so that steps stop computing them
+      if (!pending.length && running.length < slots.length) {
+        const keep = slots.flatMap((r, s) => (r ? [s] : []));
+        decoder.keep(keep);
+        slots = running;
+      }
+    }
+  } finally {
+    decoder.reset();
+  }
+}

@@ -1,0 +1,299 @@
+// Both generation paths as one StepDecoder over a cache kept in JS-owned buffers
+// [rows, KV, capacity, d] that onnxruntime reads in place; after each call only the call's new
+// keys/values are copied in. The two paths differ only in names and where the new keys are:
+//  - 'external-kv': the decode graph of decoder-graph.ts (kv_cache.* in, kv_new.* out: only the
+//    new keys/values come back);
+//  - 'present': the exported model.onnx (past_key_values.* in, present.* out: the whole cache
+//    comes back, of which the last columns are the new ones).
+// Each row keeps its keys in slots 0..used-1, exactly where they would be if it ran alone, and
+// the capacity is a whole number of chunks shared by the rows (unused slots masked): a longer
+// neighbour only adds masked slots, which is what makes rows bitwise independent of each other.
+import { ARGMAX_OUTPUT, EXTERNAL_KV_INPUT, EXTERNAL_KV_OUTPUT } from '../arch/decoder.js';
+import {
+  KV_KINDS,
+  int64,
+  kvTensor,
+  lastPositionLogits,
+  pastKvType,
+  pastName,
+  presentName,
+  type Feeds,
+  type KvKind,
+  type KvShape,
+  type KvType,
+} from './decoder-io.js';
+import { packRows, roundUp, type KvData } from './kv-rows.js';
+import { ort } from './ort.js';
+import type { InferenceSession } from './session.js';
+import type { GenerationPath, StepDecoder, StepOutput, Want } from './step-decoder.js';
+
+/** Cache slots are allocated in chunks of this many: attention reads at most this many unused slots. */
+export const KV_SLOT_CHUNK = 32;
+
+interface Convention {
+  path: GenerationPath;
+  input: (layer: number, kind: KvKind) => string;
+  output: (layer: number, kind: KvKind) => string;
+  type: KvType;
+  /** Positions must stay below this (rows of the decode graph's RoPE tables). */
+  maxPositions: number;
+  /** Whether release() also releases the session (model.onnx's also serves forward()). */
+  ownsSession: boolean;
+}
+
+class CachedStepDecoder implements StepDecoder {
+  readonly path: GenerationPath;
+  readonly hasArgmax: boolean;
+  slots = 0;
+  private capacity = 0;
+  /** Filled cache slots per row (its next position); 0 for an empty row. */
+  private used: number[] = [];
+  /** [layer*2 + (0 key | 1 value)] -> [rows, KV, capacity, D] */
+  private cache: KvData[] = [];
+  private cacheTensors: ort.Tensor[] = [];
+  /** [rows, capacity + 1]: slot validity, then 1 for the step's token. */
+  private stepMask: BigInt64Array = new BigInt64Array(0);
+  private readonly fetches: string[];
+  private readonly fetchesArgmax: string[];
+
+  constructor(
+    private readonly session: InferenceSession,
+    private readonly kv: KvShape,
+    private readonly c: Convention,
+    private readonly slotChunk = KV_SLOT_CHUNK,
+  ) {
+    this.path = c.path;
+    this.fetches = ['logits'];
+    for (let i = 0; i < kv.layers; i++) {
+      for (const kind of KV_KINDS) this.fetches.push(c.output(i, kind));
+    }
+    for (const name of this.fetches) {
+      if (!session.outputNames.includes(name)) throw new Error(`model has no output ${name}`);
+    }
+    this.hasArgmax = session.outputNames.includes(ARGMAX_OUTPUT);
+    this.fetchesArgmax = [ARGMAX_OUTPUT, ...this.fetches.slice(1)];
+  }
+
+  async release(): Promise<void> {
+    this.reset();
+    if (this.c.ownsSession) await this.session.release();
+  }
+
+  reset(): void {
+    this.begin(0);
+  }
+
+  begin(slots: number): void {
+    this.used = new Array<number>(slots).fill(0);
+    this.cache = [];
+    this.resize(0, null);
+  }
+
+  private checkPosition(position: number): void {
+    if (position >= this.c.maxPositions) {
+      throw new Error(
+        `position ${position} is beyond the decode graph's ${this.c.maxPositions} positions ` +
+          '(load with a larger maxPositions)',
+      );
+    }
+  }
+
+  /** New buffers of `capacity` slots; row i keeps old row rows[i] (identity when null). */
+  private resize(capacity: number, rows: readonly number[] | null): void {
+    const { kvHeads, headDim } = this.kv;
+    const map = rows ?? this.used.map((_, i) => i);
+    const used = map.map((r) => this.used[r]!);
+    const n = map.length;
+    const dims = [n, kvHeads, capacity, headDim];
+    const old = this.cache;
+    this.cacheTensors = Array.from({ length: 2 * this.kv.layers }, (_, t) => {
+      const tensor = kvTensor(this.c.type, dims);
+      const prev = old[t];
+      if (prev) {
+        const sources = map.map((row, i) => ({
+          data: prev,
+          row,
+          slots: this.capacity,
+          keep: used[i]!,
+        }));
+        packRows(tensor.data as KvData, capacity, kvHeads, headDim, sources);
+      }
+      return tensor;
+    });
+    this.cache = this.cacheTensors.map((t) => t.data as KvData);
+    this.stepMask = new BigInt64Array(n * (capacity + 1));
+    for (let b = 0; b < n; b++) {
+      this.stepMask.fill(1n, b * (capacity + 1), b * (capacity + 1) + used[b]!);
+      this.stepMask[b * (capacity + 1) + capacity] = 1n;
+    }
+    this.slots = n;
+    this.used = used;
+    this.capacity = capacity;
+  }
+
+  /**
+   * Room for every row's filled slots plus the next token's, in whole chunks: a row alone gets
+   * the same capacity for itself, and a longer neighbour only adds masked slots at the end.
+   */
+  private fit(alsoNeeded = 0): void {
+    const capacity = roundUp(Math.max(alsoNeeded, ...this.used) + 1, this.slotChunk);
+    if (capacity !== this.capacity) this.resize(capacity, null);
+  }
+
+  private cacheFeeds(batch: number, capacity: number, tensors: ort.Tensor[] | null): Feeds {
+    const feeds: Feeds = {};
+    const dims = [batch, this.kv.kvHeads, capacity, this.kv.headDim];
+    for (let i = 0; i < this.kv.layers; i++) {
+      for (const [j, kind] of KV_KINDS.entries()) {
+        feeds[this.c.input(i, kind)] = tensors?.[2 * i + j] ?? kvTensor(this.c.type, dims);
+      }
+    }
+    return feeds;
+  }
+
+  private run(feeds: Feeds, want: Want) {
+    return this.session.run(
+      feeds,
+      want === 'argmax' && this.hasArgmax ? this.fetchesArgmax : this.fetches,
+    );
+  }
+
+  private output(out: Record<string, ort.Tensor>, want: Want, rows: number): StepOutput {
+    if (want === 'argmax' && this.hasArgmax) {
+      const t = out[ARGMAX_OUTPUT]!;
+      const seq = t.dims[1]!;
+      const data = t.data as BigInt64Array;
+      return {
+        logits: null,
+        argmax: Array.from({ length: rows }, (_, b) => Number(data[b * seq + seq - 1])),
+      };
+    }
+    return { logits: lastPositionLogits(out.logits!), argmax: null };
+  }
+
+  /** Copies the last `seq` key/value columns of output row `from` into row `to`, slots [at, at + seq). */
+  private store(
+    out: Record<string, ort.Tensor>,
+    seq: number,
+    from: number,
+    to: number,
+    at: number,
+  ) {
+    const { kvHeads, headDim } = this.kv;
+    const { capacity } = this;
+    const n = seq * headDim;
+    for (let i = 0; i < this.kv.layers; i++) {
+      for (const [j, kind] of KV_KINDS.entries()) {
+        const t = out[this.c.output(i, kind)]!;
+        const src = t.data as KvData;
+        const dst = this.cache[2 * i + j]!;
+        const total = t.dims[2]!;
+        // plain loops: thousands of small subarray()/set() calls per step cost more than the copy
+        for (let h = 0; h < kvHeads; h++) {
+          const s0 = ((from * kvHeads + h) * total + total - seq) * headDim;
+          const d0 = ((to * kvHeads + h) * capacity + at) * headDim;
+          for (let x = 0; x < n; x++) dst[d0 + x] = src[s0 + x]!;
+        }
+      }
+    }
+  }
+
+  async prefill(slot: number, prompt: readonly number[], want: Want) {
+    if (this.used[slot]) throw new Error(`prefill: row ${slot} is in use`);
+    const seq = prompt.length;
+    this.checkPosition(seq - 1);
+    const out = await this.run(
+      {
+        input_ids: int64(prompt, [1, seq]),
+        attention_mask: int64(new Array<number>(seq).fill(1), [1, seq]),
+        position_ids: int64(
+          Array.from({ length: seq }, (_, i) => i),
+          [1, seq],
+        ),
+        ...this.cacheFeeds(1, 0, null),
+      },
+      want,
+    );
+    this.fit(seq);
+    this.store(out, seq, 0, slot, 0);
+    this.used[slot] = seq;
+    const row = slot * (this.capacity + 1);
+    this.stepMask.fill(1n, row, row + seq);
+    return this.output(out, want, 1);
+  }
+
+  async step(tokens: readonly number[], want: Want) {
+    const { slots } = this;
+    const active = this.used.map((u) => u > 0);
+    this.used.forEach((p) => this.checkPosition(p));
+    this.fit();
+    const out = await this.run(
+      {
+        // an empty row runs token 0 at position 0 against nothing but itself; it is dropped
+        input_ids: int64(
+          tokens.map((t, b) => (active[b] ? t : 0)),
+          [slots, 1],
+        ),
+        attention_mask: new ort.Tensor('int64', this.stepMask, [slots, this.capacity + 1]),
+        position_ids: int64(this.used, [slots, 1]),
+        ...this.cacheFeeds(slots, this.capacity, this.cacheTensors),
+      },
+      want,
+    );
+    for (let b = 0; b < slots; b++) {
+      if (!active[b]) continue;
+      this.store(out, 1, b, b, this.used[b]!);
+      this.stepMask[b * (this.capacity + 1) + this.used[b]!] = 1n;
+      this.used[b]! += 1;
+    }
+    return this.output(out, want, slots);
+  }
+
+  free(slot: number): void {
+    const row = slot * (this.capacity + 1);
+    this.stepMask.fill(0n, row, row + this.capacity);
+    this.used[slot] = 0;
+  }
+
+  keep(slots: readonly number[]): void {
+    const most = Math.max(0, ...slots.map((s) => this.used[s]!));
+    this.resize(roundUp(most + 1, this.slotChunk), slots);
+  }
+}
+
+/** The fast decode graph of decoder-graph.ts (float32 cache, argmax output). */
+export function externalKvDecoder(
+  session: InferenceSession,
+  kv: KvShape,
+  maxPositions: number,
+  slotChunk = KV_SLOT_CHUNK,
+): StepDecoder {
+  const convention: Convention = {
+    path: 'external-kv',
+    input: EXTERNAL_KV_INPUT,
+    output: EXTERNAL_KV_OUTPUT,
+    type: 'float32',
+    maxPositions,
+    ownsSession: true,
+  };
+  return new CachedStepDecoder(session, kv, convention, slotChunk);
+}
+
+/** An exported model.onnx (float32 or float16 cache); the session stays the caller's. */
+export function presentDecoder(session: InferenceSession, kv: KvShape): StepDecoder {
+  const type = pastKvType(session);
+  if (!type) {
+    throw new Error(
+      `model has no float past_key_values.0.key input (inputs: ${session.inputNames.join(', ')})`,
+    );
+  }
+  const convention: Convention = {
+    path: 'present',
+    input: pastName,
+    output: presentName,
+    type,
+    maxPositions: Infinity,
+    ownsSession: false,
+  };
+  return new CachedStepDecoder(session, kv, convention);
+}

@@ -1,0 +1,36 @@
+// What the generation loop needs from a decoder: a batch of `slots` rows, each filled by its own
+// prefill (the prompt alone, batch 1, no padding) and then advanced one token per step with the
+// others. Rows join and leave independently (continuous batching); each keeps its cache slots
+// laid out as if it ran alone, which is what makes greedy results batch invariant.
+export type GenerationPath = 'external-kv' | 'present';
+
+/** Last-position logits [rows, V] row-major, or only their argmax per row. */
+export type StepOutput =
+  { logits: Float32Array; argmax: null } | { logits: null; argmax: number[] };
+
+export type Want = 'logits' | 'argmax';
+
+export interface StepDecoder {
+  readonly path: GenerationPath;
+  /** Whether the decoder can return the argmax alone (see `want`). */
+  readonly hasArgmax: boolean;
+  /** Rows of the running batch. */
+  readonly slots: number;
+  /** Starts a batch of `slots` empty rows (drops any previous cache). */
+  begin(slots: number): void;
+  /**
+   * Runs `prompt` alone and keeps its keys/values in the empty row `slot`; returns that one
+   * row's output. 'argmax' is a wish: decoders without it return logits.
+   */
+  prefill(slot: number, prompt: readonly number[], want: Want): Promise<StepOutput>;
+  /** One token per row (ignored for empty rows, whose output rows mean nothing). */
+  step(tokens: readonly number[], want: Want): Promise<StepOutput>;
+  /** Empties a row (its generation ended); a later prefill may reuse it. */
+  free(slot: number): void;
+  /** Keeps only these rows, in this order (row i becomes old row slots[i]). */
+  keep(slots: readonly number[]): void;
+  /** Drops the cache. */
+  reset(): void;
+  /** Frees what the decoder owns (its session, for the external-kv graph). */
+  release(): Promise<void>;
+}
