@@ -152,6 +152,7 @@ export {
   CudaUnavailableError,
   type BackendsReport,
 } from './runtime/backends.js';
+export { runtimeVersions } from './runtime/versions.js';
 export { createSession, type Device, type SessionConfig } from './runtime/session.js';
 export {
   buildLlamaDecoderGraph,

@@ -1,0 +1,254 @@
+// runEvaluation: zero-shot evaluation of models over datasets under one task, the counterpart of
+// the original's run_comprehensive_evaluation. Every finished sample is appended to
+// <outDir>/samples/<model>/<dataset>.jsonl at once, so a rerun continues where a killed one
+// stopped; the results table is computed from those logs.
+import path from 'node:path';
+import { firstN, type Problem } from '@exp/data';
+import {
+  StopStringCriteria,
+  cutAtStopStrings,
+  type CausalLM,
+  type GenerationResult,
+  type HfTokenizer,
+} from '@exp/models';
+import { getExtractor } from '../extract/registry.js';
+import { buildResultsTable, type ResultRow } from '../results/table.js';
+import { SampleLog } from '../samples/log.js';
+import type { SampleRecord } from '../samples/record.js';
+import { renderPrompt } from '../task/prompt.js';
+import type { Task } from '../task/schema.js';
+
+export interface EvalModel {
+  /** Name used in logs and tables ('llama', 'tiny-diffllama', ...). */
+  name: string;
+  lm: CausalLM;
+  tokenizer: HfTokenizer;
+}
+
+export interface EvalDataset {
+  /** Name used in logs and tables ('clean', 'inf', ...). */
+  name: string;
+  problems: readonly Problem[];
+}
+
+export interface EvalProgress {
+  model: string;
+  dataset: string;
+  /** Samples finished in this set (including ones a previous run logged). */
+  done: number;
+  total: number;
+  /** Samples a previous run had already logged (not generated again). */
+  resumed: number;
+  /** Tokens generated in this set by this run, and their rate. */
+  generatedTokens: number;
+  tokensPerSecond: number;
+  /** 'start' before the set's first sample, 'sample' after each, 'end' when the set is done. */
+  event: 'start' | 'sample' | 'end';
+}
+
+export interface RunEvaluationOptions {
+  models: readonly EvalModel[];
+  datasets: readonly EvalDataset[];
+  task: Task;
+  /** The first N items of each set (-1 or undefined: all). */
+  maxSamples?: number;
+  /** The run folder: samples/ go inside it. */
+  outDir: string;
+  /** Recorded in every sample line (default: the folder's name). */
+  runId?: string;
+  /** Rows generated at once by the continuous-batching scheduler (default 8). */
+  batchSize?: number;
+  /** Seed of every random choice: k-shot draws and bootstrap resamples (default 42). */
+  seed?: number;
+  /** Solved problems k-shot prompts draw from (GSM8K train); needed by k-shot templates. */
+  fewshot?: readonly Problem[];
+  /** The models compared by the paired difference, [a, b] = a - b (e.g. ['diffllama', 'llama']). */
+  pair?: readonly [string, string];
+  /** The dataset degradation is measured against (default 'clean'). */
+  baseline?: string;
+  onProgress?: (p: EvalProgress) => void;
+  /** Stops between decoding steps; finished samples are kept, rows in flight are dropped. */
+  signal?: AbortSignal;
+}
+
+export interface EvaluationResult {
+  /** Pass@1 per model x dataset x extractor, with CIs, degradation and the paired difference. */
+  rows: ResultRow[];
+  /** Every logged sample of this run's models and datasets, in item order. */
+  samples: SampleRecord[];
+  /** True when `signal` stopped the run before every sample was done. */
+  aborted: boolean;
+}
+
+/** samples/<model>/<dataset>.jsonl inside a run folder. */
+export function sampleLogPath(outDir: string, model: string, dataset: string): string {
+  return path.join(outDir, 'samples', model, `${dataset}.jsonl`);
+}
+
+/** The gold an extractor compares with: the worked solution when it has `####`, else the number. */
+function goldFor(problem: Problem): string {
+  return problem.answer.includes('####') ? problem.answer : problem.final;
+}
+
+/** The task's stopping: stop strings by decoded text; EOS ids from the model unless disabled. */
+function generationOptions(task: Task, tokenizer: HfTokenizer, seed: number) {
+  const g = task.generation;
+  return {
+    maxNewTokens: g.maxNewTokens,
+    doSample: g.doSample ?? false,
+    ...(g.temperature !== undefined ? { temperature: g.temperature } : {}),
+    ...(g.topK !== undefined ? { topK: g.topK } : {}),
+    ...(g.topP !== undefined ? { topP: g.topP } : {}),
+    repetitionPenalty: g.repetitionPenalty ?? 1,
+    seed,
+    ...(task.stopAtEos === false ? { stopTokenIds: [] } : {}),
+    stoppingCriteria: task.stopStrings.length
+      ? [new StopStringCriteria(task.stopStrings, tokenizer)]
+      : [],
+  };
+}
+
+/** The task's extractors, plus seed and strict (always scored: the flat fields and tables use them). */
+export function scoredExtractors(task: Task): string[] {
+  return [...new Set([...task.extractors, 'seed', 'strict'])];
+}
+
+interface SetContext {
+  model: EvalModel;
+  dataset: EvalDataset;
+  items: readonly Problem[];
+  opts: RunEvaluationOptions;
+  runId: string;
+  seed: number;
+}
+
+function toRecord(
+  ctx: SetContext,
+  index: number,
+  prompt: string,
+  promptTokens: number,
+  result: GenerationResult,
+  ms: number,
+): SampleRecord {
+  const problem = ctx.items[index]!;
+  const raw = ctx.model.tokenizer.decode(result.tokens, { skipSpecialTokens: true });
+  const completion = cutAtStopStrings(raw, ctx.opts.task.stopStrings).text;
+  const gold = goldFor(problem);
+  const answers: Record<string, string | null> = {};
+  const correct: Record<string, boolean> = {};
+  for (const name of scoredExtractors(ctx.opts.task)) {
+    const ex = getExtractor(name);
+    answers[name] = ex.extract(completion);
+    correct[name] = ex.isCorrect(answers[name], gold);
+  }
+  return {
+    run: ctx.runId,
+    model: ctx.model.name,
+    dataset: ctx.dataset.name,
+    id: problem.id,
+    index,
+    prompt,
+    completion,
+    gold: problem.final,
+    answers,
+    correct_by: correct,
+    predicted: answers.seed!,
+    predicted_strict: answers.strict!,
+    correct: correct.seed!,
+    correct_strict: correct.strict!,
+    stop_reason: result.stopString ? `${result.stoppedBy}:${result.stopString}` : result.stoppedBy,
+    prompt_tokens: promptTokens,
+    new_tokens: result.tokens.length,
+    ms,
+  };
+}
+
+/** Generates what the set's log lacks; returns false when aborted. */
+async function evaluateSet(ctx: SetContext): Promise<boolean> {
+  const { model, dataset, items, opts } = ctx;
+  const log = SampleLog.open(sampleLogPath(opts.outDir, model.name, dataset.name));
+  try {
+    const todo = items.map((p, i) => i).filter((i) => !log.done.has(items[i]!.id));
+    const resumed = items.length - todo.length;
+    let generatedTokens = 0;
+    let done = resumed;
+    const t0 = Date.now();
+    const report = (event: EvalProgress['event']) =>
+      opts.onProgress?.({
+        model: model.name,
+        dataset: dataset.name,
+        done,
+        total: items.length,
+        resumed,
+        generatedTokens,
+        tokensPerSecond: generatedTokens / Math.max((Date.now() - t0) / 1000, 1e-3),
+        event,
+      });
+    report('start');
+    if (todo.length === 0) {
+      report('end');
+      return true;
+    }
+    const prompts = todo.map((i) =>
+      renderPrompt(opts.task, items[i]!, {
+        fewshot: opts.fewshot ? [...opts.fewshot] : undefined,
+        seed: ctx.seed,
+      }),
+    );
+    const ids = prompts.map((p) => model.tokenizer.encode(p).ids);
+    const stream = model.lm.generateStream(ids, {
+      ...generationOptions(opts.task, model.tokenizer, ctx.seed),
+      // one seed per item, so sampling (if asked for) does not depend on scheduling
+      seed: todo.map((i) => ctx.seed + i),
+      batchSize: opts.batchSize ?? 8,
+      signal: opts.signal,
+    });
+    let last = Date.now();
+    for await (const { index, result } of stream) {
+      if (result.finishReason === 'aborted') continue;
+      const now = Date.now();
+      const item = todo[index]!;
+      log.append(toRecord(ctx, item, prompts[index]!, ids[index]!.length, result, now - last));
+      last = now;
+      generatedTokens += result.tokens.length;
+      done++;
+      report('sample');
+    }
+    report('end');
+    return done === items.length;
+  } finally {
+    log.close();
+  }
+}
+
+/** Runs every model on every dataset (resuming from the sample logs) and builds the table. */
+export async function runEvaluation(opts: RunEvaluationOptions): Promise<EvaluationResult> {
+  const seed = opts.seed ?? 42;
+  const runId = opts.runId ?? path.basename(path.resolve(opts.outDir));
+  for (const name of opts.task.extractors) getExtractor(name); // unknown names fail before any work
+  let aborted = false;
+  const samples: SampleRecord[] = [];
+  for (const model of opts.models) {
+    for (const dataset of opts.datasets) {
+      const items = firstN(dataset.problems, opts.maxSamples);
+      const ctx: SetContext = { model, dataset, items, opts, runId, seed };
+      if (!aborted && !opts.signal?.aborted) aborted = !(await evaluateSet(ctx)) || aborted;
+      else aborted = true;
+      const logged = SampleLog.open(sampleLogPath(opts.outDir, model.name, dataset.name));
+      const byId = logged.done;
+      logged.close();
+      for (const p of items) {
+        const rec = byId.get(p.id);
+        if (rec) samples.push(rec);
+      }
+    }
+  }
+  const rows = buildResultsTable(samples, {
+    extractors: scoredExtractors(opts.task),
+    seed,
+    evalType: 'zero_shot',
+    baseline: opts.baseline ?? 'clean',
+    pair: opts.pair ? [opts.pair[0], opts.pair[1]] : undefined,
+  });
+  return { rows, samples, aborted };
+}
