@@ -1,10 +1,11 @@
 import yargs, { type Argv } from 'yargs';
 import { formatError } from './errors.js';
-import { processIo, UsageError, type Io } from './io.js';
+import { InterruptedError, processIo, UsageError, type Io } from './io.js';
 import { dataCommand } from './commands/data.js';
 import { noiseCommand } from './commands/noise.js';
 import { doctorCommand } from './commands/doctor.js';
 import { runCommand } from './commands/run.js';
+import { evalCommand } from './commands/eval.js';
 import { modelsCommand } from './commands/models.js';
 import { setupCommand } from './commands/setup.js';
 
@@ -34,6 +35,7 @@ export function buildCli(args: string[], io: Io): Argv {
     noiseCommand,
     modelsCommand,
     runCommand,
+    evalCommand,
     doctorCommand,
     setupCommand,
   ]) {
@@ -53,6 +55,7 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
     if (helpText) io.out(helpText);
     return 0;
   } catch (e) {
+    if (e instanceof InterruptedError) return e.exitCode; // the command already said what to do
     io.err(formatError(e, verbose));
     return e instanceof UsageError || (e as Error)?.name === 'YError' ? 2 : 1;
   }

@@ -19,3 +19,12 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** A run stopped by Ctrl-C after saving its work: exit code 130, nothing more to print. */
+export class InterruptedError extends Error {
+  readonly exitCode = 130;
+  constructor() {
+    super('interrupted');
+    this.name = 'InterruptedError';
+  }
+}

@@ -2,7 +2,8 @@ import cliProgress from 'cli-progress';
 import type { Io } from './io.js';
 
 export interface Progress {
-  update(done: number, total?: number): void;
+  /** `extra` is shown after the ETA (e.g. "| 120 tok/s"). */
+  update(done: number, total?: number, extra?: string): void;
   stop(): void;
 }
 
@@ -11,7 +12,7 @@ export function progressBar(io: Io, label: string): Progress {
   if (!io.interactive) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted}`,
+      format: `${label} [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted}{extra}`,
       stream: process.stderr,
       hideCursor: true,
       etaBuffer: 50,
@@ -21,14 +22,17 @@ export function progressBar(io: Io, label: string): Progress {
   let started = false;
   const t0 = Date.now();
   return {
-    update(done, total) {
+    update(done, total, extra) {
       if (!started) {
-        bar.start(total ?? 0, 0, { rate: '0' });
+        bar.start(total ?? 0, 0, { rate: '0', extra: '' });
         started = true;
       }
       if (total !== undefined) bar.setTotal(total);
       const rate = done / Math.max((Date.now() - t0) / 1000, 1e-3);
-      bar.update(done, { rate: rate >= 100 ? rate.toFixed(0) : rate.toFixed(1) });
+      bar.update(done, {
+        rate: rate >= 100 ? rate.toFixed(0) : rate.toFixed(1),
+        extra: extra ? ` ${extra}` : '',
+      });
     },
     stop() {
       if (started) bar.stop();

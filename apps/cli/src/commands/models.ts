@@ -157,14 +157,15 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
               })
               .option('out', {
                 type: 'string',
-                describe: 'Output folder (default models/<preset>)',
+                describe:
+                  'Output folder (default checkpoints/<preset>; `exp run --models <preset>` makes its own in the models cache)',
               })
               .option('seed', { type: 'number', describe: 'Initialisation seed' }),
           async (argv) => {
             const o = parseOptions(InitSchema, argv);
             const out = o.out
               ? resolveUserPath(o.out)
-              : path.join(projectRoot(), 'models', o.preset);
+              : path.join(projectRoot(), 'checkpoints', o.preset);
             await initPreset(o.preset, out, o.seed === undefined ? {} : { seed: o.seed });
             io.out(`${o.preset} written to ${out}`);
           },

@@ -1,9 +1,35 @@
 import { z } from 'zod';
-import { listOf } from '../errors.js';
+import { DatasetNameSchema } from '@exp/data';
+import { UsageError } from '../io.js';
 
 export const MODELS = ['diffllama', 'llama'] as const;
+/** The built-in sets; any dataset imported into data/ (`exp data import`) is accepted too. */
 export const DATASETS = ['clean', 'inf', 'rcs', 'sd', 'gsmplus-distraction'] as const;
+export const NOISE_DATASETS = ['inf', 'rcs', 'sd'] as const;
 export const MODES = ['quick', 'medium', 'full'] as const;
+export const PROTOCOLS = ['seed', 'lm-eval'] as const;
+export const DEVICES = ['cpu', 'cuda'] as const;
+
+/** A comma-separated list of names ("clean,inf" -> ["clean", "inf"]), no duplicates. */
+function nameList(what: string, item: z.ZodString) {
+  return z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(item)
+        .min(1, `expected at least one ${what}`)
+        .refine((a) => new Set(a).size === a.length, `a ${what} is listed twice`),
+    );
+}
+
+/** Model names: registry names or local paths (checked when the models are resolved). */
+const ModelNameSchema = z.string().min(1);
 
 export const RunOptionsSchema = z.object({
   quickTest: z.boolean().default(false),
@@ -17,8 +43,8 @@ export const RunOptionsSchema = z.object({
   skipZeroShot: z.boolean().default(false),
   skipSft: z.boolean().default(false),
   skipAttention: z.boolean().default(false),
-  models: listOf(MODELS).default([...MODELS]),
-  datasets: listOf(DATASETS).default(['clean', 'inf', 'rcs', 'sd']),
+  models: nameList('model', ModelNameSchema).default([...MODELS]),
+  datasets: nameList('dataset', DatasetNameSchema).default(['clean', 'inf', 'rcs', 'sd']),
   mode: z.enum(MODES).optional(),
   enableSft: z.boolean().default(false),
   sftSamples: z.number().int().positive().optional(),
@@ -27,6 +53,17 @@ export const RunOptionsSchema = z.object({
   seed: z.number().int().nonnegative().default(42),
   setup: z.boolean().default(false),
   instructions: z.boolean().default(false),
+  device: z.enum(DEVICES).default('cpu'),
+  threads: z.number().int().positive().optional(),
+  batchSize: z.number().int().positive().default(8),
+  protocol: z.enum(PROTOCOLS).optional(),
+  prompt: z.string().min(1).optional(),
+  task: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+  runId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
+    .optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 
@@ -47,7 +84,20 @@ const MODE_PRESETS = {
   full: { evalSamples: -1, sft: true, sftSamples: 500, sftEpochs: 2, attentionSamples: 20 },
 } as const;
 
+/** Flags that say opposite things are refused rather than one silently winning. */
+function refuseContradictions(o: RunOptions): void {
+  if (o.quickTest && o.mode) {
+    throw new UsageError(
+      `--quick-test and --mode ${o.mode} contradict each other (--quick-test is its own preset); pass one`,
+    );
+  }
+  if (o.enableSft && o.skipSft) {
+    throw new UsageError('--enable-sft and --skip-sft contradict each other; pass one');
+  }
+}
+
 export function planRun(o: RunOptions): RunPlan {
+  refuseContradictions(o);
   const base = o.quickTest
     ? { evalSamples: 20, sft: true, sftSamples: 50, sftEpochs: 1, attentionSamples: 5 }
     : o.mode

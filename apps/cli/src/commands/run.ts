@@ -1,84 +1,146 @@
+// `exp run`: data generation -> zero-shot evaluation -> (SFT, attention, report: later issues).
+// The run folder is <out>/<run-id>/; a rerun with the same id continues it.
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { dataDir, gsm8kFile, hashFileSync, resultsDir, writeFileAtomic } from '@exp/data';
-import { generateNoisyDatasets } from '@exp/noise';
+import { resultsDir, resolveUserPath } from '@exp/data';
+import { listModels } from '@exp/models';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
-import type { Io } from '../io.js';
-import { withProgress } from '../progress.js';
-import { DATASETS, MODELS, MODES, planRun, RunOptionsSchema, type RunPlan } from './run-plan.js';
+import { InterruptedError, UsageError, type Io } from '../io.js';
+import { prepareData, type DataFile } from './run-data.js';
+import { assertSameRun, createRunFolder, readManifest, writeManifest } from './run-folder.js';
+import {
+  DATASETS,
+  DEVICES,
+  MODELS,
+  MODES,
+  PROTOCOLS,
+  planRun,
+  RunOptionsSchema,
+  type RunOptions,
+  type RunPlan,
+} from './run-plan.js';
+import {
+  needsTrain,
+  printTables,
+  resolveTask,
+  zeroShotStep,
+  type ZeroShotOutcome,
+} from './run-zero-shot.js';
 import { INSTRUCTIONS } from './instructions.js';
 import { runSetup } from './setup.js';
+import { versions } from './versions.js';
 
-const NOISE_TYPES = ['inf', 'rcs', 'sd'] as const;
-
-/** Data generation: GSM8K must be present; missing noisy sets are generated with the run's seed. */
-async function dataGenStep(plan: RunPlan, io: Io): Promise<Record<string, string>> {
-  const files: Record<string, string> = { clean: gsm8kFile('test') };
-  const wanted = NOISE_TYPES.filter((t) => plan.datasets.includes(t));
-  const missing = wanted.filter((t) => !existsSync(path.join(dataDir(), `gsm8k_${t}_test.jsonl`)));
-  if (missing.length) {
-    const result = await withProgress(io, 'noise', (bar) =>
-      generateNoisyDatasets({
-        types: missing,
-        seed: plan.seed,
-        onProgress: (done: number, total: number) => bar.update(done, total),
-      }),
-    );
-    for (const f of result.files) io.out(`data-gen: wrote ${f.path} (${f.records} records)`);
-  }
-  for (const t of wanted) files[t] = path.join(dataDir(), `gsm8k_${t}_test.jsonl`);
-  if (plan.datasets.includes('gsmplus-distraction')) {
-    const file = path.join(dataDir(), 'gsmplus-distraction.jsonl');
-    if (!existsSync(file)) {
-      throw new Error(
-        `${file} not found; import it with \`pnpm exp data import <gsmplus_testmini.jsonl> --preset gsmplus-distraction\``,
-      );
-    }
-    files['gsmplus-distraction'] = file;
-  }
-  io.out(
-    `data-gen: ${Object.keys(files).length} datasets ready (${Object.keys(files).join(', ')})`,
-  );
-  return files;
-}
-
-function runId(): string {
-  return new Date()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-}
-
-async function executeRun(plan: RunPlan, options: unknown, io: Io): Promise<void> {
-  const id = runId();
-  const dir = path.join(resultsDir(), id);
-  const started = new Date().toISOString();
-  const datasets = plan.steps.dataGen ? await dataGenStep(plan, io) : {};
-  if (!plan.steps.dataGen) io.out('data-gen: skipped (--skip-data-gen)');
-  const pending = [
-    plan.steps.zeroShot && 'zero-shot: not built yet (arrives with @exp/eval); nothing evaluated',
-    plan.steps.sft && 'sft: not built yet (arrives with @exp/train); no fine-tuning done',
-    plan.steps.attention &&
-      'attention: not built yet (arrives with @exp/attention); no maps computed',
-    'report: not built yet (arrives with @exp/report)',
-  ].filter(Boolean) as string[];
-  for (const line of pending) io.out(line);
-  const manifest = {
-    run: id,
-    started,
-    finished: new Date().toISOString(),
-    options,
-    plan,
-    versions: { node: process.version, exp: '0.1.0' },
-    seeds: { run: plan.seed },
-    data: Object.fromEntries(
-      Object.entries(datasets).map(([k, f]) => [k, { path: f, sha256: hashFileSync(f) }]),
-    ),
-    steps_not_built: pending.map((l) => l.split(':')[0]),
+/** Ctrl-C aborts between decoding steps; a second one leaves at once. */
+function interruptSignal(io: Io): { signal: AbortSignal; dispose: () => void } {
+  const ctl = new AbortController();
+  const onSigint = () => {
+    if (ctl.signal.aborted) process.exit(130);
+    io.err('interrupted: finishing the samples in flight is skipped; logged samples are kept');
+    ctl.abort();
   };
-  writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  io.out(`manifest: ${path.join(dir, 'manifest.json')}`);
+  process.on('SIGINT', onSigint);
+  return { signal: ctl.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+/** A model is a registered name or a folder; anything else is refused before any work. */
+function checkModelNames(names: readonly string[]): void {
+  const known = listModels();
+  for (const name of names) {
+    if (known.includes(name) || existsSync(resolveUserPath(name))) continue;
+    throw new UsageError(
+      `--models: unknown model '${name}' (known: ${known.join(', ')}; or a path to a checkpoint or exported folder)`,
+    );
+  }
+}
+
+const NOT_BUILT = {
+  sft: 'sft: not built yet (arrives with @exp/train); no fine-tuning done',
+  attention: 'attention: not built yet (arrives with @exp/attention); no maps computed',
+  report: 'report: not built yet (arrives with @exp/report); the tables above are the results',
+};
+
+async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<number> {
+  const out = options.out ? resolveUserPath(options.out) : resultsDir();
+  const task = resolveTask(options);
+  const folder = createRunFolder(out, options.runId);
+  const previous = folder.resumed ? readManifest(folder.dir) : null;
+  const started = new Date().toISOString();
+  const t0 = Date.now();
+  const measured = { ...options, task: options.task ?? null };
+  // Options first: a refused rerun must not regenerate the noisy sets with its other seed.
+  if (previous) assertSameRun(folder.id, previous, { options: measured, data: {} });
+  const data: Record<string, DataFile> = await prepareData(plan, io, {
+    needTrain: plan.steps.zeroShot && needsTrain(task),
+  });
+  if (previous) {
+    assertSameRun(folder.id, previous, { options: measured, data });
+    io.out(`run ${folder.id}: continuing (${folder.dir})`);
+  }
+  const timings: Record<string, number> = { data_ms: Date.now() - t0 };
+  const manifest: Record<string, unknown> = {
+    run: folder.id,
+    status: 'running',
+    started: (previous?.started as string | undefined) ?? started,
+    resumed_at: previous ? [...((previous.resumed_at as string[]) ?? []), started] : [],
+    command: ['exp', 'run', ...process.argv.slice(3)],
+    options: measured,
+    operational: { threads: options.threads ?? null, batchSize: options.batchSize },
+    plan,
+    task,
+    versions: versions(),
+    seeds: {
+      run: plan.seed,
+      noise: Object.fromEntries(Object.entries(data).map(([k, f]) => [k, f.seed])),
+    },
+    data,
+    models: {},
+    timings,
+    steps_not_built: [] as string[],
+  };
+  writeManifest(folder.dir, manifest);
+
+  let outcome: ZeroShotOutcome | null = null;
+  let aborted = false;
+  if (plan.steps.zeroShot) {
+    const { signal, dispose } = interruptSignal(io);
+    const t1 = Date.now();
+    try {
+      outcome = await zeroShotStep({
+        plan,
+        options,
+        task,
+        data,
+        runDir: folder.dir,
+        runId: folder.id,
+        io,
+        signal,
+      });
+    } finally {
+      dispose();
+      timings.zero_shot_ms = Date.now() - t1;
+    }
+    manifest.models = outcome.models;
+    aborted = outcome.result.aborted;
+    for (const f of Object.values(outcome.files)) io.out(`zero-shot: wrote ${f}`);
+    printTables(io, outcome);
+  } else io.out('zero-shot: skipped (--skip-zero-shot)');
+
+  const pending = [
+    plan.steps.sft && NOT_BUILT.sft,
+    plan.steps.attention && NOT_BUILT.attention,
+    NOT_BUILT.report,
+  ].filter((l): l is string => typeof l === 'string');
+  if (!aborted) for (const line of pending) io.out(line);
+  manifest.steps_not_built = pending.map((l) => l.split(':')[0]);
+  manifest.status = aborted ? 'interrupted' : 'finished';
+  manifest.finished = new Date().toISOString();
+  writeManifest(folder.dir, manifest);
+  io.out(`manifest: ${folder.dir}/manifest.json`);
+  if (aborted) {
+    io.out(`interrupted: continue with \`pnpm exp run ... --run-id ${folder.id}\` (same options)`);
+    return 130;
+  }
+  return 0;
 }
 
 export const runCommand: CommandFactory = (io) => (y) =>
@@ -126,7 +188,37 @@ export const runCommand: CommandFactory = (io) => (y) =>
           type: 'boolean',
           describe: 'Only set up the environment (as `exp setup`)',
         })
-        .option('instructions', { type: 'boolean', describe: 'Print the usage guide and exit' }),
+        .option('instructions', { type: 'boolean', describe: 'Print the usage guide and exit' })
+        .option('device', {
+          type: 'string',
+          describe: `Where models run: ${DEVICES.join('|')} (default cpu)`,
+        })
+        .option('threads', {
+          type: 'number',
+          describe: 'CPU threads per model (default: all cores)',
+        })
+        .option('batch-size', {
+          type: 'number',
+          describe:
+            'Rows generated at once (continuous batching; results do not depend on it; default 8)',
+        })
+        .option('protocol', {
+          type: 'string',
+          describe: `Evaluation protocol: ${PROTOCOLS.join('|')} (seed = the original's, the default; lm-eval = lm-evaluation-harness gsm8k)`,
+        })
+        .option('prompt', {
+          type: 'string',
+          describe: "Prompt template overriding the protocol's: bare|qa|cot|kshot|sft",
+        })
+        .option('task', {
+          type: 'string',
+          describe: 'A task JSON file (same schema as the built-in protocols)',
+        })
+        .option('out', { type: 'string', describe: 'Folder of run folders (default results/)' })
+        .option('run-id', {
+          type: 'string',
+          describe: 'Name of the run folder; an existing one is continued (same options)',
+        }),
     async (argv) => {
       const options = parseOptions(RunOptionsSchema, argv);
       if (options.instructions) {
@@ -138,9 +230,11 @@ export const runCommand: CommandFactory = (io) => (y) =>
         return;
       }
       const plan = planRun(options);
+      checkModelNames(plan.models);
       io.out(
         `plan: models ${plan.models.join(',')} | datasets ${plan.datasets.join(',')} | eval samples ${plan.evalSamples === -1 ? 'all' : plan.evalSamples} | sft ${plan.sft.enabled ? `${plan.sft.samples}x${plan.sft.epochs}` : 'off'} | attention samples ${plan.steps.attention ? plan.attentionSamples : 'off'}`,
       );
-      await executeRun(plan, options, io);
+      const code = await executeRun(plan, options, io);
+      if (code !== 0) throw new InterruptedError();
     },
   );

@@ -1,0 +1,146 @@
+// `exp eval extract` (answers of completions read as JSONL) and `exp eval rescore` (the tables of
+// a run recomputed from its sample logs with another extractor, without generating).
+import { readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DataError, parseJsonl, readTextFile, resolveUserPath } from '@exp/data';
+import {
+  buildResultsTable,
+  formatPivot,
+  getExtractor,
+  listExtractors,
+  readSampleLog,
+  writeResults,
+  type SampleRecord,
+} from '@exp/eval';
+import { parseOptions } from '../errors.js';
+import type { CommandFactory } from '../cli.js';
+import type { Io } from '../io.js';
+import { UsageError } from '../io.js';
+import { readManifest } from './run-folder.js';
+
+const ExtractLineSchema = z.looseObject({
+  completion: z.string({ error: 'expected a string' }),
+  gold: z.union([z.string(), z.number()]).optional(),
+});
+
+const ExtractOptionsSchema = z.object({
+  extractor: z.string().min(1),
+  input: z.string().optional(),
+});
+const RescoreOptionsSchema = z.object({ run: z.string().min(1), extractor: z.string().min(1) });
+
+function extractorOrUsage(name: string) {
+  try {
+    return getExtractor(name);
+  } catch {
+    throw new UsageError(
+      `--extractor: unknown extractor "${name}"; known: ${listExtractors().join(', ')}`,
+    );
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Each line back with `predicted` (string or null) and, when it has `gold`, `correct`. */
+export function extractLines(text: string, extractor: string, source: string): string[] {
+  const ex = extractorOrUsage(extractor);
+  return parseJsonl(text, ExtractLineSchema, source).map((line) => {
+    const predicted = ex.extract(line.completion);
+    const out: Record<string, unknown> = { ...line, predicted };
+    if (line.gold !== undefined) out.correct = ex.isCorrect(predicted, String(line.gold));
+    return JSON.stringify(out);
+  });
+}
+
+/** Every sample log of a run folder. */
+function runSamples(dir: string): SampleRecord[] {
+  const root = path.join(dir, 'samples');
+  if (!existsSync(root)) throw new DataError(`${root}: no sample logs (is ${dir} a run folder?)`);
+  const samples: SampleRecord[] = [];
+  for (const model of readdirSync(root).sort()) {
+    for (const file of readdirSync(path.join(root, model)).sort()) {
+      if (file.endsWith('.jsonl')) samples.push(...readSampleLog(path.join(root, model, file)));
+    }
+  }
+  return samples;
+}
+
+export function rescoreRun(dir: string, extractor: string) {
+  const ex = extractorOrUsage(extractor);
+  const manifest = readManifest(dir);
+  const samples = runSamples(dir).map((s) => {
+    const answer = ex.extract(s.completion);
+    const rescored: SampleRecord = {
+      ...s,
+      answers: { ...s.answers, [ex.name]: answer },
+      correct_by: { ...s.correct_by, [ex.name]: ex.isCorrect(answer, s.gold) },
+    };
+    return rescored;
+  });
+  const models = (manifest.models ?? {}) as Record<string, { modelType?: string }>;
+  const of = (t: string) => Object.keys(models).filter((n) => models[n]!.modelType === t);
+  const pair =
+    of('diffllama').length === 1 && of('llama').length === 1
+      ? ([of('diffllama')[0]!, of('llama')[0]!] as [string, string])
+      : undefined;
+  const seeds = (manifest.seeds ?? {}) as { run?: number };
+  const rows = buildResultsTable(samples, {
+    extractors: [ex.name],
+    seed: seeds.run ?? 42,
+    evalType: 'zero_shot',
+    baseline: 'clean',
+    pair,
+  });
+  const files = writeResults(path.join(dir, 'rescored', ex.name), rows);
+  return { rows, files, samples: samples.length };
+}
+
+export const evalCommand: CommandFactory = (io: Io) => (y) =>
+  y.command('eval <action>', 'Answer extraction and rescoring of logged completions', (e) =>
+    e
+      .command(
+        'extract',
+        'Read JSONL lines with `completion` (and optionally `gold`) and write them back with `predicted` (and `correct`)',
+        (c) =>
+          c
+            .option('extractor', {
+              type: 'string',
+              demandOption: true,
+              describe: `Extractor: ${listExtractors().join(', ')}`,
+            })
+            .option('input', { type: 'string', describe: 'JSONL file (default: standard input)' }),
+        async (argv) => {
+          const o = parseOptions(ExtractOptionsSchema, argv);
+          extractorOrUsage(o.extractor);
+          const file = o.input ? resolveUserPath(o.input) : null;
+          const text = file ? readTextFile(file) : await readStdin();
+          for (const line of extractLines(text, o.extractor, file ?? '(stdin)')) io.out(line);
+        },
+      )
+      .command(
+        'rescore <run>',
+        "Recompute a run's tables from its sample logs with an extractor (no generation)",
+        (c) =>
+          c
+            .positional('run', { type: 'string', describe: 'A run folder (results/<run-id>)' })
+            .option('extractor', {
+              type: 'string',
+              demandOption: true,
+              describe: `Extractor: ${listExtractors().join(', ')}`,
+            }),
+        async (argv) => {
+          const o = parseOptions(RescoreOptionsSchema, argv);
+          const dir = resolveUserPath(o.run);
+          const { rows, files, samples } = rescoreRun(dir, o.extractor);
+          io.out(`rescore: ${samples} samples with extractor ${o.extractor}`);
+          io.out(formatPivot(rows, o.extractor));
+          for (const f of Object.values(files)) io.out(`rescore: wrote ${f}`);
+        },
+      )
+      .demandCommand(1, 'name an eval action: extract or rescore'),
+  );

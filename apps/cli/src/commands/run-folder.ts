@@ -1,0 +1,108 @@
+// The run folder `<out>/<run-id>/` and its manifest.json: unique default ids, and the check that a
+// rerun with the same id asks for the same experiment (a new id is the way to change options).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { canonicalJson, writeFileAtomic } from '@exp/data';
+import { UsageError } from '../io.js';
+
+export const MANIFEST = 'manifest.json';
+
+/** Options that change how fast a run goes, not what it measures: a resumed run may change them. */
+export const OPERATIONAL_OPTIONS = new Set([
+  'threads',
+  'batchSize',
+  'out',
+  'runId',
+  'setup',
+  'instructions',
+  'verbose',
+]);
+
+function timestampId(now: Date): string {
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.(\d+)Z$/, '$1Z');
+}
+
+/**
+ * Creates the run folder. A default id is the UTC time to the millisecond plus 24 random bits,
+ * and the folder is made with an exclusive mkdir, so two runs started at once never share one.
+ */
+export function createRunFolder(
+  out: string,
+  runId?: string,
+): { id: string; dir: string; resumed: boolean } {
+  mkdirSync(out, { recursive: true });
+  if (runId) {
+    const dir = path.join(out, runId);
+    const resumed = existsSync(path.join(dir, MANIFEST));
+    mkdirSync(dir, { recursive: true });
+    return { id: runId, dir, resumed };
+  }
+  for (;;) {
+    const id = `${timestampId(new Date())}-${randomBytes(3).toString('hex')}`;
+    const dir = path.join(out, id);
+    try {
+      mkdirSync(dir);
+      return { id, dir, resumed: false };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+export function readManifest(dir: string): Record<string, unknown> {
+  const file = path.join(dir, MANIFEST);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(
+      `${file}: not a readable run manifest (${(e as Error).message.split('\n')[0]})`,
+    );
+  }
+}
+
+export function writeManifest(dir: string, manifest: Record<string, unknown>): void {
+  writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+
+/** The options that define what a run measures (operational ones left out). */
+export function measuredOptions(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([k, v]) => !OPERATIONAL_OPTIONS.has(k) && v !== undefined),
+  );
+}
+
+/**
+ * Refuses to continue a run whose manifest recorded other options, data or models, in one line
+ * naming the first difference.
+ */
+export function assertSameRun(
+  id: string,
+  previous: Record<string, unknown>,
+  current: { options: Record<string, unknown>; data: Record<string, unknown> },
+): void {
+  const before = (previous.options ?? {}) as Record<string, unknown>;
+  const now = measuredOptions(current.options);
+  const keys = [...new Set([...Object.keys(measuredOptions(before)), ...Object.keys(now)])].sort();
+  for (const k of keys) {
+    if (canonicalJson(before[k] ?? null) !== canonicalJson(now[k] ?? null)) {
+      throw new UsageError(
+        `run ${id}: ${flag(k)} is ${canonicalJson(now[k] ?? null)} but the run was started with ${canonicalJson(before[k] ?? null)}; use a new --run-id to change options`,
+      );
+    }
+  }
+  const data = (previous.data ?? {}) as Record<string, { sha256?: string }>;
+  for (const [name, file] of Object.entries(current.data) as [string, { sha256: string }][]) {
+    const was = data[name]?.sha256;
+    if (was && was !== file.sha256) {
+      throw new UsageError(
+        `run ${id}: dataset ${name} changed since the run started (sha256 ${file.sha256.slice(0, 12)}, was ${was.slice(0, 12)}); use a new --run-id`,
+      );
+    }
+  }
+}

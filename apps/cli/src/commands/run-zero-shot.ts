@@ -1,0 +1,165 @@
+// The run's zero-shot step: models resolved (pulled and exported on first use), datasets loaded,
+// runEvaluation with a progress bar per model x dataset, results written and the pivot printed.
+import { ProblemSchema, loadGsm8k, readJsonl, resolveUserPath, type Problem } from '@exp/data';
+import {
+  formatPivot,
+  resolveTask as resolveEvalTask,
+  runEvaluation,
+  writeResults,
+  type EvalModel,
+  type EvaluationResult,
+  type Task,
+} from '@exp/eval';
+import { loadCausalLM, loadTokenizer, resolveModel, type ResolvedModel } from '@exp/models';
+import type { Io } from '../io.js';
+import { progressBar, type Progress } from '../progress.js';
+import type { DataFile } from './run-data.js';
+import type { RunOptions, RunPlan } from './run-plan.js';
+
+/** The task of the run: a task file, or a built-in protocol with an optional prompt template. */
+export function resolveTask(o: RunOptions): Task {
+  return resolveEvalTask({
+    protocol: o.protocol,
+    file: o.task ? resolveUserPath(o.task) : undefined,
+    prompt: o.prompt,
+  });
+}
+
+export function loadProblems(name: string, file: DataFile): Problem[] {
+  if (name === 'clean') return loadGsm8k('test');
+  return readJsonl(file.path, ProblemSchema);
+}
+
+/** Whether a task's prompts need GSM8K train (k-shot examples). */
+export function needsTrain(task: Task): boolean {
+  return (task.prompt.shots ?? 0) > 0;
+}
+
+export interface ModelInfo {
+  dir: string;
+  modelType: string;
+  source: ResolvedModel['source'];
+  sourceSha256: ResolvedModel['sourceSha256'];
+}
+
+async function loadModels(
+  plan: RunPlan,
+  o: RunOptions,
+  io: Io,
+): Promise<{ models: EvalModel[]; info: Record<string, ModelInfo> }> {
+  const models: EvalModel[] = [];
+  const info: Record<string, ModelInfo> = {};
+  for (const name of plan.models) {
+    const bar = progressBar(io, `model ${name}`);
+    let resolved: ResolvedModel;
+    try {
+      // presets keep their own fixed init seed: the run's seed chooses data, not weights
+      resolved = await resolveModel(name, {
+        onProgress: (p) => {
+          if (p.step === 'pull' && p.pull.total)
+            bar.update(p.pull.downloaded, p.pull.total, p.pull.file);
+          else if (p.step === 'init') io.out(`model ${name}: ${p.message}`);
+          else if (p.step === 'reexport') io.out(`model ${name}: exporting again (${p.reason})`);
+        },
+      });
+    } finally {
+      bar.stop();
+    }
+    if (resolved.exported) io.out(`model ${name}: exported to ${resolved.dir}`);
+    const lm = await loadCausalLM(resolved.dir, { device: o.device, threads: o.threads });
+    const tokenizer = await loadTokenizer(resolved.dir, { modelVocabSize: lm.config.vocabSize });
+    models.push({ name: resolved.name, lm, tokenizer });
+    info[resolved.name] = {
+      dir: resolved.dir,
+      modelType: lm.config.modelType,
+      source: resolved.source,
+      sourceSha256: resolved.sourceSha256,
+    };
+  }
+  return { models, info };
+}
+
+/** [DiffLlama, Llama] when the run has exactly one model of each architecture. */
+function comparisonPair(info: Record<string, ModelInfo>): [string, string] | undefined {
+  const of = (t: string) => Object.keys(info).filter((n) => info[n]!.modelType === t);
+  const [diff, plain] = [of('diffllama'), of('llama')];
+  return diff.length === 1 && plain.length === 1 ? [diff[0]!, plain[0]!] : undefined;
+}
+
+export interface ZeroShotOutcome {
+  result: EvaluationResult;
+  task: Task;
+  models: Record<string, ModelInfo>;
+  files: { csv: string; json: string; arrow: string };
+}
+
+export async function zeroShotStep(args: {
+  plan: RunPlan;
+  options: RunOptions;
+  task: Task;
+  data: Record<string, DataFile>;
+  runDir: string;
+  runId: string;
+  io: Io;
+  signal: AbortSignal;
+}): Promise<ZeroShotOutcome> {
+  const { plan, options, task, io } = args;
+  const datasets = plan.datasets.map((name) => ({
+    name,
+    problems: loadProblems(name, args.data[name]!),
+  }));
+  for (const d of datasets) {
+    if (plan.evalSamples > d.problems.length) {
+      io.out(
+        `zero-shot: --max-samples ${plan.evalSamples} is more than ${d.name} has; using all ${d.problems.length}`,
+      );
+    }
+  }
+  const { models, info } = await loadModels(plan, options, io);
+  const fewshot = needsTrain(task) ? loadGsm8k('train') : undefined;
+  let bar: Progress | null = null;
+  try {
+    const result = await runEvaluation({
+      models,
+      datasets,
+      task,
+      maxSamples: plan.evalSamples,
+      outDir: args.runDir,
+      runId: args.runId,
+      batchSize: options.batchSize,
+      seed: plan.seed,
+      fewshot,
+      pair: comparisonPair(info),
+      signal: args.signal,
+      onProgress: (p) => {
+        const label = `${p.model} ${p.dataset}`;
+        if (p.event === 'start') {
+          bar = progressBar(io, label);
+          bar.update(p.done, p.total);
+          if (p.resumed) io.out(`zero-shot: ${label}: ${p.resumed} samples already logged`);
+          return;
+        }
+        bar?.update(p.done, p.total, `| ${p.tokensPerSecond.toFixed(0)} tok/s`);
+        if (p.event === 'end') {
+          bar?.stop();
+          bar = null;
+          io.out(
+            `zero-shot: ${label}: ${p.done}/${p.total} samples (${p.generatedTokens} tokens generated, ${p.tokensPerSecond.toFixed(1)} tok/s)`,
+          );
+        }
+      },
+    });
+    const files = writeResults(args.runDir, result.rows);
+    return { result, task, models: info, files };
+  } finally {
+    (bar as Progress | null)?.stop();
+    for (const m of models) await m.lm.dispose();
+  }
+}
+
+export function printTables(io: Io, outcome: ZeroShotOutcome): void {
+  for (const extractor of outcome.task.extractors.filter((e) => e === 'seed' || e === 'strict')) {
+    io.out('');
+    io.out(formatPivot(outcome.result.rows, extractor));
+  }
+}
