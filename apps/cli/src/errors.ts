@@ -23,8 +23,8 @@ export function parseOptions<T>(schema: z.ZodType<T>, raw: unknown): T {
   );
 }
 
-/** A comma-separated list option restricted to known names ("clean,inf" -> ["clean", "inf"]). */
-export function listOf<T extends string>(allowed: readonly [T, ...T[]]) {
+/** A comma-separated list option ("clean,inf" -> ["clean", "inf"]), each item checked, no repeats. */
+export function commaList(what: string, item: z.ZodString) {
   return z
     .string()
     .transform((s) =>
@@ -33,5 +33,10 @@ export function listOf<T extends string>(allowed: readonly [T, ...T[]]) {
         .map((x) => x.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(allowed)).min(1, `expected at least one of ${allowed.join(', ')}`));
+    .pipe(
+      z
+        .array(item)
+        .min(1, `expected at least one ${what}`)
+        .refine((a) => new Set(a).size === a.length, `a ${what} is listed twice`),
+    );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetNameSchema } from '@exp/data';
+import { commaList } from '../errors.js';
 import { UsageError } from '../io.js';
 
 export const MODELS = ['diffllama', 'llama'] as const;
@@ -9,24 +10,6 @@ export const NOISE_DATASETS = ['inf', 'rcs', 'sd'] as const;
 export const MODES = ['quick', 'medium', 'full'] as const;
 export const PROTOCOLS = ['seed', 'lm-eval'] as const;
 export const DEVICES = ['cpu', 'cuda'] as const;
-
-/** A comma-separated list of names ("clean,inf" -> ["clean", "inf"]), no duplicates. */
-function nameList(what: string, item: z.ZodString) {
-  return z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(item)
-        .min(1, `expected at least one ${what}`)
-        .refine((a) => new Set(a).size === a.length, `a ${what} is listed twice`),
-    );
-}
 
 /** Model names: registry names or local paths (checked when the models are resolved). */
 const ModelNameSchema = z.string().min(1);
@@ -43,8 +26,8 @@ export const RunOptionsSchema = z.object({
   skipZeroShot: z.boolean().default(false),
   skipSft: z.boolean().default(false),
   skipAttention: z.boolean().default(false),
-  models: nameList('model', ModelNameSchema).default([...MODELS]),
-  datasets: nameList('dataset', DatasetNameSchema).default(['clean', 'inf', 'rcs', 'sd']),
+  models: commaList('model', ModelNameSchema).default([...MODELS]),
+  datasets: commaList('dataset', DatasetNameSchema).default(['clean', 'inf', 'rcs', 'sd']),
   mode: z.enum(MODES).optional(),
   enableSft: z.boolean().default(false),
   sftSamples: z.number().int().positive().optional(),
