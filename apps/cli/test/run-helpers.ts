@@ -95,6 +95,23 @@ export function samples(runDir: string, model: string, dataset: string): Sample[
   return sampleLines(runDir, model, dataset).map((l) => JSON.parse(l) as Sample);
 }
 
-export function readJson(file: string): Record<string, any> {
+export function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** The fields of a run manifest the tests read (the assertions check the values). */
+export interface RunManifest {
+  run: string;
+  status: string;
+  resumed_at: string[];
+  options: Record<string, unknown>;
+  operational: Record<string, unknown>;
+  seeds: { run: number; noise: Record<string, number | null> };
+  data: Record<string, { path: string; sha256: string; seed: number | null }>;
+  models: Record<string, { modelType: string; sourceSha256: Record<string, string> }>;
+  versions: Record<string, string>;
+}
+
+export function readManifest(runDir: string): RunManifest {
+  return readJson(path.join(runDir, 'manifest.json')) as RunManifest;
 }

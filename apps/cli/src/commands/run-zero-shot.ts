@@ -3,6 +3,8 @@
 import { ProblemSchema, loadGsm8k, readJsonl, resolveUserPath, type Problem } from '@exp/data';
 import {
   formatPivot,
+  hasPromptTemplate,
+  listPromptTemplates,
   resolveTask as resolveEvalTask,
   runEvaluation,
   writeResults,
@@ -11,13 +13,24 @@ import {
   type Task,
 } from '@exp/eval';
 import { loadCausalLM, loadTokenizer, resolveModel, type ResolvedModel } from '@exp/models';
-import type { Io } from '../io.js';
+import { UsageError, type Io } from '../io.js';
 import { progressBar, type Progress } from '../progress.js';
 import type { DataFile } from './run-data.js';
 import type { RunOptions, RunPlan } from './run-plan.js';
 
 /** The task of the run: a task file, or a built-in protocol with an optional prompt template. */
 export function resolveTask(o: RunOptions): Task {
+  // Flag mistakes are usage errors (exit 2, like an unknown --protocol); a bad task file is not.
+  if (o.task && o.protocol) {
+    throw new UsageError(
+      '--task and --protocol contradict each other (a task file replaces the protocol); pass one',
+    );
+  }
+  if (o.prompt && !hasPromptTemplate(o.prompt)) {
+    throw new UsageError(
+      `--prompt: unknown prompt template '${o.prompt}' (known: ${listPromptTemplates().join(', ')})`,
+    );
+  }
   return resolveEvalTask({
     protocol: o.protocol,
     file: o.task ? resolveUserPath(o.task) : undefined,

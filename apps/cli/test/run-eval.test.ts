@@ -1,0 +1,338 @@
+// `exp run` end to end on the tiny presets (offline, shared GSM8K, a 16-token task): every output
+// of the four sets, a rerun that generates nothing, options a rerun may and may not change, batch
+// invariance through the CLI, unique default run ids, refused flags, and the data step's seeds.
+import { describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { exp } from './helpers.js';
+import {
+  CSV_HEADER,
+  readJson,
+  readManifest,
+  sampleFile,
+  sampleLines,
+  samples,
+  SETS,
+  TINY,
+  useRunEnv,
+} from './run-helpers.js';
+
+const env = useRunEnv('cli-run-');
+const MODELS = ['tiny-llama', 'tiny-diffllama'];
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+const fast = () => ['--task', env.task];
+/** The quick-test run of both presets under the run id 'quick', with extra flags. */
+const quick = (...extra: string[]) =>
+  exp('run', '--quick-test', '--models', TINY, ...fast(), '--run-id', 'quick', ...extra);
+/** A small run of one model (SFT and attention off) on `datasets`, with extra flags. */
+const small = (
+  o: { runId?: string; datasets: string; maxSamples: number; model?: string },
+  ...extra: string[]
+) =>
+  exp(
+    ...['run', '--models', o.model ?? 'tiny-llama', '--datasets', o.datasets, ...fast()],
+    ...['--max-samples', String(o.maxSamples), '--skip-sft', '--skip-attention'],
+    ...(o.runId ? ['--run-id', o.runId] : []),
+    ...extra,
+  );
+const noisyFile = (set: string) => path.join(env.data, `gsm8k_${set}_test.jsonl`);
+
+describe('exp run --quick-test on the tiny presets', () => {
+  test('writes the manifest, the sample logs, the results files and the pivot', async () => {
+    const r = await quick();
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const dir = path.join(env.results, 'quick');
+
+    const m = readManifest(dir);
+    expect(m).toMatchObject({
+      run: 'quick',
+      status: 'finished',
+      options: { quickTest: true, models: MODELS, datasets: [...SETS], seed: 42, task: env.task },
+      plan: { evalSamples: 20 },
+      task: { name: 'fast', generation: { maxNewTokens: 16 } },
+      seeds: { run: 42, noise: { clean: null, inf: 42, rcs: 42, sd: 42 } },
+      steps_not_built: ['sft', 'attention', 'report'],
+    });
+    for (const set of SETS) {
+      expect(m.data[set].sha256).toBe(sha256(m.data[set].path));
+      expect(m.data[set].seed).toBe(set === 'clean' ? null : 42);
+    }
+    for (const model of MODELS) {
+      expect(m.models[model].modelType).toBe(model.slice('tiny-'.length));
+      expect(m.models[model].sourceSha256['model.safetensors']).toMatch(/^[0-9a-f]{64}$/);
+      expect(m.models[model].sourceSha256['config.json']).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(Object.keys(m.versions)).toEqual(
+      expect.arrayContaining(['node', '@exp/eval', '@exp/models', 'onnxruntime-node']),
+    );
+
+    // 20 lines per model x dataset, valid JSON, the first 20 items of each set, once each.
+    for (const model of MODELS) {
+      for (const set of SETS) {
+        const rows = samples(dir, model, set);
+        expect(rows).toHaveLength(20);
+        expect(new Set(rows.map((s) => s.id)).size).toBe(20);
+        expect(rows.map((s) => s.index).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
+        expect(rows[0]).toMatchObject({ run: 'quick', model, dataset: set });
+      }
+    }
+
+    const csv = readFileSync(path.join(dir, 'experiment_results.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe(CSV_HEADER);
+    expect(csv).toHaveLength(1 + MODELS.length * SETS.length * 2); // x extractors seed, strict
+    expect(
+      csv.filter((l) => l.startsWith('tiny-diffllama,') && l.includes(',tiny-llama,')),
+    ).toHaveLength(8);
+    const json = readJson(path.join(dir, 'experiment_results.json')) as
+      unknown[] | { rows: unknown[] };
+    expect(json).toHaveLength(16);
+    expect(statSync(path.join(dir, 'experiment_results.arrow')).size).toBeGreaterThan(0);
+
+    const lines = r.out.split('\n');
+    expect(lines).toContain(`zero-shot: wrote ${path.join(dir, 'experiment_results.csv')}`);
+    for (const extractor of ['seed', 'strict']) {
+      expect(r.out).toContain(`Pass@1 (${extractor})`);
+    }
+    expect(lines.filter((l) => l.startsWith('tiny-diffllama - tiny-llama '))).toHaveLength(2);
+    expect(lines.filter((l) => / not built yet /.test(l)).map((l) => l.split(':')[0])).toEqual([
+      'sft',
+      'attention',
+      'report',
+    ]);
+  });
+
+  test('a rerun with the same run id generates nothing and writes the same table', async () => {
+    const dir = path.join(env.results, 'quick');
+    const csv = readFileSync(path.join(dir, 'experiment_results.csv'));
+    const logs = MODELS.flatMap((m) => SETS.map((s) => readFileSync(sampleFile(dir, m, s))));
+    const r = await quick();
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`run quick: continuing (${dir})`);
+    expect(r.out.match(/: 20 samples already logged$/gm)).toHaveLength(8);
+    expect(r.out.match(/\(0 tokens generated/g)).toHaveLength(8);
+    expect(MODELS.flatMap((m) => SETS.map((s) => readFileSync(sampleFile(dir, m, s))))).toEqual(
+      logs,
+    );
+    expect(readFileSync(path.join(dir, 'experiment_results.csv'))).toEqual(csv);
+    const m = readManifest(dir);
+    expect(m.status).toBe('finished');
+    expect(m.resumed_at).toHaveLength(1);
+  });
+
+  test('a rerun may change --batch-size and --threads', async () => {
+    const r = await quick('--batch-size', '1', '--threads', '1');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.match(/\(0 tokens generated/g)).toHaveLength(8);
+    expect(readManifest(path.join(env.results, 'quick')).operational).toEqual({
+      threads: 1,
+      batchSize: 1,
+    });
+  });
+
+  test.each([
+    [['--max-samples', '5'], '--max-samples'],
+    [['--seed', '7'], '--seed'],
+    [['--datasets', 'clean'], '--datasets'],
+  ])('a rerun with %j refuses in one line naming the option', async (extra, option) => {
+    const hashes = ['inf', 'rcs', 'sd'].map((s) => sha256(noisyFile(s)));
+    const r = await quick(...extra);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(
+      new RegExp(
+        `^error: run quick: ${option} is .* but the run was started with .*; use a new --run-id`,
+      ),
+    );
+    // Refused before the data step: the noisy sets were not regenerated with the other seed.
+    expect(r.out).not.toMatch(/data-gen: generating/);
+    expect(['inf', 'rcs', 'sd'].map((s) => sha256(noisyFile(s)))).toEqual(hashes);
+  });
+
+  test('a rerun with another protocol refuses naming --protocol', async () => {
+    const r = await exp(
+      'run',
+      '--quick-test',
+      '--models',
+      TINY,
+      '--protocol',
+      'lm-eval',
+      '--run-id',
+      'quick',
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^error: run quick: --protocol is "lm-eval" but the run was started with null; use a new --run-id/,
+    );
+    expect(r.err.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('batch invariance end to end', () => {
+  test('--batch-size 1 and 4 (and the quick run at 8) log the same completions', async () => {
+    const byId = async (runId: string, batch: string) => {
+      const r = await small(
+        { model: 'tiny-diffllama', datasets: 'clean,inf', maxSamples: 6, runId },
+        '--batch-size',
+        batch,
+      );
+      expect(r.code).toBe(0);
+      const dir = path.join(env.results, runId);
+      return ['clean', 'inf'].map((set) =>
+        Object.fromEntries(
+          samples(dir, 'tiny-diffllama', set).map((s) => [
+            s.id,
+            [s.completion, s.new_tokens, s.stop_reason],
+          ]),
+        ),
+      );
+    };
+    const one = await byId('batch-1', '1');
+    const four = await byId('batch-4', '4');
+    expect(Object.keys(one[0]!)).toHaveLength(6);
+    expect(four).toEqual(one);
+    // The completions differ between items, so the comparison means something.
+    expect(new Set(Object.values(one[0]!).map((v) => v[0])).size).toBeGreaterThan(1);
+    const quick = path.join(env.results, 'quick');
+    for (const [i, set] of ['clean', 'inf'].entries()) {
+      for (const s of samples(quick, 'tiny-diffllama', set).filter((x) => x.index < 6)) {
+        expect([s.completion, s.new_tokens, s.stop_reason]).toEqual(one[i]![s.id]);
+      }
+    }
+  });
+});
+
+describe('run ids', () => {
+  test('two runs started at once get different default ids and folders', async () => {
+    const out = path.join(env.root, 'parallel');
+    const start = () => small({ datasets: 'clean', maxSamples: 1 }, '--out', out);
+    const [a, b] = await Promise.all([start(), start()]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const ids = readdirSync(out).sort();
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      expect(id).toMatch(/^\d{8}T\d{9}Z-[0-9a-f]{6}$/);
+      expect(readManifest(path.join(out, id)).run).toBe(id);
+      expect(sampleLines(path.join(out, id), 'tiny-llama', 'clean')).toHaveLength(1);
+    }
+  });
+});
+
+describe('refused options', () => {
+  test.each([
+    [
+      ['--quick-test', '--mode', 'full'],
+      /^error: --quick-test and --mode full contradict each other/,
+    ],
+    [['--enable-sft', '--skip-sft'], /^error: --enable-sft and --skip-sft contradict each other/],
+    [['--protocol', 'nope'], /^error: --protocol: /],
+    [
+      ['--prompt', 'nope'],
+      /^error: --prompt: unknown prompt template 'nope' \(known: bare, qa, cot, kshot, sft/,
+    ],
+    [
+      ['--task', 'x.json', '--protocol', 'seed'],
+      /^error: --task and --protocol contradict each other/,
+    ],
+    [
+      ['--models', 'tiny-llama,nope'],
+      /^error: --models: unknown model 'nope' \(known: diffllama, llama, tiny-diffllama, tiny-llama; or a path to a checkpoint or exported folder\)$/,
+    ],
+    [['--max-samples', '0'], /^error: --max-samples: expected -1 \(all\) or a positive count/],
+  ])('%j: exit 2, one line', async (args, message) => {
+    const r = await exp('run', ...args);
+    expect(r.err).toMatch(message);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.code).toBe(2);
+  });
+
+  test('an unknown extractor in a task file: one line', async () => {
+    const task = path.join(env.root, 'bad-task.json');
+    writeFileSync(
+      task,
+      JSON.stringify({ ...(readJson(env.task) as object), extractors: ['nope'] }),
+    );
+    const r = await exp('run', '--task', task, '--models', 'tiny-llama', '--datasets', 'clean');
+    expect(r.code).not.toBe(0);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/unknown extractor 'nope' \(known: .*strict.*\)/);
+  });
+
+  test('--max-samples larger than a set is capped and said', async () => {
+    const src = path.join(env.root, 'three.jsonl');
+    writeFileSync(
+      src,
+      [1, 2, 3]
+        .map((n) => JSON.stringify({ question: `What is ${n} + ${n}?`, final: 2 * n }))
+        .join('\n') + '\n',
+    );
+    const imp = await exp(
+      'data',
+      'import',
+      src,
+      '--name',
+      'three',
+      '--question',
+      'question',
+      '--final',
+      'final',
+    );
+    expect(imp.err).toBe('');
+    const r = await small({ datasets: 'three', maxSamples: 50, runId: 'capped' });
+    expect(r.err).toBe('');
+    expect(r.out).toContain('zero-shot: --max-samples 50 is more than three has; using all 3');
+    expect(sampleLines(path.join(env.results, 'capped'), 'tiny-llama', 'three')).toHaveLength(3);
+  });
+});
+
+describe('the data step', () => {
+  test('--skip-data-gen uses the files there and records their hashes and seeds', async () => {
+    const r = await small(
+      { datasets: 'clean,sd', maxSamples: 1, runId: 'skip-gen' },
+      '--skip-data-gen',
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('data-gen: skipped (--skip-data-gen); using the files in data/');
+    const m = readManifest(path.join(env.results, 'skip-gen'));
+    expect(m.data.sd).toEqual({ path: noisyFile('sd'), sha256: sha256(noisyFile('sd')), seed: 42 });
+    expect(m.seeds.noise).toEqual({ clean: null, sd: 42 });
+  });
+
+  test('--skip-data-gen with a noisy file missing: one line', async () => {
+    const empty = path.join(env.root, 'empty-data');
+    mkdirSync(empty);
+    const saved = process.env.EXP_DATA_DIR;
+    process.env.EXP_DATA_DIR = empty;
+    try {
+      const r = await small(
+        { datasets: 'clean,rcs', maxSamples: 1 },
+        '--skip-data-gen',
+        '--out',
+        path.join(env.root, 'missing'),
+      );
+      expect(r.code).toBe(1);
+      expect(r.err).toBe(
+        `error: ${path.join(empty, 'gsm8k_rcs_test.jsonl')} not found (--skip-data-gen uses the noisy sets already in data/); run without --skip-data-gen to generate it`,
+      );
+    } finally {
+      process.env.EXP_DATA_DIR = saved;
+    }
+  });
+
+  test("the run's seed reaches the noisy sets: another seed's file is regenerated, and says why", async () => {
+    const before = sha256(noisyFile('inf'));
+    const r = await small({ datasets: 'inf', maxSamples: 1, runId: 'seed-7' }, '--seed', '7');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toContain('data-gen: generating inf (seed 42, run seed 7)');
+    const after = sha256(noisyFile('inf'));
+    expect(after).not.toBe(before);
+    const m = readManifest(path.join(env.results, 'seed-7'));
+    expect(m.data.inf).toMatchObject({ sha256: after, seed: 7 });
+    expect(m.seeds).toEqual({ run: 7, noise: { inf: 7 } });
+    expect(readJson(noisyFile('inf').replace(/\.jsonl$/, '.manifest.json'))).toMatchObject({
+      seed: 7,
+    });
+  });
+});
