@@ -57,8 +57,12 @@ export function extractLines(text: string, extractor: string, source: string): s
   });
 }
 
-/** Every sample log of a run folder. */
-function runSamples(dir: string): SampleRecord[] {
+/**
+ * Every sample log of a run folder, in the order the run tabulated them: its models and datasets
+ * in the run's order, items by index. Logs are in completion order (it depends on the batch
+ * size), and the bootstrap draws depend on the order of the items.
+ */
+function runSamples(dir: string, manifest: Record<string, unknown>): SampleRecord[] {
   const root = path.join(dir, 'samples');
   if (!existsSync(root)) throw new DataError(`${root}: no sample logs (is ${dir} a run folder?)`);
   const samples: SampleRecord[] = [];
@@ -67,13 +71,26 @@ function runSamples(dir: string): SampleRecord[] {
       if (file.endsWith('.jsonl')) samples.push(...readSampleLog(path.join(root, model, file)));
     }
   }
-  return samples;
+  const options = (manifest.options ?? {}) as { models?: string[]; datasets?: string[] };
+  const rank = (order: string[] | undefined, name: string) => {
+    const i = order?.indexOf(name) ?? -1;
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  // the models' resolved names (the logs' folders) in run order, else the --models option
+  const resolved = Object.keys((manifest.models ?? {}) as object);
+  const models = resolved.length ? resolved : options.models;
+  return samples.sort(
+    (a, b) =>
+      rank(models, a.model) - rank(models, b.model) ||
+      rank(options.datasets, a.dataset) - rank(options.datasets, b.dataset) ||
+      a.index - b.index,
+  );
 }
 
 export function rescoreRun(dir: string, extractor: string) {
   const ex = extractorOrUsage(extractor);
   const manifest = readManifest(dir);
-  const samples = runSamples(dir).map((s) => {
+  const samples = runSamples(dir, manifest).map((s) => {
     const answer = ex.extract(s.completion);
     const rescored: SampleRecord = {
       ...s,
