@@ -45,7 +45,8 @@ export function buildCli(args: string[], io: Io): Argv {
 }
 
 /** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 bad usage. */
-export async function runCli(args: string[], io: Io = processIo): Promise<number> {
+export async function runCli(args: string[], given: Io = processIo): Promise<number> {
+  const io: Io = { ...given, args };
   const verbose = args.includes('--verbose');
   let helpText = '';
   try {

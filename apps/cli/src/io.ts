@@ -4,6 +4,8 @@ export interface Io {
   err(line: string): void;
   /** True when stderr is a terminal: progress bars are drawn only then. */
   interactive: boolean;
+  /** The arguments the command line was given (runCli fills it in), for run manifests. */
+  args?: readonly string[];
 }
 
 export const processIo: Io = {

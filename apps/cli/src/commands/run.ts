@@ -82,7 +82,7 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
     status: 'running',
     started: (previous?.started as string | undefined) ?? started,
     resumed_at: previous ? [...((previous.resumed_at as string[]) ?? []), started] : [],
-    command: ['exp', 'run', ...process.argv.slice(3)],
+    command: ['exp', ...(io.args ?? [])],
     options: measured,
     operational: { threads: options.threads ?? null, batchSize: options.batchSize },
     plan,
