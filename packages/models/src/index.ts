@@ -191,6 +191,7 @@ export {
 } from './generation/logits-process.js';
 export {
   MaxNewTokensCriteria,
+  PerPromptMaxNewTokensCriteria,
   StopTokenCriteria,
   StopStringCriteria,
   cutAtStopStrings,

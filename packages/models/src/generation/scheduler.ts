@@ -90,7 +90,7 @@ export async function* schedule(
     row.history.push(token);
     row.generated.push(token);
     generatedTokens++;
-    const by = checkStop(g.criteria, row.generated);
+    const by = checkStop(g.criteria, row.generated, row.index);
     chosen.push({ index: row.index, token, done: by !== null });
     if (!by) return false;
     const result: GenerationResult = {

@@ -7,8 +7,12 @@ export interface StoppingCriterion {
   readonly reason: FinishReason;
   /** Short stable name recorded in results: 'eos', 'max_new_tokens', 'stop_string', or a user's. */
   readonly name: string;
-  /** True when the row with these generated tokens (prompt excluded) is done. */
-  done(generated: readonly number[]): boolean;
+  /**
+   * True when the row with these generated tokens (prompt excluded) is done. `index` is the
+   * prompt's position in the list given to generate() / generateStream(), for rules that differ
+   * per prompt (e.g. {@link PerPromptMaxNewTokensCriteria}); rules that do not may omit it.
+   */
+  done(generated: readonly number[], index: number): boolean;
 }
 
 export class MaxNewTokensCriteria implements StoppingCriterion {
@@ -18,6 +22,28 @@ export class MaxNewTokensCriteria implements StoppingCriterion {
 
   done(generated: readonly number[]): boolean {
     return generated.length >= this.maxNewTokens;
+  }
+}
+
+/**
+ * A length limit per prompt: prompt i stops after `limits[i]` new tokens (a prompt without an
+ * entry runs on to the other rules). Works in generate() and generateStream() alike, since
+ * both pass the prompt's index; stops count as 'length', as maxNewTokens does.
+ */
+export class PerPromptMaxNewTokensCriteria implements StoppingCriterion {
+  readonly reason = 'length' as const;
+  readonly name = 'max_new_tokens';
+  constructor(readonly limits: readonly number[]) {
+    for (const n of limits) {
+      if (!Number.isInteger(n) || n <= 0) {
+        throw new Error(`per-prompt maxNewTokens must be positive integers, got ${n}`);
+      }
+    }
+  }
+
+  done(generated: readonly number[], index: number): boolean {
+    const limit = this.limits[index];
+    return limit !== undefined && generated.length >= limit;
   }
 }
 
@@ -97,11 +123,12 @@ export class StopStringCriteria implements StoppingCriterion {
   }
 }
 
-/** The first criterion that holds, or null while the row goes on. */
+/** The first criterion that holds for prompt `index`'s row, or null while the row goes on. */
 export function checkStop(
   criteria: readonly StoppingCriterion[],
   generated: readonly number[],
+  index: number,
 ): StoppingCriterion | null {
-  for (const c of criteria) if (c.done(generated)) return c;
+  for (const c of criteria) if (c.done(generated, index)) return c;
   return null;
 }

@@ -2,6 +2,7 @@
 // window that keeps each check cheap, and cutting a completion before its stop string.
 import {
   MaxNewTokensCriteria,
+  PerPromptMaxNewTokensCriteria,
   StopStringCriteria,
   StopTokenCriteria,
   checkStop,
@@ -24,10 +25,26 @@ function fakeTokenizer(pieces: Record<number, string>) {
 
 it('built-in criteria stop on a stop token before the length limit, by name', () => {
   const c = [new StopTokenCriteria([2, 7]), new MaxNewTokensCriteria(3)];
-  expect(checkStop(c, [5])).toBeNull();
-  expect(checkStop(c, [5, 7])?.name).toBe('eos');
-  expect(checkStop(c, [5, 6, 8])).toMatchObject({ name: 'max_new_tokens', reason: 'length' });
-  expect(checkStop(c, [5, 6, 2])).toMatchObject({ name: 'eos', reason: 'stop' });
+  expect(checkStop(c, [5], 0)).toBeNull();
+  expect(checkStop(c, [5, 7], 0)?.name).toBe('eos');
+  expect(checkStop(c, [5, 6, 8], 0)).toMatchObject({ name: 'max_new_tokens', reason: 'length' });
+  expect(checkStop(c, [5, 6, 2], 0)).toMatchObject({ name: 'eos', reason: 'stop' });
+});
+
+it('PerPromptMaxNewTokensCriteria stops prompt i after limits[i] tokens; checkStop passes i', () => {
+  const c = new PerPromptMaxNewTokensCriteria([1, 3]);
+  expect([c.done([5], 0), c.done([5], 1), c.done([5, 6, 7], 1)]).toEqual([true, false, true]);
+  expect(c.done([5, 6, 7, 8], 2)).toBe(false); // no entry: the other rules decide
+  const rules = [new StopTokenCriteria([2]), c];
+  expect(checkStop(rules, [5, 6], 1)).toBeNull();
+  expect(checkStop(rules, [5, 6, 9], 1)).toMatchObject({
+    name: 'max_new_tokens',
+    reason: 'length',
+  });
+  expect(checkStop(rules, [5], 0)).toBe(c);
+  expect(() => new PerPromptMaxNewTokensCriteria([2, 0])).toThrow(
+    'per-prompt maxNewTokens must be positive integers, got 0',
+  );
 });
 
 describe('cutAtStopStrings', () => {

@@ -6,7 +6,10 @@ import path from 'node:path';
 import { loadCausalLM, type CausalLM } from '../../src/causal-lm.js';
 import { exportCheckpoint } from '../../src/export.js';
 import type { GenerationResult } from '../../src/generation/scheduler.js';
-import { StopStringCriteria } from '../../src/generation/stopping-criteria.js';
+import {
+  PerPromptMaxNewTokensCriteria,
+  StopStringCriteria,
+} from '../../src/generation/stopping-criteria.js';
 import { lengthOrder, type StreamGenerateOptions } from '../../src/generation/stream.js';
 import { goldenDir } from '../helpers/shared.js';
 
@@ -94,6 +97,23 @@ describe.each(['external-kv', 'present'] as const)('%s path', (decoder) => {
     expect(alone).toEqual(want);
     const out = await collect(lm, PROMPTS, { ...opts, batchSize: 3 });
     expect(out.find((f) => f.index === 2)!.result).toEqual(want);
+  });
+
+  it('criteria get the prompt index: per-prompt lengths in generate() and generateStream()', async () => {
+    const limits = [3, 1, 6, 2, 5, 4];
+    const opts = {
+      maxNewTokens: 10,
+      stopTokenIds: [],
+      stoppingCriteria: [new PerPromptMaxNewTokensCriteria(limits)],
+    };
+    const full = await lm.generate(PROMPTS, { maxNewTokens: 6, stopTokenIds: [] });
+    const want = full.map((r, i) => r.tokens.slice(0, limits[i]));
+    const statics = await lm.generate(PROMPTS, opts);
+    expect(statics.map((r) => r.tokens)).toEqual(want);
+    expect(statics.every((r) => r.stoppedBy === 'max_new_tokens')).toBe(true);
+    // rows refill in length order, so slot and prompt index differ: the index must be the prompt's
+    const out = await collect(lm, PROMPTS, { ...opts, batchSize: 2 });
+    expect(out.sort((p, q) => p.index - q.index).map((f) => f.result.tokens)).toEqual(want);
   });
 
   it('per-prompt seeds make samples independent of the schedule', async () => {
