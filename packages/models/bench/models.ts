@@ -3,11 +3,17 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportCheckpoint } from '../src/export.js';
-import { initPreset } from '../src/init/presets.js';
+import { PRESET_CONFIGS, initPreset } from '../src/init/presets.js';
 import { initRandomCheckpoint } from '../src/init/random-checkpoint.js';
 
-export const BENCH_MODEL_NAMES = ['random-58m', 'tiny-llama', 'tiny-diffllama'] as const;
+export const BENCH_MODEL_NAMES = ['random-58m', 'tiny-llama', 'tiny-diffllama', 'random-375m'] as const;
 export type BenchModelName = (typeof BENCH_MODEL_NAMES)[number];
+/** What `pnpm bench generate` runs without --models (random-375m: ~1.5 GB export, slow). */
+export const DEFAULT_BENCH_MODELS: readonly BenchModelName[] = [
+  'random-58m',
+  'tiny-llama',
+  'tiny-diffllama',
+];
 
 /** The 58M-parameter Llama of the reference measurements (untied, MHA 8/8). */
 export const RANDOM_58M = {
@@ -23,6 +29,21 @@ export const RANDOM_58M = {
   tie_word_embeddings: false,
   bos_token_id: 1,
   eos_token_id: 2,
+};
+
+/**
+ * Random weights in the real models' shape (reyllama/Llama_375M): the tiny presets' config
+ * (Llama-3 vocabulary 128256, tied embeddings, llama3 RoPE scaling) at full size, GQA 16/4;
+ * 375M parameters, 1.5 GB in float32.
+ */
+export const RANDOM_375M = {
+  ...PRESET_CONFIGS['tiny-llama'],
+  hidden_size: 1024,
+  intermediate_size: 4096,
+  num_hidden_layers: 16,
+  num_attention_heads: 16,
+  num_key_value_heads: 4,
+  head_dim: 64,
 };
 
 export interface BenchModel {
@@ -44,6 +65,8 @@ export async function prepareBenchModel(name: BenchModelName, log: (s: string) =
     log(`preparing ${name} in ${root} (once)`);
     if (name === 'random-58m')
       await initRandomCheckpoint(ckpt, RANDOM_58M, { tokenizerDir: false });
+    else if (name === 'random-375m')
+      await initRandomCheckpoint(ckpt, RANDOM_375M, { tokenizerDir: false });
     else await initPreset(name, ckpt);
     await exportCheckpoint(ckpt, dir);
   }

@@ -3,7 +3,12 @@
 import { parseArgs } from 'node:util';
 import { loadModelConfig } from '../src/config.js';
 import { benchGenerate, type Measurement, type RunnerKind } from './generate-bench.js';
-import { BENCH_MODEL_NAMES, prepareBenchModel, type BenchModelName } from './models.js';
+import {
+  BENCH_MODEL_NAMES,
+  DEFAULT_BENCH_MODELS,
+  prepareBenchModel,
+  type BenchModelName,
+} from './models.js';
 
 const list = (s: string) =>
   s
@@ -46,7 +51,7 @@ async function generateCommand(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      models: { type: 'string', default: BENCH_MODEL_NAMES.join(',') },
+      models: { type: 'string', default: DEFAULT_BENCH_MODELS.join(',') },
       batches: { type: 'string', default: '1,16' },
       threads: { type: 'string', default: '2' },
       prompt: { type: 'string', default: '64' },
