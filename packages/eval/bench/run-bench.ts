@@ -1,0 +1,100 @@
+// Part "run": the wall time of the built CLI's quick test with both tiny models, run in a child
+// process against a fresh results/data folder, the models prepared beforehand (not timed).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveModel } from '@exp/models';
+import { REPO_ROOT, benchCacheDir, gsm8kDir, startCpuProbe, type Log } from './common.js';
+
+export const RUN_MODELS = ['tiny-llama', 'tiny-diffllama'] as const;
+export const RUN_ARGS = [
+  'run',
+  '--quick-test',
+  '--models',
+  RUN_MODELS.join(','),
+  '--skip-sft',
+  '--skip-attention',
+];
+export const RUN_TARGET_S = 60;
+
+export interface RunMeasurement {
+  wallS: number;
+  /** Sum of new_tokens over every sample line the run wrote. */
+  tokens: number;
+  samples: number;
+  /** From the run's manifest: noisy-data generation and the zero-shot step. */
+  dataS: number | null;
+  zeroShotS: number | null;
+  busyPct: number | null;
+}
+
+function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; tail: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const keep = (b: Buffer) => (tail = (tail + b.toString()).slice(-4000));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, tail }));
+  });
+}
+
+/** Sample lines and their new_tokens under <runDir>/samples/<model>/<dataset>.jsonl. */
+function countTokens(runDir: string): { tokens: number; samples: number } {
+  let tokens = 0;
+  let samples = 0;
+  const root = path.join(runDir, 'samples');
+  for (const model of readdirSync(root)) {
+    for (const file of readdirSync(path.join(root, model))) {
+      for (const line of readFileSync(path.join(root, model, file), 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        tokens += (JSON.parse(line) as { new_tokens: number }).new_tokens;
+        samples++;
+      }
+    }
+  }
+  return { tokens, samples };
+}
+
+export async function benchRun(log: Log): Promise<RunMeasurement> {
+  const cli = path.join(REPO_ROOT, 'apps/cli/dist/main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} not found: run \`pnpm build\` first`);
+  const modelsDir = path.join(benchCacheDir(), 'cli-models');
+  for (const name of RUN_MODELS) {
+    const r = await resolveModel(name, { modelsDir, offline: true });
+    if (r.exported) log(`  run: prepared ${name} in ${r.dir}`);
+  }
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'exp-bench-run-'));
+  const env = {
+    ...process.env,
+    EXP_RESULTS_DIR: path.join(tmp, 'results'),
+    EXP_DATA_DIR: path.join(tmp, 'data'),
+    EXP_GSM8K_DIR: gsm8kDir(),
+    EXP_MODELS_DIR: modelsDir,
+  };
+  log(`  run: exp ${RUN_ARGS.join(' ')} (results in ${tmp})`);
+  const probe = startCpuProbe();
+  const t0 = performance.now();
+  const { code, tail } = await runChild([cli, ...RUN_ARGS], env);
+  const wallS = (performance.now() - t0) / 1000;
+  const busyPct = probe();
+  if (code !== 0) throw new Error(`exp run exited with ${code} (kept ${tmp}):\n${tail}`);
+  const [runId] = readdirSync(env.EXP_RESULTS_DIR);
+  const runDir = path.join(env.EXP_RESULTS_DIR, runId!);
+  const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as {
+    timings?: { data_ms?: number; zero_shot_ms?: number };
+  };
+  const seconds = (ms: number | undefined) => (ms === undefined ? null : ms / 1000);
+  const m: RunMeasurement = {
+    wallS,
+    ...countTokens(runDir),
+    dataS: seconds(manifest.timings?.data_ms),
+    zeroShotS: seconds(manifest.timings?.zero_shot_ms),
+    busyPct,
+  };
+  rmSync(tmp, { recursive: true, force: true });
+  log(`  run: ${wallS.toFixed(1)} s, ${m.tokens} tokens`);
+  return m;
+}
