@@ -6,7 +6,12 @@ import { exportCheckpoint } from '../src/export.js';
 import { PRESET_CONFIGS, initPreset } from '../src/init/presets.js';
 import { initRandomCheckpoint } from '../src/init/random-checkpoint.js';
 
-export const BENCH_MODEL_NAMES = ['random-58m', 'tiny-llama', 'tiny-diffllama', 'random-375m'] as const;
+export const BENCH_MODEL_NAMES = [
+  'random-58m',
+  'tiny-llama',
+  'tiny-diffllama',
+  'random-375m',
+] as const;
 export type BenchModelName = (typeof BENCH_MODEL_NAMES)[number];
 /** What `pnpm bench generate` runs without --models (random-375m: ~1.5 GB export, slow). */
 export const DEFAULT_BENCH_MODELS: readonly BenchModelName[] = [
