@@ -322,6 +322,7 @@ export async function loadCausalLM(dir: string, opts: LoadCausalLMOptions = {}):
           lastTokenLogits: true,
           maxPositions,
           shareTiedHead: decodeGraphBytes(config, false) > MAX_IN_MEMORY_GRAPH_BYTES,
+          penalizedArgmax: true,
         });
         const session = await createSession(bytes, sessionConfig);
         decoder = externalKvDecoder(session, kvShape(config), maxPositions);

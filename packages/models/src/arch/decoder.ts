@@ -41,6 +41,12 @@ export interface DecoderExportOptions {
   lastTokenLogits?: boolean;
   /** Add the int64 output next_token [B, S or 1]: argmax of the logits (first index on ties). */
   argmax?: boolean;
+  /**
+   * Add inputs penalty_ids int64 [B, M] and penalty float32 [1] and the int64 output
+   * next_token_penalized [B, 1]: the argmax of the last position's logits after HF's repetition
+   * penalty on each row's ids (float32, as torch; duplicate ids in a row are harmless).
+   */
+  penalizedArgmax?: boolean;
   /** Fused kernels: rows of the RoPE tables (positions must stay below this). */
   maxPositions?: number;
   /**
@@ -68,6 +74,11 @@ export const EXTERNAL_KV_OUTPUT = (layer: number, kind: 'key' | 'value'): string
   `kv_new.${layer}.${kind}`;
 /** int64 [B, S or 1]: argmax of the logits over the vocabulary (option `argmax`). */
 export const ARGMAX_OUTPUT = 'next_token';
+/** int64 [B, 1]: argmax after the repetition penalty (option `penalizedArgmax`). */
+export const PENALIZED_ARGMAX_OUTPUT = 'next_token_penalized';
+/** Inputs of `penalizedArgmax`: int64 [B, M] ids to penalise per row, float32 [1] penalty. */
+export const PENALTY_IDS_INPUT = 'penalty_ids';
+export const PENALTY_INPUT = 'penalty';
 
 /** Names of the graph inputs and outputs for a config (the contract with the runtime). */
 export function decoderIoNames(config: ModelConfig, attentions: boolean) {
@@ -266,6 +277,21 @@ export function buildDecoderGraph(
   if (opts.argmax) {
     // greedy decoding fetches ids, not [B, V] logits per step (first index on ties, as torch)
     g.output(o.argMax(logits, -1), ARGMAX_OUTPUT, DataType.INT64, [B, lastS]);
+  }
+  if (opts.penalizedArgmax) {
+    // HF RepetitionPenaltyLogitsProcessor on the last position, then argmax (first index on ties)
+    const ids = g.input(PENALTY_IDS_INPUT, DataType.INT64, [B, 'penalty_ids']);
+    const penalty = g.input(PENALTY_INPUT, DataType.FLOAT, [1]);
+    const last = opts.lastTokenLogits ? logits : o.slice(logits, [-1], [2 ** 62], [1]);
+    const rows = o.squeeze(last, [1]); // [B, V]
+    const seen = g.node('GatherElements', [rows, ids], { axis: 1 })[0]!;
+    const penalised = o.where(
+      g.node('Less', [seen, o.float([0])])[0]!,
+      o.mul(seen, penalty),
+      o.div(seen, penalty),
+    );
+    const scores = g.node('ScatterElements', [rows, ids, penalised], { axis: 1 })[0]!;
+    g.output(o.argMax(scores, -1, true), PENALIZED_ARGMAX_OUTPUT, DataType.INT64, [B, 1]);
   }
 
   if (opts.attentions) {

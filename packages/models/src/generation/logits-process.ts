@@ -12,6 +12,8 @@ export interface LogitsProcessor {
  * score is divided by `penalty` and a negative one multiplied by it (penalty > 1 discourages
  * repeats). HF gathers over the padded input_ids; here padding is not part of `ids`, so a pad
  * id is only penalised if the row really contains it (identical results for unpadded rows).
+ * Computed as torch does, in float32 with the penalty rounded to float32: a float64 product or
+ * quotient of two float32 values, rounded once to float32, is exactly the float32 operation.
  */
 export class RepetitionPenaltyLogitsProcessor implements LogitsProcessor {
   constructor(readonly penalty: number) {
@@ -20,11 +22,12 @@ export class RepetitionPenaltyLogitsProcessor implements LogitsProcessor {
 
   process(ids: readonly number[], scores: Float32Array): void {
     const seen = new Set<number>();
+    const p = Math.fround(this.penalty);
     for (const id of ids) {
       if (seen.has(id) || id < 0 || id >= scores.length) continue;
       seen.add(id);
       const s = scores[id]!;
-      scores[id] = s < 0 ? s * this.penalty : s / this.penalty;
+      scores[id] = s < 0 ? s * p : s / p; // rounded to float32 by the store
     }
   }
 }

@@ -2,7 +2,8 @@
 // a row that stops leaves its slot to the next prompt, whose prefill runs alone (batch 1, no
 // padding) before it joins the next step. Each row is processed with its own history, its
 // prompt's generator and the stopping rules, so its tokens do not depend on its neighbours.
-import type { StepDecoder, StepOutput } from '../runtime/step-decoder.js';
+import type { StepDecoder, StepOutput, Want } from '../runtime/step-decoder.js';
+import { RepetitionPenaltyLogitsProcessor } from './logits-process.js';
 import type { ResolvedGeneration } from './options.js';
 import { argmax, sample } from './sampling.js';
 import { StopStringCriteria, checkStop, type FinishReason } from './stopping-criteria.js';
@@ -43,6 +44,33 @@ interface Row {
   index: number;
   history: number[];
   generated: number[];
+  /** The distinct ids of history, in first-seen order (kept for the penalised argmax only). */
+  seen: Set<number>;
+  seenIds: number[];
+}
+
+/**
+ * The repetition penalty when greedy decoding needs nothing else from the scores (the only
+ * processor, no sampling, no onStepLogits): the decoder can then apply it in its graph and return
+ * the argmax alone. Null otherwise.
+ */
+function graphPenalty(g: ResolvedGeneration): number | null {
+  const [only, ...rest] = g.processors.processors;
+  if (
+    g.doSample ||
+    g.onStepLogits ||
+    rest.length ||
+    only?.constructor !== RepetitionPenaltyLogitsProcessor
+  ) {
+    return null;
+  }
+  return (only as RepetitionPenaltyLogitsProcessor).penalty;
+}
+
+function see(row: Row, id: number): void {
+  if (row.seen.has(id)) return;
+  row.seen.add(id);
+  row.seenIds.push(id);
 }
 
 export function validatePrompts(prompts: readonly (readonly number[])[], vocabSize: number): void {
@@ -68,7 +96,11 @@ export async function* schedule(
 ): AsyncGenerator<Finished> {
   validatePrompts(prompts, vocabSize);
   // plain greedy needs no scores in JS: let the decoder return the argmax if it can
-  const want = g.doSample || g.processors.length > 0 || g.onStepLogits ? 'logits' : 'argmax';
+  // and greedy with only the repetition penalty: the argmax after the penalty, in the graph
+  const plain = g.doSample || g.processors.length > 0 || g.onStepLogits ? 'logits' : 'argmax';
+  const penalty = decoder.hasPenalizedArgmax ? graphPenalty(g) : null;
+  const want = (ids: () => number[][]): Want =>
+    penalty === null ? plain : { penalty, ids: ids() };
   const pending = [...opts.order];
   let slots: (Row | null)[] = new Array<Row | null>(Math.min(opts.batchSize, pending.length));
   slots.fill(null);
@@ -89,6 +121,7 @@ export async function* schedule(
     }
     row.history.push(token);
     row.generated.push(token);
+    if (penalty !== null) see(row, token);
     generatedTokens++;
     const by = checkStop(g.criteria, row.generated, row.index);
     chosen.push({ index: row.index, token, done: by !== null });
@@ -111,7 +144,7 @@ export async function* schedule(
       if (step > 0) {
         const out = await decoder.step(
           slots.map((row) => row?.generated.at(-1) ?? 0),
-          want,
+          want(() => slots.map((row) => row?.seenIds ?? [])),
         );
         slots.forEach((row, s) => {
           if (row && advance(row, out, s)) {
@@ -124,8 +157,15 @@ export async function* schedule(
       for (let s = 0; s < slots.length; s++) {
         while (!slots[s] && pending.length && !g.signal?.aborted) {
           const index = pending.shift()!;
-          const row: Row = { index, history: [...prompts[index]!], generated: [] };
-          if (!advance(row, await decoder.prefill(s, prompts[index]!, want), 0)) slots[s] = row;
+          const history = [...prompts[index]!];
+          const row: Row = { index, history, generated: [], seen: new Set(), seenIds: [] };
+          if (penalty !== null) for (const id of history) see(row, id);
+          const out = await decoder.prefill(
+            s,
+            prompts[index]!,
+            want(() => [row.seenIds]),
+          );
+          if (!advance(row, out, 0)) slots[s] = row;
           else decoder.free(s);
         }
       }

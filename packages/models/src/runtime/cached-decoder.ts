@@ -8,7 +8,14 @@
 // Each row keeps its keys in slots 0..used-1, exactly where they would be if it ran alone, and
 // the capacity is a whole number of chunks shared by the rows (unused slots masked): a longer
 // neighbour only adds masked slots, which is what makes rows bitwise independent of each other.
-import { ARGMAX_OUTPUT, EXTERNAL_KV_INPUT, EXTERNAL_KV_OUTPUT } from '../arch/decoder.js';
+import {
+  ARGMAX_OUTPUT,
+  EXTERNAL_KV_INPUT,
+  EXTERNAL_KV_OUTPUT,
+  PENALIZED_ARGMAX_OUTPUT,
+  PENALTY_IDS_INPUT,
+  PENALTY_INPUT,
+} from '../arch/decoder.js';
 import {
   KV_KINDS,
   int64,
@@ -25,7 +32,13 @@ import {
 import { packRows, roundUp, type KvData } from './kv-rows.js';
 import { ort } from './ort.js';
 import type { InferenceSession } from './session.js';
-import type { GenerationPath, StepDecoder, StepOutput, Want } from './step-decoder.js';
+import type {
+  GenerationPath,
+  PenalizedArgmax,
+  StepDecoder,
+  StepOutput,
+  Want,
+} from './step-decoder.js';
 
 /** Cache slots are allocated in chunks of this many: attention reads at most this many unused slots. */
 export const KV_SLOT_CHUNK = 32;
@@ -44,6 +57,7 @@ interface Convention {
 class CachedStepDecoder implements StepDecoder {
   readonly path: GenerationPath;
   readonly hasArgmax: boolean;
+  readonly hasPenalizedArgmax: boolean;
   slots = 0;
   private capacity = 0;
   /** Filled cache slots per row (its next position); 0 for an empty row. */
@@ -55,6 +69,7 @@ class CachedStepDecoder implements StepDecoder {
   private stepMask: BigInt64Array = new BigInt64Array(0);
   private readonly fetches: string[];
   private readonly fetchesArgmax: string[];
+  private readonly fetchesPenalized: string[];
 
   constructor(
     private readonly session: InferenceSession,
@@ -72,6 +87,11 @@ class CachedStepDecoder implements StepDecoder {
     }
     this.hasArgmax = session.outputNames.includes(ARGMAX_OUTPUT);
     this.fetchesArgmax = [ARGMAX_OUTPUT, ...this.fetches.slice(1)];
+    this.hasPenalizedArgmax =
+      session.outputNames.includes(PENALIZED_ARGMAX_OUTPUT) &&
+      session.inputNames.includes(PENALTY_IDS_INPUT) &&
+      session.inputNames.includes(PENALTY_INPUT);
+    this.fetchesPenalized = [PENALIZED_ARGMAX_OUTPUT, ...this.fetches.slice(1)];
   }
 
   async release(): Promise<void> {
@@ -151,16 +171,38 @@ class CachedStepDecoder implements StepDecoder {
     return feeds;
   }
 
-  private run(feeds: Feeds, want: Want) {
-    return this.session.run(
-      feeds,
-      want === 'argmax' && this.hasArgmax ? this.fetchesArgmax : this.fetches,
-    );
+  /** The output `want` asks for, among those the decoder has. */
+  private kind(want: Want): 'logits' | 'argmax' | 'penalized' {
+    if (want === 'argmax') return this.hasArgmax ? 'argmax' : 'logits';
+    if (want === 'logits') return 'logits';
+    return this.hasPenalizedArgmax ? 'penalized' : 'logits';
+  }
+
+  private run(feeds: Feeds, want: Want, rows: number) {
+    const kind = this.kind(want);
+    if (this.hasPenalizedArgmax) {
+      // graph inputs must be fed even when their output is not fetched
+      const ids = kind === 'penalized' ? (want as PenalizedArgmax).ids : null;
+      feeds[PENALTY_IDS_INPUT] = penaltyIds(ids, rows);
+      feeds[PENALTY_INPUT] = new ort.Tensor(
+        'float32',
+        Float32Array.of(ids ? (want as PenalizedArgmax).penalty : 1),
+        [1],
+      );
+    }
+    const fetches =
+      kind === 'argmax'
+        ? this.fetchesArgmax
+        : kind === 'penalized'
+          ? this.fetchesPenalized
+          : this.fetches;
+    return this.session.run(feeds, fetches);
   }
 
   private output(out: Record<string, ort.Tensor>, want: Want, rows: number): StepOutput {
-    if (want === 'argmax' && this.hasArgmax) {
-      const t = out[ARGMAX_OUTPUT]!;
+    const kind = this.kind(want);
+    if (kind !== 'logits') {
+      const t = out[kind === 'argmax' ? ARGMAX_OUTPUT : PENALIZED_ARGMAX_OUTPUT]!;
       const seq = t.dims[1]!;
       const data = t.data as BigInt64Array;
       return {
@@ -213,6 +255,7 @@ class CachedStepDecoder implements StepDecoder {
         ...this.cacheFeeds(1, 0, null),
       },
       want,
+      1,
     );
     this.fit(seq);
     this.store(out, seq, 0, slot, 0);
@@ -239,6 +282,7 @@ class CachedStepDecoder implements StepDecoder {
         ...this.cacheFeeds(slots, this.capacity, this.cacheTensors),
       },
       want,
+      slots,
     );
     for (let b = 0; b < slots; b++) {
       if (!active[b]) continue;
@@ -259,6 +303,22 @@ class CachedStepDecoder implements StepDecoder {
     const most = Math.max(0, ...slots.map((s) => this.used[s]!));
     this.resize(roundUp(most + 1, this.slotChunk), slots);
   }
+}
+
+/**
+ * penalty_ids [rows, M]: each row's ids, padded by repeating its first id (ScatterElements then
+ * writes the same value twice). Rows without ids (empty rows, or all when `ids` is null and the
+ * output is not fetched) get id 0; their penalised argmax means nothing.
+ */
+function penaltyIds(ids: readonly (readonly number[])[] | null, rows: number): ort.Tensor {
+  const m = Math.max(1, ...(ids ?? []).map((r) => r.length));
+  const data = new BigInt64Array(rows * m);
+  for (let b = 0; b < rows; b++) {
+    const row = ids?.[b] ?? [];
+    if (!row.length) continue; // zeros: only meaningful for empty rows, whose output is dropped
+    for (let j = 0; j < m; j++) data[b * m + j] = BigInt(row[j < row.length ? j : 0]!);
+  }
+  return new ort.Tensor('int64', data, [rows, m]);
 }
 
 /** The fast decode graph of decoder-graph.ts (float32 cache, argmax output). */

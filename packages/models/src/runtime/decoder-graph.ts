@@ -1,7 +1,7 @@
 // The runtime's fast decode graph: the decoder of src/arch built with an external KV cache
 // (kv_cache.* read in place, kv_new.* out), fused com.microsoft kernels and packed weights,
-// grouped attention, last-position logits and an in-graph argmax, encoded in memory for
-// onnxruntime. Why: with the exported convention every decode step hands the whole cache back to
+// grouped attention, last-position logits and an in-graph argmax (plain and after the repetition
+// penalty), encoded in memory for onnxruntime. Why: with the exported convention every decode step hands the whole cache back to
 // JS (onnxruntime-node copies each output into a fresh buffer); here JS owns the cache and only
 // the step's keys/values cross. Weights come from the exported model.onnx or a checkpoint.
 import { buildDecoderGraph, decoderOpsets } from '../arch/decoder.js';
@@ -23,6 +23,8 @@ export interface DecoderGraphOptions {
   maxPositions: number;
   /** Tied embeddings: let the LM head read the embedding (no transposed copy; slower at batch 1). */
   shareTiedHead?: boolean;
+  /** Add penalty_ids/penalty inputs and the next_token_penalized output (then feed them). */
+  penalizedArgmax?: boolean;
 }
 
 /** HF state-dict name -> float32 data ([out, in] for linear weights). */
@@ -52,6 +54,7 @@ export function buildLlamaDecoderGraph(
     attention: 'grouped',
     lastTokenLogits: opts.lastTokenLogits,
     argmax: true,
+    penalizedArgmax: opts.penalizedArgmax ?? false,
     maxPositions: opts.maxPositions,
     shareTiedHead: opts.shareTiedHead ?? false,
   } as const;

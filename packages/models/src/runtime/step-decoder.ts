@@ -8,12 +8,23 @@ export type GenerationPath = 'external-kv' | 'present';
 export type StepOutput =
   { logits: Float32Array; argmax: null } | { logits: null; argmax: number[] };
 
-export type Want = 'logits' | 'argmax';
+/**
+ * What a call returns: the logits, their argmax, or the argmax after HF's repetition penalty
+ * (`ids[r]`: the ids to penalise for output row r, e.g. its distinct ids so far; a row may repeat
+ * an id). Both argmax kinds are wishes: decoders without them return logits.
+ */
+export type Want = 'logits' | 'argmax' | PenalizedArgmax;
+export interface PenalizedArgmax {
+  penalty: number;
+  ids: readonly (readonly number[])[];
+}
 
 export interface StepDecoder {
   readonly path: GenerationPath;
   /** Whether the decoder can return the argmax alone (see `want`). */
   readonly hasArgmax: boolean;
+  /** Whether the decoder can return the argmax after the repetition penalty (see `Want`). */
+  readonly hasPenalizedArgmax: boolean;
   /** Rows of the running batch. */
   readonly slots: number;
   /** Starts a batch of `slots` empty rows (drops any previous cache). */

@@ -26,8 +26,19 @@ describe('RepetitionPenaltyLogitsProcessor (HF semantics)', () => {
   it('matches torch float32 arithmetic for a non-power-of-two penalty', () => {
     const scores = Float32Array.from([1.3, -0.7]);
     new RepetitionPenaltyLogitsProcessor(1.2).process([0, 1], scores);
-    expect(scores[0]).toBe(Math.fround(Math.fround(1.3) / 1.2));
-    expect(scores[1]).toBe(Math.fround(Math.fround(-0.7) * 1.2));
+    // torch: tensor(f32) op python-float computes in float32, the penalty rounded to float32
+    expect(scores[0]).toBe(Math.fround(Math.fround(1.3) / Math.fround(1.2)));
+    expect(scores[1]).toBe(Math.fround(Math.fround(-0.7) * Math.fround(1.2)));
+  });
+
+  it('rounds the penalty to float32 first, where float64 would differ by one ulp', () => {
+    // 0.001 / 1.1 and -0.001 * 1.1 with the float64 penalty round to a neighbouring float32
+    const scores = Float32Array.from([0.001, -0.001]);
+    new RepetitionPenaltyLogitsProcessor(1.1).process([0, 1], scores);
+    expect(scores[0]).toBe(0.0009090909152291715);
+    expect(scores[1]).toBe(-0.0011000001104548573);
+    expect(scores[0]).not.toBe(Math.fround(Math.fround(0.001) / 1.1));
+    expect(scores[1]).not.toBe(Math.fround(Math.fround(-0.001) * 1.1));
   });
 
   it('rejects a penalty <= 0', () => {

@@ -9,11 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRng } from '@exp/data';
 import { loadCausalLM, type CausalLM } from '../../src/causal-lm.js';
-import { exportCheckpoint } from '../../src/export.js';
 import type { GenerateOptions } from '../../src/generation/options.js';
 import type { GenerationResult } from '../../src/generation/scheduler.js';
-import { initPreset } from '../../src/init/presets.js';
-import { goldenDir } from '../helpers/shared.js';
+import { EXPORTED_CASES, exportCase } from '../helpers/exported-cases.js';
 
 const LENGTHS = [3, 17, 9, 30, 5, 12, 40];
 const MAX_NEW = 16;
@@ -80,25 +78,12 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const CASES = [
-  { name: 'golden tiny-llama', model: 'tiny-llama', golden: true, vocab: 512 },
-  { name: 'golden tiny-diffllama', model: 'tiny-diffllama', golden: true, vocab: 512 },
-  { name: 'preset tiny-llama', model: 'tiny-llama', golden: false, vocab: 128256 },
-  { name: 'preset tiny-diffllama', model: 'tiny-diffllama', golden: false, vocab: 128256 },
-] as const;
-
-describe.each(CASES)('$name', (c) => {
+describe.each(EXPORTED_CASES)('$name', (c) => {
   const models: Partial<Record<'external-kv' | 'present', CausalLM>> = {};
   const prompts = promptsFor(c.vocab);
   let opts: GenerateOptions;
   beforeAll(async () => {
-    let ckpt: string = goldenDir(c.model);
-    if (!c.golden) {
-      ckpt = path.join(tmp, `${c.name}-ckpt`);
-      await initPreset(c.model, ckpt);
-    }
-    const dir = path.join(tmp, c.name);
-    await exportCheckpoint(ckpt, dir);
+    const dir = await exportCase(c, tmp);
     for (const decoder of ['external-kv', 'present'] as const) {
       models[decoder] = await loadCausalLM(dir, { threads: 1, decoder });
     }
