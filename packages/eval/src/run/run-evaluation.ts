@@ -2,6 +2,7 @@
 // the original's run_comprehensive_evaluation. Every finished sample is appended to
 // <outDir>/samples/<model>/<dataset>.jsonl at once, so a rerun continues where a killed one
 // stopped; the results table is computed from those logs.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { firstN, type Problem } from '@exp/data';
 import {
@@ -13,7 +14,7 @@ import {
 } from '@exp/models';
 import { getExtractor } from '../extract/registry.js';
 import { buildResultsTable, type ResultRow } from '../results/table.js';
-import { SampleLog } from '../samples/log.js';
+import { SampleLog, readSampleLog } from '../samples/log.js';
 import type { SampleRecord } from '../samples/record.js';
 import { renderPrompt } from '../task/prompt.js';
 import type { Task } from '../task/schema.js';
@@ -163,8 +164,10 @@ function toRecord(
   };
 }
 
-/** Generates what the set's log lacks; returns false when aborted. */
-async function evaluateSet(ctx: SetContext): Promise<boolean> {
+/** Generates what the set's log lacks; returns the logged samples by id and whether it finished. */
+async function evaluateSet(
+  ctx: SetContext,
+): Promise<{ logged: ReadonlyMap<string, SampleRecord>; finished: boolean }> {
   const { model, dataset, items, opts } = ctx;
   const log = SampleLog.open(sampleLogPath(opts.outDir, model.name, dataset.name));
   try {
@@ -187,13 +190,10 @@ async function evaluateSet(ctx: SetContext): Promise<boolean> {
     report('start');
     if (todo.length === 0) {
       report('end');
-      return true;
+      return { logged: log.done, finished: true };
     }
     const prompts = todo.map((i) =>
-      renderPrompt(opts.task, items[i]!, {
-        fewshot: opts.fewshot ? [...opts.fewshot] : undefined,
-        seed: ctx.seed,
-      }),
+      renderPrompt(opts.task, items[i]!, { fewshot: opts.fewshot, seed: ctx.seed }),
     );
     const ids = prompts.map((p) => model.tokenizer.encode(p).ids);
     const stream = model.lm.generateStream(ids, {
@@ -215,7 +215,7 @@ async function evaluateSet(ctx: SetContext): Promise<boolean> {
       report('sample');
     }
     report('end');
-    return done === items.length;
+    return { logged: log.done, finished: done === items.length };
   } finally {
     log.close();
   }
@@ -232,13 +232,19 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     for (const dataset of opts.datasets) {
       const items = firstN(dataset.problems, opts.maxSamples);
       const ctx: SetContext = { model, dataset, items, opts, runId, seed };
-      if (!aborted && !opts.signal?.aborted) aborted = !(await evaluateSet(ctx)) || aborted;
-      else aborted = true;
-      const logged = SampleLog.open(sampleLogPath(opts.outDir, model.name, dataset.name));
-      const byId = logged.done;
-      logged.close();
+      let logged: ReadonlyMap<string, SampleRecord>;
+      if (aborted || opts.signal?.aborted) {
+        // not reached this time: what an earlier run logged still counts
+        aborted = true;
+        const file = sampleLogPath(opts.outDir, model.name, dataset.name);
+        logged = new Map(existsSync(file) ? readSampleLog(file).map((r) => [r.id, r]) : []);
+      } else {
+        const set = await evaluateSet(ctx);
+        logged = set.logged;
+        aborted = !set.finished;
+      }
       for (const p of items) {
-        const rec = byId.get(p.id);
+        const rec = logged.get(p.id);
         if (rec) samples.push(rec);
       }
     }
