@@ -18,6 +18,7 @@ import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../io.js';
 import { readManifest } from './run-folder.js';
+import { comparisonPair } from './run-zero-shot.js';
 
 const ExtractLineSchema = z.looseObject({
   completion: z.string({ error: 'expected a string' }),
@@ -99,12 +100,7 @@ export function rescoreRun(dir: string, extractor: string) {
     };
     return rescored;
   });
-  const models = (manifest.models ?? {}) as Record<string, { modelType?: string }>;
-  const of = (t: string) => Object.keys(models).filter((n) => models[n]!.modelType === t);
-  const pair =
-    of('diffllama').length === 1 && of('llama').length === 1
-      ? ([of('diffllama')[0]!, of('llama')[0]!] as [string, string])
-      : undefined;
+  const pair = comparisonPair((manifest.models ?? {}) as Record<string, { modelType?: string }>);
   const seeds = (manifest.seeds ?? {}) as { run?: number };
   const rows = buildResultsTable(samples, {
     extractors: [ex.name],

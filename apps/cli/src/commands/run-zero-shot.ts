@@ -93,7 +93,9 @@ async function loadModels(
 }
 
 /** [DiffLlama, Llama] when the run has exactly one model of each architecture. */
-function comparisonPair(info: Record<string, ModelInfo>): [string, string] | undefined {
+export function comparisonPair(
+  info: Readonly<Record<string, { modelType?: string }>>,
+): [string, string] | undefined {
   const of = (t: string) => Object.keys(info).filter((n) => info[n]!.modelType === t);
   const [diff, plain] = [of('diffllama'), of('llama')];
   return diff.length === 1 && plain.length === 1 ? [diff[0]!, plain[0]!] : undefined;
