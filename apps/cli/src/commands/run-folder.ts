@@ -77,17 +77,14 @@ export function measuredOptions(options: Record<string, unknown>): Record<string
   );
 }
 
-/**
- * Refuses to continue a run whose manifest recorded other options, data or models, in one line
- * naming the first difference.
- */
-export function assertSameRun(
+/** Refuses to continue a run whose manifest recorded other options, naming the first one. */
+export function assertSameOptions(
   id: string,
   previous: Record<string, unknown>,
-  current: { options: Record<string, unknown>; data: Record<string, unknown> },
+  options: Record<string, unknown>,
 ): void {
   const before = (previous.options ?? {}) as Record<string, unknown>;
-  const now = measuredOptions(current.options);
+  const now = measuredOptions(options);
   const keys = [...new Set([...Object.keys(measuredOptions(before)), ...Object.keys(now)])].sort();
   for (const k of keys) {
     if (canonicalJson(before[k] ?? null) !== canonicalJson(now[k] ?? null)) {
@@ -96,12 +93,20 @@ export function assertSameRun(
       );
     }
   }
-  const data = (previous.data ?? {}) as Record<string, { sha256?: string }>;
-  for (const [name, file] of Object.entries(current.data) as [string, { sha256: string }][]) {
-    const was = data[name]?.sha256;
-    if (was && was !== file.sha256) {
+}
+
+/** Refuses to continue a run whose datasets changed since it started. */
+export function assertSameData(
+  id: string,
+  previous: Record<string, unknown>,
+  data: Record<string, { sha256: string }>,
+): void {
+  const was = (previous.data ?? {}) as Record<string, { sha256?: string }>;
+  for (const [name, file] of Object.entries(data)) {
+    const before = was[name]?.sha256;
+    if (before && before !== file.sha256) {
       throw new UsageError(
-        `run ${id}: dataset ${name} changed since the run started (sha256 ${file.sha256.slice(0, 12)}, was ${was.slice(0, 12)}); use a new --run-id`,
+        `run ${id}: dataset ${name} changed since the run started (sha256 ${file.sha256.slice(0, 12)}, was ${before.slice(0, 12)}); use a new --run-id`,
       );
     }
   }

@@ -7,7 +7,13 @@ import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
 import { InterruptedError, UsageError, type Io } from '../io.js';
 import { prepareData, type DataFile } from './run-data.js';
-import { assertSameRun, createRunFolder, readManifest, writeManifest } from './run-folder.js';
+import {
+  assertSameData,
+  assertSameOptions,
+  createRunFolder,
+  readManifest,
+  writeManifest,
+} from './run-folder.js';
 import {
   DATASETS,
   DEVICES,
@@ -68,12 +74,12 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
   const t0 = Date.now();
   const measured = { ...options, task: options.task ?? null };
   // Options first: a refused rerun must not regenerate the noisy sets with its other seed.
-  if (previous) assertSameRun(folder.id, previous, { options: measured, data: {} });
+  if (previous) assertSameOptions(folder.id, previous, measured);
   const data: Record<string, DataFile> = await prepareData(plan, io, {
     needTrain: plan.steps.zeroShot && needsTrain(task),
   });
   if (previous) {
-    assertSameRun(folder.id, previous, { options: measured, data });
+    assertSameData(folder.id, previous, data);
     io.out(`run ${folder.id}: continuing (${folder.dir})`);
   }
   const timings: Record<string, number> = { data_ms: Date.now() - t0 };
