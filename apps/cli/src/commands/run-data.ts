@@ -52,17 +52,29 @@ async function ensureGsm8k(io: Io, splits: ('train' | 'test')[]): Promise<void> 
   }
 }
 
-/** Why a noisy file must be (re)generated for this run, or null when it fits. */
-function staleReason(file: string, seed: number, inputSha256: string): string | null {
-  if (!existsSync(file)) return 'missing';
+interface NoiseManifest {
+  seed?: unknown;
+  input_sha256?: unknown;
+  templates?: unknown;
+  sha256?: unknown;
+}
+
+/** The manifest beside a noisy file, or why it cannot be read. */
+function readNoiseManifest(file: string): NoiseManifest | string {
   const manifestFile = manifestFileName(file);
   if (!existsSync(manifestFile)) return 'no manifest beside it';
-  let m: { seed?: unknown; input_sha256?: unknown; templates?: unknown; sha256?: unknown };
   try {
-    m = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    return JSON.parse(readFileSync(manifestFile, 'utf8')) as NoiseManifest;
   } catch {
     return 'its manifest is not valid JSON';
   }
+}
+
+/** Why a noisy file must be (re)generated for this run, or null when it fits. */
+function staleReason(file: string, seed: number, inputSha256: string): string | null {
+  if (!existsSync(file)) return 'missing';
+  const m = readNoiseManifest(file);
+  if (typeof m === 'string') return m;
   if (m.seed !== seed) return `seed ${String(m.seed)}, run seed ${seed}`;
   if (m.input_sha256 !== inputSha256) return 'made from another GSM8K test file';
   if (m.templates !== null) return 'made from another template bank';
@@ -71,12 +83,8 @@ function staleReason(file: string, seed: number, inputSha256: string): string | 
 }
 
 function noiseSeed(file: string): number | null {
-  try {
-    const m = JSON.parse(readFileSync(manifestFileName(file), 'utf8')) as { seed?: unknown };
-    return typeof m.seed === 'number' ? m.seed : null;
-  } catch {
-    return null;
-  }
+  const m = readNoiseManifest(file);
+  return typeof m !== 'string' && typeof m.seed === 'number' ? m.seed : null;
 }
 
 /** Makes every dataset of the plan ready (unless --skip-data-gen) and describes each file. */
