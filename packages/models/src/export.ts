@@ -1,6 +1,5 @@
 // exportCheckpoint: HF checkpoint folder -> model folder with model.onnx (+ model.onnx.data),
 // the checkpoint's config/tokenizer files and exp-model.json (provenance of the export).
-import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -12,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { sha256Hex } from '@exp/data';
 import { z } from 'zod';
 import { Checkpoint } from './checkpoint.js';
 import { ATTENTION_IMPLEMENTATIONS, type AttentionImplementation } from './arch/attention.js';
@@ -275,7 +275,7 @@ export async function exportCheckpoint(
           ...(source.subfolder ? { subfolder: source.subfolder } : {}),
           ...(source.preset ? { preset: source.preset } : {}),
           ...(source.seed !== undefined ? { seed: source.seed } : {}),
-          config_sha256: createHash('sha256').update(configBytes).digest('hex'),
+          config_sha256: sha256Hex(configBytes),
           weight_files: weightFiles,
         },
         model_type: config.modelType,

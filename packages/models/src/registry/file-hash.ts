@@ -11,19 +11,17 @@ export const FULL_HASH_MAX_BYTES = 16 * 2 ** 20;
 const SAMPLE_WINDOWS = 32;
 const SAMPLE_WINDOW_BYTES = 64 * 1024;
 
-/** sha256 hex of a file, streamed (for multi-GB weights). */
-export async function sha256File(file: string, onBytes?: (n: number) => void): Promise<string> {
+/**
+ * sha256 hex of a file, streamed, reporting the bytes hashed as it goes (export progress);
+ * without progress, @exp/data's hashFile / hashFileSync do.
+ */
+export async function sha256File(file: string, onBytes: (n: number) => void): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 22 })) {
     hash.update(chunk as Buffer);
-    onBytes?.((chunk as Buffer).byteLength);
+    onBytes((chunk as Buffer).byteLength);
   }
   return hash.digest('hex');
-}
-
-/** sha256 hex of a small file, read whole. */
-export function sha256FileSync(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
 /**

@@ -7,6 +7,7 @@
 // hashes everything (the sha256 recorded at export) for a deliberate verification.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { hashFileSync } from '@exp/data';
 import {
   COPIED_FILES,
   expModelManifestSchema,
@@ -15,7 +16,7 @@ import {
   MODEL_FILE,
 } from '../export.js';
 import type { ExpModelManifest } from '../export.js';
-import { FULL_HASH_MAX_BYTES, sampleSha256File, sha256FileSync } from './file-hash.js';
+import { FULL_HASH_MAX_BYTES, sampleSha256File } from './file-hash.js';
 
 /** An exported folder that does not match its exp-model.json; the message is one line. */
 export class ModelFolderError extends Error {
@@ -73,7 +74,7 @@ function differences(dir: string, m: ExpModelManifest, full: boolean): string[] 
         continue;
       }
       if (full || bytes <= FULL_HASH_MAX_BYTES) {
-        const sha = sha256FileSync(file);
+        const sha = hashFileSync(file);
         if (sha !== f.sha256)
           out.push(`${f.file} has sha256 ${short(sha)}…, ${short(f.sha256)}… recorded`);
       } else if (sampleSha256File(file) !== f.sample_sha256) {
@@ -89,7 +90,7 @@ function differences(dir: string, m: ExpModelManifest, full: boolean): string[] 
   }
   // Folders exported before files were recorded: what the manifest does say.
   const config = path.join(dir, 'config.json');
-  if (existsSync(config) && sha256FileSync(config) !== m.source.config_sha256) {
+  if (existsSync(config) && hashFileSync(config) !== m.source.config_sha256) {
     out.push(`config.json has other contents than the source's (config_sha256)`);
   }
   const hasData = existsSync(path.join(dir, MODEL_DATA_FILE));

@@ -2,10 +2,9 @@
 // presets are exported on first use into the models cache (`models/<name>/`, EXP_MODELS_DIR)
 // and that export is reused while the source it was made from (sha256 of config.json and the
 // weight files, recorded in exp-model.json) is still the current source.
-import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot, resolveUserPath } from '@exp/data';
+import { hashFile, projectRoot, resolveUserPath, sha256Hex } from '@exp/data';
 import { Checkpoint } from '../checkpoint.js';
 import { loadModelConfig, type ModelType } from '../config.js';
 import {
@@ -22,7 +21,6 @@ import { DEFAULT_ENDPOINT, pullModel, type PullProgress } from '../hub/pull.js';
 import { initPreset, type PresetName } from '../init/presets.js';
 import { DEFAULT_INIT_SEED } from '../init/random-checkpoint.js';
 import { writeFolderAtomically } from './atomic-folder.js';
-import { sha256File } from './file-hash.js';
 import { checkExportedFolder, ModelFolderError } from './folder-check.js';
 import {
   getRegisteredModel,
@@ -120,7 +118,7 @@ async function sourceFileSha256(file: string): Promise<string> {
   const real = realpathSync(file);
   const name = path.basename(real);
   if (path.basename(path.dirname(real)) === 'blobs' && /^[0-9a-f]{64}$/.test(name)) return name;
-  return sha256File(real);
+  return hashFile(real);
 }
 
 /** Why the export `m` is not an export of `srcDir` as wanted now, or null when it is. */
@@ -149,7 +147,7 @@ async function staleReason(
     const bytes = statSync(f).size;
     if (bytes !== recorded.get(path.basename(f))!.bytes) return `${path.basename(f)} changed size`;
   }
-  const config = await sha256File(path.join(srcDir, 'config.json'));
+  const config = await hashFile(path.join(srcDir, 'config.json'));
   if (config !== m.source.config_sha256) return 'config.json changed';
   for (const f of weights) {
     const sha = await sourceFileSha256(f);
@@ -404,7 +402,7 @@ export async function resolveModel(
   }
   // Local checkpoints are exported under .local/, keyed by their absolute path.
   const base = path.basename(folder).replace(/[^A-Za-z0-9._-]/g, '_') || 'model';
-  const key = createHash('sha256').update(folder).digest('hex').slice(0, 8);
+  const key = sha256Hex(folder).slice(0, 8);
   const cacheName = path.join(
     '.local',
     `${MODEL_NAME_PATTERN.test(base) ? base : `m${base}`}-${key}`,
