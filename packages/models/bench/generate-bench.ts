@@ -8,7 +8,6 @@ import {
   env as tjsEnv,
 } from '@huggingface/transformers';
 import { loadCausalLM, type CausalLM } from '../src/causal-lm.js';
-import { leftPad } from '../src/generation/generate.js';
 import { createRng } from '@exp/data';
 import { startCpuProbe } from './machine.js';
 import type { BenchModel } from './models.js';
@@ -46,6 +45,20 @@ export interface Measurement {
   sameTokens: boolean | null;
   /** transformers.js, or exp (present) where transformers.js cannot run the model. */
   reference: string | null;
+}
+
+/** A left-padded batch for transformers.js: ids and mask, row-major [batch, seq]. */
+function leftPad(prompts: readonly (readonly number[])[], padTokenId: number) {
+  const batch = prompts.length;
+  const seq = Math.max(...prompts.map((p) => p.length));
+  const ids = new BigInt64Array(batch * seq).fill(BigInt(padTokenId));
+  const mask = new BigInt64Array(batch * seq);
+  prompts.forEach((p, b) => {
+    const at = b * seq + seq - p.length;
+    p.forEach((id, i) => (ids[at + i] = BigInt(id)));
+    mask.fill(1n, at, at + p.length);
+  });
+  return { batch, seq, ids, mask };
 }
 
 function randomPrompts(batch: number, length: number, vocab: number): number[][] {
