@@ -1,6 +1,5 @@
 import { bootstrapCI } from '../stats/bootstrap.js';
 import { alignById, relativeDegradation } from '../stats/degradation.js';
-import { mcnemarExact } from '../stats/mcnemar.js';
 import { pairedDifference } from '../stats/paired.js';
 import { passAt1 } from '../stats/pass-at-1.js';
 import type { SampleRecord } from '../samples/record.js';
@@ -158,7 +157,7 @@ export function buildResultsTable(
             row.diff = d.diff;
             row.diff_ci_low = d.lo;
             row.diff_ci_high = d.hi;
-            row.mcnemar_p = mcnemarExact(p.clean, p.noisy).p;
+            row.mcnemar_p = d.p;
           }
         }
         rows.push(row);
