@@ -5,6 +5,11 @@
 export interface LogitsProcessor {
   /** Changes `scores` (one row, vocabulary-sized) in place. */
   process(ids: readonly number[], scores: Float32Array): void;
+  /**
+   * Set when process() is exactly HF's repetition penalty with this value: greedy decoding with
+   * no other processor may then apply it in the decode graph instead of calling process().
+   */
+  readonly repetitionPenalty?: number;
 }
 
 /**
@@ -16,8 +21,12 @@ export interface LogitsProcessor {
  * quotient of two float32 values, rounded once to float32, is exactly the float32 operation.
  */
 export class RepetitionPenaltyLogitsProcessor implements LogitsProcessor {
+  /** This class's own instances only: a subclass may change process(). */
+  readonly repetitionPenalty?: number;
+
   constructor(readonly penalty: number) {
     if (!(penalty > 0)) throw new Error(`repetitionPenalty must be > 0, got ${penalty}`);
+    if (new.target === RepetitionPenaltyLogitsProcessor) this.repetitionPenalty = penalty;
   }
 
   process(ids: readonly number[], scores: Float32Array): void {

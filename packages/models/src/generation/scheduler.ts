@@ -3,7 +3,6 @@
 // padding) before it joins the next step. Each row is processed with its own history, its
 // prompt's generator and the stopping rules, so its tokens do not depend on its neighbours.
 import type { StepDecoder, StepOutput, Want } from '../runtime/step-decoder.js';
-import { RepetitionPenaltyLogitsProcessor } from './logits-process.js';
 import type { ResolvedGeneration } from './options.js';
 import { argmax, sample } from './sampling.js';
 import { StopStringCriteria, checkStop, type FinishReason } from './stopping-criteria.js';
@@ -56,15 +55,8 @@ interface Row {
  */
 function graphPenalty(g: ResolvedGeneration): number | null {
   const [only, ...rest] = g.processors.processors;
-  if (
-    g.doSample ||
-    g.onStepLogits ||
-    rest.length ||
-    only?.constructor !== RepetitionPenaltyLogitsProcessor
-  ) {
-    return null;
-  }
-  return (only as RepetitionPenaltyLogitsProcessor).penalty;
+  if (g.doSample || g.onStepLogits || rest.length) return null;
+  return only?.repetitionPenalty ?? null;
 }
 
 function see(row: Row, id: number): void {
