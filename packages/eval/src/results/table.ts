@@ -1,6 +1,6 @@
-import { bootstrapCI } from '../stats/bootstrap.js';
-import { alignById, relativeDegradation } from '../stats/degradation.js';
-import { pairedDifference } from '../stats/paired.js';
+import { bootstrapCIs } from '../stats/bootstrap.js';
+import { alignById, relativeDegradations } from '../stats/degradation.js';
+import { pairedDifferences } from '../stats/paired.js';
 import { passAt1 } from '../stats/pass-at-1.js';
 import type { SampleRecord } from '../samples/record.js';
 
@@ -115,7 +115,12 @@ export function buildResultsTable(
   const order = datasets.includes(baseline)
     ? [baseline, ...datasets.filter((d) => d !== baseline)]
     : datasets;
+  // Every cell is planned first and bootstrapped after, in one batch per statistic: cells of
+  // one size share their draws (the same seed and label), so they are drawn once, not per cell.
   const rows: ResultRow[] = [];
+  const cis: boolean[][] = [];
+  const degradations: { row: ResultRow; clean: boolean[]; noisy: boolean[] }[] = [];
+  const diffs: { row: ResultRow; a: boolean[]; b: boolean[] }[] = [];
   for (const extractor of opts.extractors) {
     for (const [model, byDataset] of cells) {
       for (const dataset of order) {
@@ -123,7 +128,6 @@ export function buildResultsTable(
         if (!cell) continue;
         const mine = outcomes(cell, extractor);
         const correct = [...mine.values()];
-        const ci = bootstrapCI(correct, { seed: opts.seed });
         const row: ResultRow = {
           model,
           dataset,
@@ -132,37 +136,45 @@ export function buildResultsTable(
           total: correct.length,
           eval_type: opts.evalType,
           extractor,
-          ci_low: ci.lo,
-          ci_high: ci.hi,
+          ci_low: NaN, // set below, with the other bootstraps
+          ci_high: NaN,
           ...NO_COMPARISON,
         };
+        rows.push(row);
+        cis.push(correct);
         const base = byDataset.get(baseline);
         if (dataset !== baseline && base) {
           // Paired over the items in both sets, in the baseline's order (the draws depend on it).
           const p = alignById(outcomes(base, extractor), mine);
-          if (p.ids.length > 0) {
-            const d = relativeDegradation(p.clean, p.noisy, { seed: opts.seed });
-            row.degradation = d.value;
-            row.degradation_ci_low = d.lo;
-            row.degradation_ci_high = d.hi;
-          }
+          if (p.ids.length > 0) degradations.push({ row, clean: p.clean, noisy: p.noisy });
         }
         const ref = cells.get(pairRef)?.get(dataset);
         if (model === pairModel && model !== pairRef && ref) {
           // alignById pairs any two outcome maps: here this model's (first) and the reference's.
           const p = alignById(mine, outcomes(ref, extractor));
-          if (p.ids.length > 0) {
-            const d = pairedDifference(p.clean, p.noisy, { seed: opts.seed });
-            row.diff_vs = pairRef;
-            row.diff = d.diff;
-            row.diff_ci_low = d.lo;
-            row.diff_ci_high = d.hi;
-            row.mcnemar_p = d.p;
-          }
+          if (p.ids.length > 0) diffs.push({ row, a: p.clean, b: p.noisy });
         }
-        rows.push(row);
       }
     }
   }
+  const boot = { seed: opts.seed };
+  bootstrapCIs(cis, boot).forEach((ci, i) => {
+    rows[i].ci_low = ci.lo;
+    rows[i].ci_high = ci.hi;
+  });
+  relativeDegradations(degradations, boot).forEach((d, i) => {
+    const { row } = degradations[i];
+    row.degradation = d.value;
+    row.degradation_ci_low = d.lo;
+    row.degradation_ci_high = d.hi;
+  });
+  pairedDifferences(diffs, boot).forEach((d, i) => {
+    const { row } = diffs[i];
+    row.diff_vs = pairRef;
+    row.diff = d.diff;
+    row.diff_ci_low = d.lo;
+    row.diff_ci_high = d.hi;
+    row.mcnemar_p = d.p;
+  });
   return rows;
 }

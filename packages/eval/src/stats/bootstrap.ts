@@ -42,33 +42,88 @@ export function quantile(sorted: readonly number[], q: number): number {
   return frac === 0 ? sorted[i] : sorted[i] + frac * (sorted[i + 1] - sorted[i]);
 }
 
+/** A statistic of one resample (the drawn item indices); null where it is undefined there. */
+export type Statistic = (indices: readonly number[]) => number | null;
+
+/** A bootstrap's interval (null when every resample was skipped) and its skipped resamples. */
+export interface BootstrapResult {
+  interval: Interval | null;
+  skipped: number;
+}
+
 /**
- * A percentile bootstrap: `resamples` times, draws n item indices with replacement from a
- * stream forked from (seed, label) and evaluates `statistic` on them; a statistic that is
- * undefined on a resample (null) skips it. Returns the equal-tailed percentile interval of the
- * kept values (null when none was kept) and how many resamples were skipped.
+ * Percentile bootstraps of several statistics under one label, each over `n` items: `resamples`
+ * times, draws n item indices with replacement from a stream forked from (seed, label) and
+ * evaluates the statistic on them; a statistic that is undefined on a resample (null) skips it.
+ * Returns, in the order of `jobs`, the equal-tailed percentile interval of the kept values (null
+ * when none was kept) and how many resamples were skipped. The draws depend only on (seed,
+ * label, n, resamples), so the jobs of one n share one stream: each result is what a bootstrap
+ * of that statistic alone gives, but the indices are drawn once per distinct n.
  */
+export function percentileBootstraps(
+  opts: BootstrapOptions,
+  label: string,
+  jobs: readonly { n: number; statistic: Statistic }[],
+): BootstrapResult[] {
+  if (jobs.length === 0) return [];
+  const { resamples, level } = checkOptions(opts);
+  const byN = new Map<number, number[]>();
+  jobs.forEach(({ n }, j) => {
+    const group = byN.get(n);
+    if (group) group.push(j);
+    else byN.set(n, [j]);
+  });
+  const tail = (1 - level) / 2;
+  const out = new Array<BootstrapResult>(jobs.length);
+  for (const [n, group] of byN) {
+    // A fork per label: the CI of Pass@1 and that of a difference do not share draws.
+    const rng: Rng = createRng(opts.seed).fork(label);
+    const indices: number[] = new Array<number>(n).fill(0);
+    const values: number[][] = group.map(() => []);
+    for (let r = 0; r < resamples; r++) {
+      for (let i = 0; i < n; i++) indices[i] = rng.int(n);
+      group.forEach((j, g) => {
+        const v = jobs[j].statistic(indices);
+        if (v !== null) values[g].push(v);
+      });
+    }
+    group.forEach((j, g) => {
+      const kept = values[g];
+      const skipped = resamples - kept.length;
+      kept.sort((x, y) => x - y);
+      out[j] = {
+        interval: kept.length ? { lo: quantile(kept, tail), hi: quantile(kept, 1 - tail) } : null,
+        skipped,
+      };
+    });
+  }
+  return out;
+}
+
+/** A percentile bootstrap of one statistic over `n` items (see percentileBootstraps). */
 export function percentileBootstrap(
   n: number,
   opts: BootstrapOptions,
   label: string,
-  statistic: (indices: readonly number[]) => number | null,
-): { interval: Interval | null; skipped: number } {
-  const { resamples, level } = checkOptions(opts);
-  // A fork per statistic: the CI of Pass@1 and that of a difference do not share draws.
-  const rng: Rng = createRng(opts.seed).fork(label);
-  const indices: number[] = new Array<number>(n).fill(0);
-  const values: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) indices[i] = rng.int(n);
-    const v = statistic(indices);
-    if (v !== null) values.push(v);
-  }
-  const skipped = resamples - values.length;
-  if (values.length === 0) return { interval: null, skipped };
-  values.sort((x, y) => x - y);
-  const tail = (1 - level) / 2;
-  return { interval: { lo: quantile(values, tail), hi: quantile(values, 1 - tail) }, skipped };
+  statistic: Statistic,
+): BootstrapResult {
+  return percentileBootstraps(opts, label, [{ n, statistic }])[0];
+}
+
+/** One result of a batch: known without resampling, or a bootstrap job and how to read it. */
+export type BootstrapItem<T> =
+  { done: T } | { n: number; statistic: Statistic; finish: (result: BootstrapResult) => T };
+
+/** The results of `items` in order, their bootstrap jobs run together by percentileBootstraps. */
+export function bootstrapEach<T>(
+  opts: BootstrapOptions,
+  label: string,
+  items: readonly BootstrapItem<T>[],
+): T[] {
+  const jobs = items.flatMap((it) => ('done' in it ? [] : [it]));
+  const results = percentileBootstraps(opts, label, jobs);
+  let next = 0;
+  return items.map((it) => ('done' in it ? it.done : it.finish(results[next++])));
 }
 
 /** The count of correct items among the drawn indices. */
@@ -80,19 +135,32 @@ export function drawnCount(correct: readonly boolean[], indices: readonly number
 
 /** Percentile bootstrap CI (default 95%, 10,000 resamples) of Pass@1; deterministic per seed. */
 export function bootstrapCI(correct: readonly boolean[], opts: BootstrapOptions): Interval {
-  checkOutcomes(correct, 'bootstrapCI');
-  const n = correct.length;
-  // With every item right (or wrong) every resample is too: skip the draws.
-  const k = countTrue(correct);
-  if (k === 0 || k === n) {
-    checkOptions(opts);
-    return { lo: k / n, hi: k / n };
-  }
-  const { interval } = percentileBootstrap(
-    n,
+  return bootstrapCIs([correct], opts)[0];
+}
+
+/**
+ * bootstrapCI of each outcome list, in order; lists of one length share their draws (see
+ * percentileBootstraps), so a table of many cells draws once per cell size.
+ */
+export function bootstrapCIs(
+  lists: readonly (readonly boolean[])[],
+  opts: BootstrapOptions,
+): Interval[] {
+  for (const correct of lists) checkOutcomes(correct, 'bootstrapCI');
+  checkOptions(opts); // also where no list needs the draws
+  return bootstrapEach(
     opts,
     'pass@1',
-    (idx) => drawnCount(correct, idx) / n,
+    lists.map((correct): BootstrapItem<Interval> => {
+      const n = correct.length;
+      // With every item right (or wrong) every resample is too: skip the draws.
+      const k = countTrue(correct);
+      if (k === 0 || k === n) return { done: { lo: k / n, hi: k / n } };
+      return {
+        n,
+        statistic: (idx) => drawnCount(correct, idx) / n,
+        finish: ({ interval }) => interval!,
+      };
+    }),
   );
-  return interval!;
 }

@@ -1,4 +1,9 @@
-import { drawnCount, percentileBootstrap, type BootstrapOptions } from './bootstrap.js';
+import {
+  bootstrapEach,
+  drawnCount,
+  type BootstrapItem,
+  type BootstrapOptions,
+} from './bootstrap.js';
 import { checkPaired, countTrue } from './pass-at-1.js';
 
 export interface Degradation {
@@ -25,17 +30,43 @@ export function relativeDegradation(
   noisy: readonly boolean[],
   opts: BootstrapOptions,
 ): Degradation {
-  checkPaired(clean, noisy, 'relativeDegradation');
-  const n = clean.length;
-  const kc = countTrue(clean);
-  if (kc === 0) return { value: null, lo: null, hi: null, n, skipped: 0 };
-  // (kc/n - kn/n) / (kc/n) = (kc - kn) / kc: counts, so equal accuracies give exactly 0.
-  const value = (kc - countTrue(noisy)) / kc;
-  const { interval, skipped } = percentileBootstrap(n, opts, 'relative-degradation', (idx) => {
-    const c = drawnCount(clean, idx);
-    return c === 0 ? null : (c - drawnCount(noisy, idx)) / c;
-  });
-  return { value, lo: interval?.lo ?? null, hi: interval?.hi ?? null, n, skipped };
+  return relativeDegradations([{ clean, noisy }], opts)[0];
+}
+
+/**
+ * relativeDegradation of each pair, in order; pairs of one length share their draws (see
+ * percentileBootstraps).
+ */
+export function relativeDegradations(
+  pairs: readonly { clean: readonly boolean[]; noisy: readonly boolean[] }[],
+  opts: BootstrapOptions,
+): Degradation[] {
+  for (const { clean, noisy } of pairs) checkPaired(clean, noisy, 'relativeDegradation');
+  return bootstrapEach(
+    opts,
+    'relative-degradation',
+    pairs.map(({ clean, noisy }): BootstrapItem<Degradation> => {
+      const n = clean.length;
+      const kc = countTrue(clean);
+      if (kc === 0) return { done: { value: null, lo: null, hi: null, n, skipped: 0 } };
+      // (kc/n - kn/n) / (kc/n) = (kc - kn) / kc: counts, so equal accuracies give exactly 0.
+      const value = (kc - countTrue(noisy)) / kc;
+      return {
+        n,
+        statistic: (idx) => {
+          const c = drawnCount(clean, idx);
+          return c === 0 ? null : (c - drawnCount(noisy, idx)) / c;
+        },
+        finish: ({ interval, skipped }) => ({
+          value,
+          lo: interval?.lo ?? null,
+          hi: interval?.hi ?? null,
+          n,
+          skipped,
+        }),
+      };
+    }),
+  );
 }
 
 /**
