@@ -228,6 +228,4 @@ export {
   ModelFolderError,
   type CheckExportedFolderOptions,
 } from './registry/folder-check.js';
-export { writeFolderAtomically } from './registry/atomic-folder.js';
-export { FULL_HASH_MAX_BYTES } from './registry/file-hash.js';
 export { MODEL_DATA_FILE } from './export.js';
