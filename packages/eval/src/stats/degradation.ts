@@ -1,6 +1,7 @@
 import {
   bootstrapEach,
   drawnCount,
+  outcomeBits,
   type BootstrapItem,
   type BootstrapOptions,
 } from './bootstrap.js';
@@ -51,11 +52,12 @@ export function relativeDegradations(
       if (kc === 0) return { done: { value: null, lo: null, hi: null, n, skipped: 0 } };
       // (kc/n - kn/n) / (kc/n) = (kc - kn) / kc: counts, so equal accuracies give exactly 0.
       const value = (kc - countTrue(noisy)) / kc;
+      const [cleanBits, noisyBits] = [outcomeBits(clean), outcomeBits(noisy)];
       return {
         n,
         statistic: (idx) => {
-          const c = drawnCount(clean, idx);
-          return c === 0 ? null : (c - drawnCount(noisy, idx)) / c;
+          const c = drawnCount(cleanBits, idx);
+          return c === 0 ? null : (c - drawnCount(noisyBits, idx)) / c;
         },
         finish: ({ interval, skipped }) => ({
           value,

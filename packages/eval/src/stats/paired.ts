@@ -1,6 +1,7 @@
 import {
   bootstrapEach,
   drawnCount,
+  outcomeBits,
   type BootstrapItem,
   type BootstrapOptions,
 } from './bootstrap.js';
@@ -47,9 +48,10 @@ export function pairedDifferences(
       const { p, b: onlyA, c: onlyB } = mcnemarExact(a, b);
       // Without a discordant item every resample gives the same difference.
       if (onlyA + onlyB === 0) return { done: { diff, lo: diff, hi: diff, p } };
+      const [bitsA, bitsB] = [outcomeBits(a), outcomeBits(b)];
       return {
         n,
-        statistic: (idx) => (drawnCount(a, idx) - drawnCount(b, idx)) / n,
+        statistic: (idx) => (drawnCount(bitsA, idx) - drawnCount(bitsB, idx)) / n,
         finish: ({ interval }) => ({ diff, lo: interval!.lo, hi: interval!.hi, p }),
       };
     }),
