@@ -42,12 +42,20 @@ export function unregisterExtractor(name: string): boolean {
   return registry.delete(name);
 }
 
+/** Whether an extractor of that name is registered. */
+export function hasExtractor(name: string): boolean {
+  return registry.has(name);
+}
+
+/** The error text for an extractor name that is not registered, listing the known names. */
+export function unknownExtractor(name: string): string {
+  return `unknown extractor '${name}' (known: ${listExtractors().join(', ')})`;
+}
+
 /** The extractor registered as `name`; throws an ExtractorError listing the known names. */
 export function getExtractor(name: string): Extractor {
   const e = registry.get(name);
-  if (!e) {
-    throw new ExtractorError(`unknown extractor '${name}' (known: ${listExtractors().join(', ')})`);
-  }
+  if (!e) throw new ExtractorError(unknownExtractor(name));
   return e;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listExtractors } from '../extract/registry.js';
+import { hasExtractor, unknownExtractor } from '../extract/registry.js';
 import { getPromptTemplate, hasPromptTemplate, unknownTemplate } from './templates.js';
 
 /**
@@ -50,12 +50,8 @@ export const TaskSchema = z
     extractors: z
       .array(
         z.string().superRefine((name, ctx) => {
-          const known = listExtractors();
-          if (!known.includes(name)) {
-            ctx.addIssue({
-              code: 'custom',
-              message: `unknown extractor '${name}' (known: ${known.join(', ')})`,
-            });
+          if (!hasExtractor(name)) {
+            ctx.addIssue({ code: 'custom', message: unknownExtractor(name) });
           }
         }),
       )
