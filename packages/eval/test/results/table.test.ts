@@ -126,10 +126,9 @@ describe('buildResultsTable', () => {
   });
 
   test('another baseline and pair; none of them present leaves the columns null', () => {
+    const strictOnly = { extractors: ['strict'], seed: SEED, evalType: 'zero_shot' };
     const other = buildResultsTable(SAMPLES, {
-      extractors: ['strict'],
-      seed: SEED,
-      evalType: 'zero_shot',
+      ...strictOnly,
       baseline: 'inf',
       pair: ['llama', 'diffllama'],
     });
@@ -143,9 +142,7 @@ describe('buildResultsTable', () => {
     expect(find(other, 'strict', 'llama', 'clean').degradation).toBe(-1);
     expect(find(other, 'strict', 'llama', 'clean').diff).toBe(-0.4);
     const none = buildResultsTable(SAMPLES, {
-      extractors: ['strict'],
-      seed: SEED,
-      evalType: 'zero_shot',
+      ...strictOnly,
       baseline: 'gsm-plus',
       pair: ['tiny-diffllama', 'tiny-llama'],
     });
