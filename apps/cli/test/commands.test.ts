@@ -160,6 +160,47 @@ describe('exp noise generate', () => {
     }
   });
 
+  test('dose, position and mix options name their files; sweep writes every cell', async () => {
+    process.env.EXP_GSM8K_DIR = GSM8K_DIR;
+    const out = path.join(root, 'd');
+    let r = await exp(
+      ...['noise', 'generate', '--out', out, '--types', 'sd,mix', '--types-mix', 'inf,rcs'],
+      ...['--sentences', '2', '--position', 'middle'],
+    );
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').map((l) => l.split(' ').slice(0, 2))).toEqual([
+      ['sd-k2-middle', path.join(out, 'gsm8k_sd-k2-middle_test.jsonl')],
+      ['mix.inf.rcs-k2-middle', path.join(out, 'gsm8k_mix.inf.rcs-k2-middle_test.jsonl')],
+    ]);
+    const first = JSON.parse(
+      readFileSync(path.join(out, 'gsm8k_mix.inf.rcs-k2-middle_test.jsonl'), 'utf8').split(
+        '\n',
+      )[0]!,
+    ) as { noise_type: string; position: string; noise: { type: string }[] };
+    expect(first.noise_type).toBe('MIX');
+    expect(first.position).toBe('middle');
+    expect(first.noise).toHaveLength(2);
+    r = await exp(
+      ...['noise', 'sweep', '--out', out, '--types', 'rcs', '--sentences', '1,4'],
+      ...['--positions', 'early,before-question'],
+    );
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').map((l) => l.split(' ')[0])).toEqual([
+      'rcs-k1-early',
+      'rcs-k1-before-question',
+      'rcs-k4-early',
+      'rcs-k4-before-question',
+    ]);
+    for (const name of r.out.split('\n').map((l) => l.split(' ')[1]!)) {
+      expect(existsSync(name.replace(/\.jsonl$/, '.manifest.json'))).toBe(true);
+    }
+    r = await exp('noise', 'sweep', '--positions', 'top');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      'error: --positions: 0: expected one of random, early, middle, late, before-question',
+    );
+  });
+
   test('bad types and seeds are usage errors', async () => {
     let r = await exp('noise', 'generate', '--types', 'inf,xyz');
     expect(r.code).toBe(2);

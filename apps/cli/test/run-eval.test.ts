@@ -3,9 +3,9 @@
 // invariance through the CLI, unique default run ids, refused flags, and the data step's seeds.
 import { describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exp } from './helpers.js';
+import { exp, GSM8K_DIR } from './helpers.js';
 import {
   CSV_HEADER,
   readJson,
@@ -334,5 +334,40 @@ describe('the data step', () => {
     expect(readJson(noisyFile('inf').replace(/\.jsonl$/, '.manifest.json'))).toMatchObject({
       seed: 7,
     });
+  });
+
+  test('a noise cell name is a dataset: generated with the run seed, evaluated, recorded', async () => {
+    const r = await small({ datasets: 'clean,rcs-k2-late', maxSamples: 2, runId: 'cell' });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toContain('data-gen: generating rcs-k2-late (missing)');
+    const file = noisyFile('rcs-k2-late');
+    const records = readFileSync(file, 'utf8').trim().split('\n');
+    expect(records).toHaveLength(1319);
+    const first = JSON.parse(records[0]!) as { position: string; noise: unknown[] };
+    expect([first.position, first.noise.length]).toEqual(['late', 2]);
+    const m = readManifest(path.join(env.results, 'cell'));
+    expect(m.data['rcs-k2-late']).toEqual({ path: file, sha256: sha256(file), seed: 42 });
+    expect(samples(path.join(env.results, 'cell'), 'tiny-llama', 'rcs-k2-late')).toHaveLength(2);
+  });
+
+  test('a noisy file made from another input is never used: regenerated, or refused with --skip-data-gen', async () => {
+    const manifest = noisyFile('rcs').replace(/\.jsonl$/, '.manifest.json');
+    if (!existsSync(manifest)) await small({ datasets: 'rcs', maxSamples: 1, runId: 'rcs-first' });
+    const m = readJson(manifest) as Record<string, unknown>;
+    writeFileSync(manifest, JSON.stringify({ ...m, input_sha256: 'f'.repeat(64) }));
+    let r = await small(
+      { datasets: 'rcs', maxSamples: 1, runId: 'other-input' },
+      '--skip-data-gen',
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `error: ${noisyFile('rcs')}: made from another input than this GSM8K test file; run without --skip-data-gen to regenerate it from ${path.join(GSM8K_DIR, 'test.jsonl')}`,
+    );
+    r = await small({ datasets: 'rcs', maxSamples: 1, runId: 'other-input' });
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toContain(
+      'data-gen: generating rcs (made from another input than this GSM8K test file)',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { Problem, Rng } from '@exp/data';
-import { insertSentence, type NoiseSpan } from './insert.js';
+import type { SentenceSource } from './banks/bank.js';
+import type { NoiseSpan } from './insert.js';
 
 /** What a noise type returns for one problem: the noisy question and where the noise went. */
 export interface NoiseResult {
@@ -8,9 +9,13 @@ export interface NoiseResult {
 }
 
 /**
- * A noise type: data (name, description) plus one function. `inject` must be a pure function of
- * the problem and the random stream it is given: every random choice is drawn from `rng`, so the
- * same seed gives the same noise.
+ * A noise type: data (name, description) plus one function, either
+ * - `sentence(problem, rng)`: one noise sentence (exp then places it, K times for a dose K, at the
+ *   asked position, in the slot the problem shares across types), or
+ * - `inject(problem, rng)`: the whole noisy question and its spans (the type places its own noise;
+ *   dose and position options do not apply).
+ * Both must be pure functions of the problem and the random stream they are given: every random
+ * choice is drawn from `rng`, so the same seed gives the same noise.
  */
 export interface NoiseDefinition {
   /** Lower-case identifier used in `--types` and in file names (`gsm8k_<name>_test.jsonl`). */
@@ -19,22 +24,23 @@ export interface NoiseDefinition {
   label?: string;
   /** One line for help texts and reports. */
   description: string;
-  inject(problem: Problem, rng: Rng): NoiseResult;
+  sentence?: SentenceSource;
+  inject?(problem: Problem, rng: Rng): NoiseResult;
 }
 
-/** The spec of a noise type that adds one sentence; see `sentenceNoise`. */
+/** The spec of a noise type that adds sentences; see `sentenceNoise`. */
 export interface SentenceNoiseSpec {
   name: string;
   label?: string;
   description: string;
-  /** The sentence to insert (it should end with '.', '!' or '?'). */
-  sentence(problem: Problem, rng: Rng): string;
+  /** The sentence to insert (it should end with '.', '!' or '?'), optionally with its topic. */
+  sentence: SentenceSource;
 }
 
 /**
- * A noise type that inserts one sentence at a sentence boundary, with the placement protocol of
- * `insertionSlots` (never first, never after the question). The sentence and its position draw
- * from separate forks of the problem's stream ('text' and 'place'), so changing a template bank
+ * A noise type that inserts sentences at sentence boundaries, with the placement protocol of
+ * `slotFor` (by default one sentence at a random boundary: never first, never after the
+ * question). Sentences and positions draw from separate streams, so changing a template bank
  * does not move where the noise goes.
  */
 export function sentenceNoise(spec: SentenceNoiseSpec): NoiseDefinition {
@@ -42,10 +48,6 @@ export function sentenceNoise(spec: SentenceNoiseSpec): NoiseDefinition {
     name: spec.name,
     ...(spec.label === undefined ? {} : { label: spec.label }),
     description: spec.description,
-    inject(problem, rng) {
-      const text = spec.sentence(problem, rng.fork('text'));
-      const { question, span } = insertSentence(problem.question, text, rng.fork('place'));
-      return { question, noise: [span] };
-    },
+    sentence: spec.sentence,
   };
 }

@@ -2,14 +2,18 @@ export const VERSION = '0.1.0';
 export { NoiseError } from './errors.js';
 export { splitSentences, type Sentence } from './text/sentences.js';
 export { compileTopicPattern, selectTopic, type Topic, type TopicRule } from './text/topics.js';
-export { numbersIn, formatInt } from './text/numbers.js';
+export { numbersIn, formatInt, NUMBER_WORDS } from './text/numbers.js';
 export {
+  NOISE_POSITIONS,
   insertionSlots,
   insertAt,
   insertSentence,
+  insertSentences,
   questionSentenceIndex,
+  slotFor,
   stripNoise,
   type InsertionSlot,
+  type NoisePosition,
   type NoiseSpan,
 } from './insert.js';
 export {
@@ -18,15 +22,33 @@ export {
   type NoiseResult,
   type SentenceNoiseSpec,
 } from './definition.js';
-export { applyNoise, noiseLabel, noiseRng } from './apply.js';
-export { NoiseSpanSchema, NoisyProblemSchema, type NoisyProblem } from './records.js';
-export { registerNoise, unregisterNoise, getNoise, listNoise } from './registry.js';
+export {
+  DEFAULT_PLACEMENT,
+  applyNoise,
+  mixNoise,
+  noiseLabel,
+  noiseRng,
+  slotRng,
+  type Placement,
+} from './apply.js';
+export { noiseCellName, parseNoiseCell, type NoiseCell } from './cell.js';
+export {
+  NOISE_KINDS,
+  NoiseSpanSchema,
+  NoisyProblemSchema,
+  type NoiseKind,
+  type NoisyProblem,
+} from './records.js';
+export { MIX, registerNoise, unregisterNoise, getNoise, listNoise } from './registry.js';
+export { loadNoiseInput, type NoiseInput } from './input.js';
 export { builtinNoises, BUILTIN_NOISE_TYPES } from './builtin.js';
 export {
   avoidingProblemNumbers,
   forbiddenNumbers,
+  mentionsAny,
   pickFrom,
   topicSentence,
+  type DrawnSentence,
   type NoiseBank,
   type SentenceSource,
 } from './banks/bank.js';
@@ -45,12 +67,16 @@ export {
 export {
   DEFAULT_NOISE_SEED,
   NoiseGenerateOptionsSchema,
+  NoiseSweepOptionsSchema,
   generateNoisyDatasets,
+  sweepNoisyDatasets,
   manifestFileName,
   noisyFileName,
   noisyRecords,
   parseNoiseGenerateOptions,
+  parseNoiseSweepOptions,
   type NoiseGenerateOptions,
+  type NoiseSweepOptions,
   type NoiseGenerateResult,
   type NoisyFile,
   type ProgressFn,

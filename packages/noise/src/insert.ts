@@ -9,6 +9,10 @@ export interface NoiseSpan {
   end: number;
 }
 
+/** Where noise sentences are asked to go (see `slotFor`). */
+export const NOISE_POSITIONS = ['random', 'early', 'middle', 'late', 'before-question'] as const;
+export type NoisePosition = (typeof NOISE_POSITIONS)[number];
+
 /**
  * Index of the sentence that opens the question block: the last sentence, together with any
  * parenthetical remarks after it ("What is the cost per serving? (Round to the nearest
@@ -66,6 +70,62 @@ export function insertAt(
     question: question.slice(0, slot.at) + text + slot.separator + question.slice(slot.at),
     span: { text, start: slot.at, end: slot.at + text.length },
   };
+}
+
+/**
+ * The slot a named position gives, among `insertionSlots(question)` (after sentence k, k =
+ * 1..q-1, where sentence q opens the question block):
+ * - random: one drawn uniformly with `rng` (one draw; the only position that draws);
+ * - early: after the first sentence;
+ * - late: after the last context sentence, just before the question sentence;
+ * - middle: the boundary nearest (in characters) to the middle of the context, i.e. of the text
+ *   before the question sentence; ties go to the earlier one;
+ * - before-question: before the whole problem text (offset of its first sentence), the one place
+ *   `random` never uses.
+ * A one-sentence question has a single slot (before it), which every position then gives.
+ */
+export function slotFor(question: string, position: NoisePosition, rng: Rng): InsertionSlot {
+  const slots = insertionSlots(question);
+  switch (position) {
+    case 'random':
+      return rng.pick(slots);
+    case 'early':
+      return slots[0]!;
+    case 'late':
+      return slots[slots.length - 1]!;
+    case 'middle': {
+      const first = splitSentences(question)[0]!.start;
+      const target = (first + slots[slots.length - 1]!.at) / 2;
+      let best = slots[0]!;
+      for (const s of slots) if (Math.abs(s.at - target) < Math.abs(best.at - target)) best = s;
+      return best;
+    }
+    case 'before-question':
+      return { at: splitSentences(question)[0]!.start, separator: ' ', before: 0 };
+  }
+}
+
+/**
+ * Inserts several sentences at once, each at its slot of the original question; sentences that
+ * share a slot follow one another in the given order, each followed by the slot's separator.
+ * Returns the new question and each sentence's span, in the order of `items`.
+ */
+export function insertSentences(
+  question: string,
+  items: readonly { text: string; slot: InsertionSlot }[],
+): { question: string; spans: NoiseSpan[] } {
+  const order = items.map((item, i) => ({ ...item, i })).sort((a, b) => a.slot.at - b.slot.at);
+  const spans: NoiseSpan[] = new Array<NoiseSpan>(items.length);
+  let out = '';
+  let from = 0;
+  for (const { text: raw, slot, i } of order) {
+    out += question.slice(from, slot.at);
+    from = slot.at;
+    const text = raw.trim();
+    spans[i] = { text, start: out.length, end: out.length + text.length };
+    out += text + slot.separator;
+  }
+  return { question: out + question.slice(from), spans };
 }
 
 /** Inserts a sentence at a slot chosen uniformly with `rng` (one draw). */

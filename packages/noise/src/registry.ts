@@ -4,6 +4,9 @@ import { NoiseError } from './errors.js';
 
 const NAME = /^[a-z][a-z0-9-]*$/u;
 
+/** The built-in mixed type: not registered, built per run from `--types-mix`. */
+export const MIX = 'mix';
+
 /** Registered noise types by name, in registration order; the built-ins come first. */
 const registry = new Map<string, NoiseDefinition>(builtinNoises().map((d) => [d.name, d]));
 
@@ -18,8 +21,18 @@ export function registerNoise(def: NoiseDefinition, opts: { replace?: boolean } 
       `registerNoise: name: expected lower-case letters, digits or '-', got ${JSON.stringify(def?.name)}`,
     );
   }
-  if (typeof def.inject !== 'function') {
-    throw new NoiseError(`registerNoise: '${def.name}': inject: expected a function`);
+  if (typeof def.sentence !== 'function' && typeof def.inject !== 'function') {
+    throw new NoiseError(
+      `registerNoise: '${def.name}': expected a sentence(problem, rng) or inject(problem, rng) function`,
+    );
+  }
+  if (/-k\d+(?:-|$)/u.test(def.name)) {
+    throw new NoiseError(
+      `registerNoise: '${def.name}': a name may not contain -k<digits> (it would read as a dose: inf-k2-late)`,
+    );
+  }
+  if (def.name === MIX) {
+    throw new NoiseError(`registerNoise: '${MIX}' is reserved for mixed noise (--types-mix)`);
   }
   if (registry.has(def.name) && !opts.replace) {
     throw new NoiseError(

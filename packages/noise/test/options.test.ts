@@ -6,25 +6,60 @@ import {
   NoiseError,
   NoiseGenerateOptionsSchema,
   parseNoiseGenerateOptions,
+  parseNoiseSweepOptions,
 } from '../src/index.js';
 import { tmpDir } from './shared.js';
 
 describe('NoiseGenerateOptionsSchema', () => {
   it('fills defaults', () => {
     expect(DEFAULT_NOISE_SEED).toBe(42);
-    expect(parseNoiseGenerateOptions({})).toEqual({ seed: 42, types: ['inf', 'rcs', 'sd'] });
-    expect(parseNoiseGenerateOptions(undefined)).toEqual({ seed: 42, types: ['inf', 'rcs', 'sd'] });
+    const defaults = {
+      seed: 42,
+      types: ['inf', 'rcs', 'sd'],
+      typesMix: ['inf', 'rcs', 'sd'],
+      slots: 'shared',
+      sentences: 1,
+      position: 'random',
+    };
+    expect(parseNoiseGenerateOptions({})).toEqual(defaults);
+    expect(parseNoiseGenerateOptions(undefined)).toEqual(defaults);
+    expect(parseNoiseSweepOptions({})).toEqual({
+      ...defaults,
+      sentences: [1],
+      position: undefined,
+      positions: ['random'],
+    });
   });
 
   it('accepts CLI-style strings', () => {
-    expect(NoiseGenerateOptionsSchema.parse({ seed: ' 7 ', types: 'sd, inf' })).toEqual({
+    expect(
+      NoiseGenerateOptionsSchema.parse({
+        seed: ' 7 ',
+        types: 'sd, inf,mix',
+        sentences: '3',
+        position: 'late',
+        typesMix: 'inf,sd',
+        slots: 'independent',
+        name: 'my-set',
+      }),
+    ).toMatchObject({
       seed: 7,
-      types: ['sd', 'inf'],
+      types: ['sd', 'inf', 'mix'],
+      sentences: 3,
+      position: 'late',
+      typesMix: ['inf', 'sd'],
+      slots: 'independent',
+      name: 'my-set',
     });
-    expect(NoiseGenerateOptionsSchema.parse({ seed: -3, types: ['rcs'] })).toEqual({
+    expect(NoiseGenerateOptionsSchema.parse({ seed: -3, types: ['rcs'] })).toMatchObject({
       seed: -3,
       types: ['rcs'],
     });
+    expect(parseNoiseSweepOptions({ sentences: '1, 2,4', positions: 'early,late' })).toMatchObject({
+      sentences: [1, 2, 4],
+      positions: ['early', 'late'],
+    });
+    expect(parseNoiseSweepOptions({ sentences: 2 })).toMatchObject({ sentences: [2] });
   });
 
   it.each([
@@ -32,15 +67,33 @@ describe('NoiseGenerateOptionsSchema', () => {
     [{ seed: 1.5 }, '--seed: expected an integer'],
     [{ seed: 2 ** 60 }, '--seed: expected an integer'],
     [{ types: '' }, '--types: expected at least one noise type'],
-    [{ types: 'inf,typo' }, "--types: unknown noise type 'typo' (known: inf, rcs, sd)"],
+    [{ types: 'inf,typo' }, "--types: unknown noise type 'typo' (known: inf, rcs, sd, mix)"],
     [{ types: 'inf,inf' }, "--types: noise type 'inf' is listed twice"],
-    [{ types: 3 }, '--types: expected noise type names, comma-separated'],
+    [{ types: 3 }, '--types: expected noise types, comma-separated'],
+    [{ typesMix: 'inf,mix' }, "--types-mix: unknown noise type 'mix' (known: inf, rcs, sd)"],
+    [{ sentences: 0 }, '--sentences: expected a positive integer'],
+    [{ sentences: '2.5' }, '--sentences: expected a positive integer'],
+    [{ sentences: 65 }, '--sentences: expected at most 64 sentences'],
+    [
+      { position: 'top' },
+      '--position: expected one of random, early, middle, late, before-question',
+    ],
+    [{ slots: 'some' }, '--slots: expected shared or independent'],
+    [{ name: 'a b' }, '--name: expected a name of letters, digits, ".", "_" or "-"'],
     [{ input: '' }, '--input: expected a path'],
     [{ out: 5 }, '--out: expected a path'],
-    [{ onProgress: 'yes' }, '--onProgress: expected a function'],
+    [{ onProgress: 'yes' }, '--on-progress: expected a function'],
     [{ seeds: 1 }, 'options: Unrecognized key: "seeds"'],
   ])('rejects %j', (options, message) => {
     expect(() => parseNoiseGenerateOptions(options)).toThrow(new NoiseError(message));
+  });
+
+  it.each([
+    [{ positions: 'early,early' }, "--positions: position 'early' is listed twice"],
+    [{ sentences: '1,x' }, '--sentences: expected a positive integer'],
+    [{ position: 'late' }, 'options: Unrecognized key: "position"'],
+  ])('sweep rejects %j', (options, message) => {
+    expect(() => parseNoiseSweepOptions(options)).toThrow(new NoiseError(message));
   });
 
   it('names the missing input file', async () => {

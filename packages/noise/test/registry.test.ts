@@ -53,13 +53,13 @@ describe('registerNoise', () => {
     const out = tmpDir('custom');
     const result = await generateNoisyDatasets({ input: INPUT, out, types: ['weather'], seed: 5 });
     expect(result.files.map((f) => [f.type, path.basename(f.path), f.records])).toEqual([
-      ['weather', 'gsm8k_weather_test.jsonl', 2],
+      ['weather', 'mini_weather.jsonl', 2],
     ]);
     const records = readFileSync(result.files[0].path, 'utf8')
       .trim()
       .split('\n')
       .map((l) => NoisyProblemSchema.parse(JSON.parse(l)));
-    expect(records.map((r) => r.id)).toEqual(['gsm8k-test-0', 'gsm8k-test-1']);
+    expect(records.map((r) => r.id)).toEqual(['mini-0', 'mini-1']);
     for (const r of records) {
       expect(r.noise_type).toBe('WEATHER');
       expect(r.seed).toBe(5);
@@ -110,7 +110,7 @@ describe('registerNoise', () => {
     });
     const out = tmpDir('broken');
     await expect(generateNoisyDatasets({ input: INPUT, out, types: 'inf,shout' })).rejects.toThrow(
-      /^noise type 'shout', problem gsm8k-test-0: span .* does not match/,
+      /^noise type 'shout', problem mini-0: span .* does not match/,
     );
     expect(() => readFileSync(path.join(out, 'gsm8k_inf_test.jsonl'))).toThrow();
   });

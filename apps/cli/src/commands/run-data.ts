@@ -12,10 +12,18 @@ import {
   hashFileSync,
   pullGsm8k,
 } from '@exp/data';
-import { generateNoisyDatasets, manifestFileName, noisyFileName } from '@exp/noise';
+import {
+  MIX,
+  generateNoisyDatasets,
+  listNoise,
+  manifestFileName,
+  noisyFileName,
+  parseNoiseCell,
+  type NoiseCell,
+} from '@exp/noise';
 import type { Io } from '../io.js';
 import { withProgress } from '../progress.js';
-import { NOISE_DATASETS, type RunPlan } from './run-plan.js';
+import type { RunPlan } from './run-plan.js';
 
 export interface DataFile {
   path: string;
@@ -24,8 +32,19 @@ export interface DataFile {
   seed: number | null;
 }
 
-const isNoise = (name: string): name is (typeof NOISE_DATASETS)[number] =>
-  (NOISE_DATASETS as readonly string[]).includes(name);
+/**
+ * The noise cell a dataset name stands for (`inf`, `sd-k2-late`, `mix.inf.sd-k4-early`), or null
+ * for clean and imported sets. Such sets live in data/gsm8k_<name>_test.jsonl and are generated
+ * from GSM8K test with the run's seed.
+ */
+function noiseCell(name: string): NoiseCell | null {
+  const cell = parseNoiseCell(name);
+  if (!cell) return null;
+  const known = new Set(listNoise().map((d) => d.name));
+  const ok = cell.type === MIX ? cell.typesMix!.every((t) => known.has(t)) : known.has(cell.type);
+  return ok ? cell : null;
+}
+const isNoise = (name: string): boolean => noiseCell(name) !== null;
 
 /** Where a dataset of the run lives. */
 export function datasetPath(name: string): string {
@@ -57,6 +76,8 @@ interface NoiseManifest {
   input_sha256?: unknown;
   templates?: unknown;
   sha256?: unknown;
+  placement?: { sentences?: unknown; position?: unknown; slots?: unknown };
+  types_mix?: unknown;
 }
 
 /** The manifest beside a noisy file, or why it cannot be read. */
@@ -70,16 +91,29 @@ function readNoiseManifest(file: string): NoiseManifest | string {
   }
 }
 
-/** Why a noisy file must be (re)generated for this run, or null when it fits. */
-function staleReason(file: string, seed: number, inputSha256: string): string | null {
+/** Why a noisy file's content is not what its name says (input, placement, bank, bytes), or null. */
+function mismatch(file: string, cell: NoiseCell, inputSha256: string): string | null {
   if (!existsSync(file)) return 'missing';
   const m = readNoiseManifest(file);
   if (typeof m === 'string') return m;
-  if (m.seed !== seed) return `seed ${String(m.seed)}, run seed ${seed}`;
-  if (m.input_sha256 !== inputSha256) return 'made from another GSM8K test file';
+  if (m.input_sha256 !== inputSha256) return 'made from another input than this GSM8K test file';
+  const p = m.placement;
+  const same =
+    p?.sentences === cell.sentences && p.position === cell.position && p.slots === cell.slots;
+  if (!same) return 'made with another dose, position or slot rule (old generator?)';
+  if (cell.type === MIX && JSON.stringify(m.types_mix) !== JSON.stringify(cell.typesMix))
+    return 'made from another list of mixed types';
   if (m.templates !== null) return 'made from another template bank';
   if (m.sha256 !== hashFileSync(file)) return 'changed since it was generated';
   return null;
+}
+
+/** Why a noisy file must be (re)generated for this run, or null when it fits. */
+function staleReason(file: string, cell: NoiseCell, seed: number, input: string): string | null {
+  const why = mismatch(file, cell, input);
+  if (why !== null) return why;
+  const m = readNoiseManifest(file) as NoiseManifest;
+  return m.seed === seed ? null : `seed ${String(m.seed)}, run seed ${seed}`;
 }
 
 function noiseSeed(file: string): number | null {
@@ -94,21 +128,39 @@ export async function prepareData(
   opts: { needTrain: boolean },
 ): Promise<Record<string, DataFile>> {
   await ensureGsm8k(io, opts.needTrain ? ['test', 'train'] : ['test']);
-  const noise = plan.datasets.filter(isNoise);
-  if (plan.steps.dataGen && noise.length) {
-    const input = hashFileSync(gsm8kFile('test'));
+  const noise = plan.datasets.flatMap((name) => {
+    const cell = noiseCell(name);
+    return cell ? [{ name, cell }] : [];
+  });
+  const input = noise.length ? hashFileSync(gsm8kFile('test')) : '';
+  if (plan.steps.dataGen) {
     const stale = noise
-      .map((t) => ({ t, why: staleReason(datasetPath(t), plan.seed, input) }))
+      .map((n) => ({ ...n, why: staleReason(datasetPath(n.name), n.cell, plan.seed, input) }))
       .filter((s) => s.why !== null);
-    if (stale.length) {
-      for (const s of stale) io.out(`data-gen: generating ${s.t} (${s.why})`);
+    for (const s of stale) {
+      io.out(`data-gen: generating ${s.name} (${s.why})`);
       await withProgress(io, 'noise', (bar) =>
         generateNoisyDatasets({
-          types: stale.map((s) => s.t),
+          types: [s.cell.type],
+          ...(s.cell.typesMix ? { typesMix: [...s.cell.typesMix] } : {}),
+          sentences: s.cell.sentences,
+          position: s.cell.position,
+          slots: s.cell.slots,
           seed: plan.seed,
           onProgress: (done: number, total: number) => bar.update(done, total),
         }),
       );
+    }
+  } else {
+    // Even when told to use the files as they are, never evaluate a set made from other data.
+    for (const n of noise) {
+      const file = datasetPath(n.name);
+      const why = existsSync(file) ? mismatch(file, n.cell, input) : null;
+      if (why !== null) {
+        throw new Error(
+          `${file}: ${why}; run without --skip-data-gen to regenerate it from ${gsm8kFile('test')}`,
+        );
+      }
     }
   }
   const files: Record<string, DataFile> = {};

@@ -6,7 +6,6 @@ import { UsageError } from '../io.js';
 export const MODELS = ['diffllama', 'llama'] as const;
 /** The built-in sets; any dataset imported into data/ (`exp data import`) is accepted too. */
 export const DATASETS = ['clean', 'inf', 'rcs', 'sd', 'gsmplus-distraction'] as const;
-export const NOISE_DATASETS = ['inf', 'rcs', 'sd'] as const;
 export const MODES = ['quick', 'medium', 'full'] as const;
 export const PROTOCOLS = ['seed', 'lm-eval'] as const;
 export const DEVICES = ['cpu', 'cuda'] as const;

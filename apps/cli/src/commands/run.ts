@@ -176,7 +176,7 @@ export const runCommand: CommandFactory = (io) => (y) =>
         })
         .option('datasets', {
           type: 'string',
-          describe: `Datasets, comma-separated (${DATASETS.join(',')})`,
+          describe: `Datasets, comma-separated (${DATASETS.join(',')}, noise cells such as inf-k2-late, imported sets)`,
         })
         .option('mode', {
           type: 'string',

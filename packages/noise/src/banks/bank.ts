@@ -3,8 +3,17 @@ import { NoiseError } from '../errors.js';
 import { numbersIn } from '../text/numbers.js';
 import { selectTopic, type Topic, type TopicRule } from '../text/topics.js';
 
-/** Produces the noise sentence for one problem; every random choice comes from `rng`. */
-export type SentenceSource = (problem: Problem, rng: Rng) => string;
+/** A drawn noise sentence and, for topic banks, the topic it came from. */
+export interface DrawnSentence {
+  text: string;
+  topic?: string;
+}
+
+/**
+ * Produces the noise sentence for one problem; every random choice comes from `rng`. It may
+ * return the text alone or with the topic it was drawn from (SD).
+ */
+export type SentenceSource = (problem: Problem, rng: Rng) => string | DrawnSentence;
 
 /** The sentence sources of the three built-in noise types. */
 export interface NoiseBank {
@@ -31,32 +40,45 @@ export function topicSentence(
 ): SentenceSource {
   return (problem, rng) => {
     const topic = selectTopic(problem.question, topics, rule);
-    return rng.pick(topic ? topic.sentences : defaults);
+    return { text: rng.pick(topic ? topic.sentences : defaults), topic: topic?.name ?? 'default' };
   };
 }
 
-/** Numbers a noise sentence must not mention: the question's numbers and the gold answer. */
+/**
+ * Numbers a noise sentence must not mention, so that noise can neither echo a quantity of the
+ * problem nor hint at its solution: every number of the question (digits and words: "two",
+ * "half", "a dozen"), every number of the worked solution (each line and each `<<...>>`
+ * annotation, i.e. every intermediate result) and the gold answer.
+ */
 export function forbiddenNumbers(problem: Problem): Set<string> {
   const out = numbersIn(problem.question);
+  for (const n of numbersIn(problem.answer)) out.add(n);
   out.add(problem.final);
   return out;
 }
 
-const MAX_TRIES = 200;
+/** Whether a sentence mentions (in digits or words) a number of `forbidden`. */
+export function mentionsAny(sentence: string, forbidden: ReadonlySet<string>): boolean {
+  for (const n of numbersIn(sentence)) if (forbidden.has(n)) return true;
+  return false;
+}
+
+/** Redraws allowed per sentence; a problem with very many numbers may need several hundred. */
+const MAX_TRIES = 5000;
 
 /**
- * Draws sentences from `make` until one mentions none of the question's numbers nor the gold
- * answer, so generated numbers can never echo (or leak) a quantity of the problem.
+ * Draws sentences from `make` until one mentions no number of `forbiddenNumbers(problem)` (in
+ * digits or words), so generated numbers can never echo or leak a quantity of the problem.
  */
 export function avoidingProblemNumbers(make: (rng: Rng) => string): SentenceSource {
   return (problem, rng) => {
     const forbidden = forbiddenNumbers(problem);
     for (let i = 0; i < MAX_TRIES; i++) {
       const sentence = make(rng);
-      if (![...numbersIn(sentence)].some((n) => forbidden.has(n))) return sentence;
+      if (!mentionsAny(sentence, forbidden)) return sentence;
     }
     throw new NoiseError(
-      `problem ${problem.id}: no noise sentence without the question's numbers in ${MAX_TRIES} draws`,
+      `problem ${problem.id}: no noise sentence without the problem's numbers (question, solution, answer) in ${MAX_TRIES} draws`,
     );
   };
 }

@@ -82,13 +82,7 @@ export const INF_LISTS: Readonly<Record<string, readonly string[]>> = {
     'Lake Drive',
     'Hill Street',
   ],
-  when: [
-    'last Tuesday',
-    'yesterday afternoon',
-    'one day last summer',
-    'on Sunday',
-    'earlier this month',
-  ],
+  when: ['last Tuesday', 'yesterday afternoon', 'last summer', 'on Sunday', 'earlier this month'],
   shop: [
     'bakery',
     'pharmacy',

@@ -3,22 +3,24 @@ import { formatInt } from '../text/numbers.js';
 
 /**
  * Redundant calculation steps (RCS): a true arithmetic fact or unit conversion, computed here
- * (never typed by hand), behind a lead-in phrase. Facts draw fresh operands for each problem;
- * `avoidingProblemNumbers` rejects draws that repeat a number of the question or its answer, so
- * a fact can never be a step of the real solution.
+ * (never typed by hand), behind a lead-in phrase that presents it as general knowledge. Lead-ins
+ * that sound like a step of *this* problem ("As a quick check", "We know that", "Note that",
+ * "Observe that") are not used: they would tell the model the fact belongs to the solution.
+ * Facts draw fresh operands for each problem; `avoidingProblemNumbers` rejects draws that repeat
+ * a number of the question, its worked solution or its answer, so a fact can never be a step of
+ * the real solution.
  */
 export const RCS_LEADS: readonly string[] = [
-  'Note that {fact}.',
-  'Remember that {fact}.',
-  'Keep in mind that {fact}.',
   'Recall that {fact}.',
-  'It is worth noting that {fact}.',
-  'As a reminder, {fact}.',
+  'Remember that {fact}.',
   'For reference, {fact}.',
-  'We know that {fact}.',
-  'Observe that {fact}.',
-  'It may help to recall that {fact}.',
-  'As a quick check, {fact}.',
+  'As a general fact, {fact}.',
+  'In general, {fact}.',
+  'As everyone learns in school, {fact}.',
+  'It is a well-known fact that {fact}.',
+  'Incidentally, {fact}.',
+  'As a matter of arithmetic, {fact}.',
+  'By the way, {fact}.',
 ];
 
 /** A unit conversion: `per` small units in one big unit; `lo..hi` big units are converted. */
@@ -93,7 +95,7 @@ export const RCS_FACTS: readonly ((rng: Rng) => string)[] = [
   },
   (rng) => {
     const k = between(rng, 4, 60);
-    return `one third of ${f(3 * k)} is ${k}`;
+    return `a third of ${f(3 * k)} is ${k}`;
   },
   (rng) => {
     const k = between(rng, 4, 60);

@@ -6,13 +6,20 @@ import { progressLine } from './progress.js';
 const USAGE = `Usage: pnpm -F @exp/noise generate [options]
 
 Writes <out>/gsm8k_{inf,rcs,sd}_test.jsonl: one noise sentence per question, with its exact span.
+Another input writes <out>/<name>_<type>.jsonl; a dose or position other than the default adds
+-k<K>-<position> to the type (gsm8k_inf-k2-late_test.jsonl).
 
 Options:
-  --input FILE      GSM8K-format JSONL (default: the GSM8K test split; EXP_GSM8K_DIR overrides)
-  --out DIR         output folder (default: data/ of the project)
-  --seed N          integer seed for every random choice (default: ${DEFAULT_NOISE_SEED})
-  --types LIST      noise types, comma-separated (default: inf,rcs,sd)
-  --templates FILE  template bank JSON in the original's format (reproduces its protocol)
+  --input FILE       GSM8K-format or exp Problem JSONL (default: the GSM8K test split)
+  --name NAME        dataset name of the outputs (default: from the input file)
+  --out DIR          output folder (default: data/ of the project)
+  --seed N           integer seed for every random choice (default: ${DEFAULT_NOISE_SEED})
+  --types LIST       noise types, comma-separated, mix included (default: inf,rcs,sd)
+  --sentences K      distinct noise sentences per question (default: 1)
+  --position P       random|early|middle|late|before-question (default: random)
+  --slots S          shared (one random slot per problem for all types) | independent
+  --types-mix LIST   types the mix type draws from (default: inf,rcs,sd)
+  --templates FILE   template bank JSON in the original's format (reproduces its protocol)
   --verbose         print stack traces on errors
   -h, --help        show this help`;
 
@@ -43,7 +50,12 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: false,
       options: {
         input: { type: 'string' },
+        name: { type: 'string' },
         out: { type: 'string' },
+        sentences: { type: 'string' },
+        position: { type: 'string' },
+        slots: { type: 'string' },
+        'types-mix': { type: 'string' },
         seed: { type: 'string' },
         types: { type: 'string' },
         templates: { type: 'string' },
@@ -64,7 +76,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     options = parseNoiseGenerateOptions({
       input: resolve(values.input),
+      name: values.name,
       out: resolve(values.out),
+      sentences: values.sentences,
+      position: values.position,
+      slots: values.slots,
+      typesMix: values['types-mix'],
       seed: values.seed,
       types: values.types,
       templates: resolve(values.templates),
@@ -77,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     const result = await generateNoisyDatasets({ ...options, onProgress: progress.update });
     progress.stop();
     for (const f of result.files) {
-      process.stdout.write(`${f.type} ${f.path} ${f.records} records sha256 ${f.sha256}\n`);
+      process.stdout.write(`${f.dataset} ${f.path} ${f.records} records sha256 ${f.sha256}\n`);
     }
   } finally {
     progress.stop();
