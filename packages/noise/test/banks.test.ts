@@ -11,15 +11,10 @@ import {
   makeRcsSentence,
   numbersIn,
   parseTemplateBank,
-  SD_DEFAULT,
-  SD_TOPICS,
   splitSentences,
   templateSlots,
 } from '../src/index.js';
 import { ORIGINAL_TEMPLATES, tmpDir } from './shared.js';
-
-const NUMBER_WORDS =
-  /\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million|dozen|half|twice|double|triple|first|second|third)\b/i;
 
 /** Each sentence must stay one sentence once inserted, end with a period and hold no '..'. */
 function expectOneSentence(s: string): void {
