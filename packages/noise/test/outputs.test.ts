@@ -5,7 +5,9 @@ import {
   generateNoisyDatasets,
   manifestFileName,
   noiseCellName,
+  NoisyProblemSchema,
   parseNoiseCell,
+  stripNoise,
   sweepNoisyDatasets,
 } from '../src/index.js';
 import { GSM8K_TEST, tmpDir } from './shared.js';
@@ -14,7 +16,7 @@ const lines = (file: string) =>
   readFileSync(file, 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { id: string; noise: unknown[]; position: string });
+    .map((l) => NoisyProblemSchema.parse(JSON.parse(l)));
 const write = (dir: string, name: string, text: string): string => {
   const file = path.join(dir, name);
   writeFileSync(file, text);
@@ -140,6 +142,12 @@ describe('sweep', () => {
       expect(records).toHaveLength(1319);
       expect(records.every((x) => x.noise.length === cell.sentences)).toBe(true);
       expect(records.every((x) => x.position === cell.position)).toBe(true);
+      const inexact = records.filter(
+        (x) =>
+          x.noise.some((n) => x.question.slice(n.start, n.end) !== n.text) ||
+          stripNoise(x.question, x.noise) !== x.original_question,
+      );
+      expect(inexact).toEqual([]);
       const m = JSON.parse(readFileSync(manifestFileName(f.path), 'utf8'));
       expect(m.placement).toEqual({
         sentences: cell.sentences,
