@@ -1,7 +1,19 @@
 export const VERSION = '0.1.0';
 export { NoiseError } from './errors.js';
 export { splitSentences, type Sentence } from './text/sentences.js';
-export { compileTopicPattern, selectTopic, type Topic, type TopicRule } from './text/topics.js';
+export {
+  compileTopicPattern,
+  contentWords,
+  properNames,
+  scoreWeightedTopics,
+  selectTopic,
+  wordForms,
+  type ScoringOptions,
+  type Topic,
+  type TopicRule,
+  type TopicScore,
+  type WeightedTopic,
+} from './text/topics.js';
 export { numbersIn, formatInt, NUMBER_WORDS } from './text/numbers.js';
 export {
   NOISE_POSITIONS,
@@ -55,7 +67,18 @@ export {
 export { DEFAULT_BANK } from './banks/default.js';
 export { INF_LISTS, INF_TEMPLATES, makeInfSentence } from './banks/inf.js';
 export { RCS_CONVERSIONS, RCS_FACTS, RCS_LEADS, makeRcsSentence } from './banks/rcs.js';
-export { SD_DEFAULT, SD_TOPICS, type SdTopicSpec } from './banks/sd.js';
+export {
+  SD_DEFAULT,
+  SD_GENERAL,
+  SD_SCORING,
+  SD_TOPICS,
+  SD_WEIGHTS,
+  makeSdSentence,
+  scoreTopics,
+  sdSentencesOf,
+  sdTopicOf,
+  type SdTopicSpec,
+} from './banks/sd.js';
 export { fillTemplate, templateSlots } from './banks/slots.js';
 export {
   TemplateFileSchema,

@@ -11,8 +11,8 @@ import {
   NoisyProblemSchema,
   noisyRecords,
   questionSentenceIndex,
-  SD_TOPICS,
-  selectTopic,
+  sdSentencesOf,
+  sdTopicOf,
   splitSentences,
   stripNoise,
   type NoiseGenerateResult,
@@ -175,15 +175,15 @@ describe('generateNoisyDatasets over the whole GSM8K test set', () => {
     checkInvariants(read(path.join(dirs.orig, `gsm8k_${type}_test.jsonl`)).records, type);
   });
 
-  it("exp bank: SD sentences come from the question's topic", () => {
-    const topics = SD_TOPICS.map((t) => ({
-      ...t,
-      pattern: compileTopicPattern(t.words.join('|')),
-    }));
+  it("exp bank: SD sentences come from the question's topic, recorded per record", () => {
     const { records } = read(path.join(dirs.ours, 'gsm8k_sd_test.jsonl'));
     const wrong = records.filter((r) => {
-      const topic = selectTopic(r.original_question, topics, 'most');
-      return topic !== null && !topic.sentences.includes(r.noise[0].text);
+      const topic = sdTopicOf(r.original_question);
+      return (
+        r.topic !== topic ||
+        r.noise[0].topic !== topic ||
+        !sdSentencesOf(topic).includes(r.noise[0].text)
+      );
     });
     expect(wrong).toEqual([]);
   });

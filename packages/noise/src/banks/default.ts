@@ -1,21 +1,12 @@
-import { compileTopicPattern } from '../text/topics.js';
-import { avoidingProblemNumbers, topicSentence, type NoiseBank } from './bank.js';
+import { avoidingProblemNumbers, type NoiseBank } from './bank.js';
 import { makeInfSentence } from './inf.js';
 import { makeRcsSentence } from './rcs.js';
-import { SD_DEFAULT, SD_TOPICS } from './sd.js';
+import { makeSdSentence } from './sd.js';
 
-/** exp's own template bank: generated INF and RCS sentences, SD matched by topic. */
+/** exp's own template bank: generated INF and RCS sentences, SD matched by topic scoring. */
 export const DEFAULT_BANK: NoiseBank = {
   source: 'builtin',
   inf: avoidingProblemNumbers(makeInfSentence),
   rcs: avoidingProblemNumbers(makeRcsSentence),
-  sd: topicSentence(
-    SD_TOPICS.map((t) => ({
-      name: t.name,
-      pattern: compileTopicPattern(t.words.join('|')),
-      sentences: t.sentences,
-    })),
-    SD_DEFAULT,
-    'most',
-  ),
+  sd: makeSdSentence,
 };
