@@ -16,7 +16,9 @@ const FieldPath = z.string().regex(/^[^.]+(\.[^.]+)*$/, 'expected a dotted field
 
 /**
  * Which source fields make a Problem. `final` is the gold number (normalised); without it the
- * number after the last `####` of the worked solution `answer` is used.
+ * number after the last `####` of the worked solution `answer` is used. `original` (optional)
+ * holds the clean question a noisy benchmark's `question` was made from (GSM-Plus
+ * `seed_question`); records then carry it as `original_question`.
  */
 export const FieldMapSchema = z
   .object({
@@ -24,6 +26,7 @@ export const FieldMapSchema = z
     answer: FieldPath.optional(),
     final: FieldPath.optional(),
     id: FieldPath.optional(),
+    original: FieldPath.optional(),
   })
   .strict()
   .refine((f) => f.answer !== undefined || f.final !== undefined, {
@@ -46,6 +49,9 @@ export const BenchmarkSpecSchema = z
   })
   .strict();
 export type BenchmarkSpec = z.infer<typeof BenchmarkSpecSchema>;
+
+/** An imported problem; `original_question` is there exactly when `fields.original` is mapped. */
+export type ImportedProblem = Problem & { original_question?: string };
 
 export interface ImportBenchmarkOptions extends BenchmarkSpec {
   file: string;
@@ -74,7 +80,9 @@ function readRecords(
   format: 'json' | 'jsonl',
   recordsPath?: string,
 ): { where: string; record: unknown }[] {
-  const text = readTextFile(file);
+  // A UTF-8 byte order mark (files saved by some Windows editors) is not part of the data.
+  const text = readTextFile(file).replace(/^\uFEFF/, '');
+  if (text.trim() === '') throw new DataError(`${file}: empty file (no records)`);
   if (format === 'jsonl') {
     return jsonlValues(text, file).map(({ line, value }) => ({
       where: `${file}:${line}`,
@@ -116,7 +124,7 @@ function matches(record: unknown, filter: RecordFilter): boolean {
  * Reads a benchmark file (JSON array or JSON Lines) into Problems through a field mapping. The
  * first bad record throws one DataError naming file, line (or array index) and field.
  */
-export function importBenchmark(opts: ImportBenchmarkOptions): Problem[] {
+export function importBenchmark(opts: ImportBenchmarkOptions): ImportedProblem[] {
   const name = DatasetNameSchema.safeParse(opts.name);
   if (!name.success)
     throw new DataError(`dataset name "${opts.name}": ${name.error.issues[0].message}`);
@@ -172,7 +180,11 @@ export function importBenchmark(opts: ImportBenchmarkOptions): Problem[] {
     if (dup)
       throw new DataError(`${where}: ${fields.id ?? 'id'}: duplicate id "${id}" (first at ${dup})`);
     seen.set(id, where);
-    return { id, question, answer, final };
+    if (!fields.original) return { id, question, answer, final };
+    const original = text(fields.original, false);
+    if (original.trim() === '')
+      throw new DataError(`${where}: ${fields.original}: empty original question`);
+    return { id, question, answer, final, original_question: original };
   });
 }
 
@@ -202,6 +214,8 @@ export function loadDataset(name: string, dir?: string): Problem[] {
 export const BenchmarkPresetSchema = BenchmarkSpecSchema.extend({
   /** One line for `exp data import --help`: what the preset selects and from which file. */
   description: z.string().min(1),
+  /** The `noise_type` label of its records when imported as a noisy set (needs `fields.original`). */
+  noiseType: z.string().min(1).optional(),
 });
 export type BenchmarkPreset = z.infer<typeof BenchmarkPresetSchema>;
 
@@ -213,19 +227,25 @@ export const BENCHMARK_PRESETS: Readonly<Record<string, BenchmarkPreset>> = z
       description:
         'GSM-Plus (Li et al., 2024) testmini, perturbation "distraction insertion" (300 problems); file gsmplus_testmini.jsonl of qtli/GSM-Plus',
       format: 'jsonl',
-      fields: { question: 'question', answer: 'solution', final: 'answer' },
+      fields: {
+        question: 'question',
+        answer: 'solution',
+        final: 'answer',
+        original: 'seed_question',
+      },
       filter: { field: 'perturbation_type', equals: 'distraction insertion' },
+      noiseType: 'DISTRACTION',
     },
   } satisfies Record<string, BenchmarkPreset>);
 
 /** Imports a file with a named preset; the dataset takes the preset's name. */
-export function importPreset(name: string, file: string): Problem[] {
+export function importPreset(name: string, file: string): ImportedProblem[] {
   const preset = Object.hasOwn(BENCHMARK_PRESETS, name) ? BENCHMARK_PRESETS[name] : undefined;
   if (!preset) {
     throw new DataError(
       `unknown benchmark preset "${name}"; expected one of: ${Object.keys(BENCHMARK_PRESETS).join(', ')}`,
     );
   }
-  const { description: _description, ...spec } = preset;
+  const { description: _description, noiseType: _noiseType, ...spec } = preset;
   return importBenchmark({ ...spec, file, name });
 }

@@ -26,7 +26,16 @@ describe('importPreset gsmplus-distraction', () => {
       ),
       answer: expect.stringMatching(/\n#### 3$/),
       final: '3',
+      original_question:
+        'Three of the women at the cocktail party are wearing 4 inch heels and three are wearing 2 inch heels. What is the average height of heels at this party?',
     });
+    expect(Object.keys(problems[0])).toEqual([
+      'id',
+      'question',
+      'answer',
+      'final',
+      'original_question',
+    ]);
     expect(problems[299].id).toBe('gsmplus-distraction-299');
     expect(problems[299].final).toBe('8');
     expect(new Set(problems.map((p) => p.id)).size).toBe(300);
@@ -41,13 +50,21 @@ describe('importPreset gsmplus-distraction', () => {
     const file = writeDataset('gsmplus-distraction', problems, dir);
     expect(file).toBe(path.join(dir, 'gsmplus-distraction.jsonl'));
     expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(301);
-    expect(loadDataset('gsmplus-distraction', dir)).toEqual(problems);
+    expect(loadDataset('gsmplus-distraction', dir)).toEqual(
+      problems.map(({ original_question: _o, ...p }) => p),
+    );
   });
 
   test('presets are data: the registry holds the mapping', () => {
     expect(BENCHMARK_PRESETS['gsmplus-distraction']).toMatchObject({
-      fields: { question: 'question', answer: 'solution', final: 'answer' },
+      fields: {
+        question: 'question',
+        answer: 'solution',
+        final: 'answer',
+        original: 'seed_question',
+      },
       filter: { field: 'perturbation_type', equals: 'distraction insertion' },
+      noiseType: 'DISTRACTION',
     });
     expect(() => importPreset('toString', GSMPLUS)).toThrow(
       'unknown benchmark preset "toString"; expected one of: gsmplus-distraction',
@@ -157,6 +174,68 @@ describe('importBenchmark', () => {
     expect(() =>
       importBenchmark({ file: json, name: 'b', fields: { question: 'q', final: 'f' } }),
     ).toThrow(`${json}: (top level): expected an array of records, got {"rows":3}`);
+  });
+
+  test('`original` maps the clean question; a missing or empty one names line and field', () => {
+    const dir = tmp();
+    const jsonl = path.join(dir, 'o.jsonl');
+    writeFileSync(
+      jsonl,
+      '{"q":"A b. Noise. C?","a":"1","c":{"q":"A b. C?"}}\n{"q":"D?","a":2,"c":{"q":"D?"}}\n',
+    );
+    const fields = { question: 'q', final: 'a', original: 'c.q' };
+    expect(importBenchmark({ file: jsonl, name: 'o', fields })).toEqual([
+      { id: 'o-0', question: 'A b. Noise. C?', answer: '', final: '1', original_question: 'A b. C?' },
+      { id: 'o-1', question: 'D?', answer: '', final: '2', original_question: 'D?' },
+    ]);
+    writeFileSync(jsonl, '{"q":"A?","a":"1","c":{"q":"A?"}}\n\n{"q":"B?","a":"2","c":{}}\n');
+    expect(() => importBenchmark({ file: jsonl, name: 'o', fields })).toThrow(
+      new DataError(`${jsonl}:3: c.q: expected a string, got nothing`),
+    );
+    writeFileSync(jsonl, '{"q":"A?","a":"1","c":{"q":7}}\n');
+    expect(() => importBenchmark({ file: jsonl, name: 'o', fields })).toThrow(
+      new DataError(`${jsonl}:1: c.q: expected a string, got 7`),
+    );
+    writeFileSync(jsonl, '{"q":"A?","a":"1","c":{"q":" "}}\n');
+    expect(() => importBenchmark({ file: jsonl, name: 'o', fields })).toThrow(
+      new DataError(`${jsonl}:1: c.q: empty original question`),
+    );
+    const json = path.join(dir, 'o.json');
+    writeFileSync(json, JSON.stringify([{ q: 'A?', a: 1, clean: 'A?' }, { q: 'B?', a: 2 }]));
+    expect(() =>
+      importBenchmark({
+        file: json,
+        name: 'o',
+        fields: { question: 'q', final: 'a', original: 'clean' },
+      }),
+    ).toThrow(new DataError(`${json}[1]: clean: expected a string, got nothing`));
+    expect(() =>
+      importBenchmark({ file: json, name: 'o', fields: { ...fields, original: 'a..b' } }),
+    ).toThrow('import spec for o: fields.original: expected a dotted field path');
+  });
+
+  test('an empty, blank-only or BOM-only file fails in one line naming it', () => {
+    const dir = tmp();
+    for (const [name, content] of [
+      ['empty.jsonl', ''],
+      ['blank.jsonl', '\n  \n\t\r\n'],
+      ['bom.jsonl', '\uFEFF'],
+      ['bom-blank.jsonl', '\uFEFF\n\n'],
+      ['empty.json', ''],
+      ['bom.json', '\uFEFF  \n'],
+    ]) {
+      const file = path.join(dir, name);
+      writeFileSync(file, content);
+      expect(() =>
+        importBenchmark({ file, name: 'e', fields: { question: 'q', final: 'a' } }),
+      ).toThrow(new DataError(`${file}: empty file (no records)`));
+    }
+    // A byte order mark before real JSON is not part of the data.
+    const json = path.join(dir, 'bom-data.json');
+    writeFileSync(json, '\uFEFF[{"q":"A?","a":"4"}]');
+    expect(
+      importBenchmark({ file: json, name: 'e', fields: { question: 'q', final: 'a' } }),
+    ).toEqual([{ id: 'e-0', question: 'A?', answer: '', final: '4' }]);
   });
 
   test('bad specs are refused before reading', () => {

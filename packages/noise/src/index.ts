@@ -104,3 +104,14 @@ export {
   type NoisyFile,
   type ProgressFn,
 } from './generate.js';
+// external noisy benchmarks
+export {
+  DEFAULT_EXTERNAL_NOISE_TYPE,
+  externalNoisyProblem,
+  importNoisyBenchmark,
+  importNoisyPreset,
+  recoverInsertions,
+  squashWhitespace,
+  stripInsertions,
+  type RecoveredNoise,
+} from './external.js';

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import {
   BENCHMARK_PRESETS,
+  datasetFile,
   importBenchmark,
   importGsm8kDir,
   pullGsm8k,
   resolveUserPath,
   writeDataset,
+  writeJsonl,
   type PullResult,
 } from '@exp/data';
+import { importNoisyBenchmark } from '@exp/noise';
 import { statSync } from 'node:fs';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
@@ -31,6 +34,8 @@ const ImportSchema = z.object({
   answer: z.string().optional(),
   final: z.string().optional(),
   id: z.string().optional(),
+  original: z.string().optional(),
+  noiseType: z.string().min(1, 'expected a noise label').optional(),
   where: z
     .string()
     .regex(/^[^=]+=.*$/, 'expected field=value')
@@ -81,6 +86,15 @@ export const dataCommand: CommandFactory = (io) => (y) =>
             .option('answer', { type: 'string', describe: 'Field holding the worked solution' })
             .option('final', { type: 'string', describe: 'Field holding the final numeric answer' })
             .option('id', { type: 'string', describe: 'Field holding a record id' })
+            .option('original', {
+              type: 'string',
+              describe:
+                'Field holding the clean question of a noisy benchmark: records get the inserted spans (noise_kind insertion) or are marked rewrite',
+            })
+            .option('noise-type', {
+              type: 'string',
+              describe: "noise_type label of a noisy import (default: the preset's, else EXTERNAL)",
+            })
             .option('where', {
               type: 'string',
               describe: 'Keep records whose field equals a value: field=value',
@@ -110,6 +124,7 @@ export const dataCommand: CommandFactory = (io) => (y) =>
             ...(o.answer ? { answer: o.answer } : {}),
             ...(o.final ? { final: o.final } : {}),
             ...(o.id ? { id: o.id } : {}),
+            ...(o.original ? { original: o.original } : {}),
           };
           if (!fields.question)
             throw new UsageError(
@@ -118,15 +133,30 @@ export const dataCommand: CommandFactory = (io) => (y) =>
           const where = o.where
             ? { field: o.where.split('=')[0], equals: o.where.slice(o.where.indexOf('=') + 1) }
             : preset?.filter;
-          const problems = importBenchmark({
+          const spec = {
             file: source,
             format: o.format,
             fields: fields as { question: string },
             filter: where,
             name,
+          };
+          if (!fields.original) {
+            if (o.noiseType)
+              throw new UsageError('--noise-type: only with --original (or a preset that has one)');
+            const problems = importBenchmark(spec);
+            io.out(`${name} ${writeDataset(name, problems)} ${problems.length} records`);
+            return;
+          }
+          const records = importNoisyBenchmark({
+            ...spec,
+            noiseType: o.noiseType ?? preset?.noiseType,
           });
-          const out = writeDataset(name, problems);
-          io.out(`${name} ${out} ${problems.length} records`);
+          const out = datasetFile(name);
+          writeJsonl(out, records);
+          const insertions = records.filter((r) => r.noise_kind === 'insertion').length;
+          io.out(
+            `${name} ${out} ${records.length} records (${insertions} insertions with spans, ${records.length - insertions} rewrites)`,
+          );
         },
       )
       .demandCommand(1, 'name a data action: pull or import'),
