@@ -52,6 +52,7 @@ export {
   type BenchmarkSpec,
   type FieldMap,
   type ImportBenchmarkOptions,
+  type ImportedProblem,
   type RecordFilter,
 } from './import.js';
 export {
