@@ -370,4 +370,23 @@ describe('the data step', () => {
       'data-gen: generating rcs (made from another input than this GSM8K test file)',
     );
   });
+
+  test('an imported noisy benchmark with spans is a dataset of the run', async () => {
+    const src = path.join(GSM8K_DIR, '../gsm-plus/gsmplus_testmini.jsonl');
+    let r = await exp('data', 'import', src, '--preset', 'gsmplus-distraction');
+    expect(r.code).toBe(0);
+    r = await small({ datasets: 'gsmplus-distraction', maxSamples: 2, runId: 'gsmplus' });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const rows = samples(path.join(env.results, 'gsmplus'), 'tiny-llama', 'gsmplus-distraction');
+    expect(rows.map((x) => x.id).sort()).toEqual([
+      'gsmplus-distraction-0',
+      'gsmplus-distraction-1',
+    ]);
+    const m = readManifest(path.join(env.results, 'gsmplus'));
+    expect(m.data['gsmplus-distraction']).toMatchObject({
+      path: path.join(env.data, 'gsmplus-distraction.jsonl'),
+      seed: null,
+    });
+  });
 });
