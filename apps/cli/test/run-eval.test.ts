@@ -389,4 +389,29 @@ describe('the data step', () => {
       seed: null,
     });
   });
+
+  test('a noisy copy of an imported set is refused once its input has changed', async () => {
+    const src = path.join(env.root, 'three.jsonl');
+    writeFileSync(
+      src,
+      [1, 2, 3]
+        .map((n) =>
+          JSON.stringify({
+            question: `Tom has ${n} pens. He buys 2 more. How many pens does he have?`,
+            answer: `#### ${n + 2}`,
+          }),
+        )
+        .join('\n') + '\n',
+    );
+    let r = await exp('noise', 'generate', '--input', src, '--types', 'sd', '--out', env.data);
+    expect(r.code).toBe(0);
+    r = await small({ datasets: 'three_sd', maxSamples: 1, runId: 'noised-import' });
+    expect(r.code).toBe(0);
+    writeFileSync(src, readFileSync(src, 'utf8').replace('Tom', 'Ann'));
+    r = await small({ datasets: 'three_sd', maxSamples: 1, runId: 'noised-import-2' });
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `error: ${path.join(env.data, 'three_sd.jsonl')} was made from ${src}, which has changed since; regenerate it with \`pnpm exp noise generate --input ${src}\``,
+    );
+  });
 });

@@ -163,6 +163,11 @@ export function applyNoise(
   seed: number,
   placement: Placement = DEFAULT_PLACEMENT,
 ): NoisyProblem {
+  if (problem.question.trim() === '') {
+    throw new NoiseError(
+      `problem ${problem.id}: question: expected some text, got only whitespace`,
+    );
+  }
   const { question, noise } = def.sentence
     ? sentenceResult(def, problem, seed, placement)
     : checkedInjection(def, problem, seed);

@@ -53,6 +53,9 @@ function parseProblems(text: string, file: string, idPrefix: string): Problem[] 
         final,
       };
     }
+    if (problem.question.trim() === '') {
+      throw new NoiseError(`${where}: question: expected some text, got only whitespace`);
+    }
     const dup = seen.get(problem.id);
     if (dup !== undefined) {
       throw new NoiseError(`${where}: id: duplicate id "${problem.id}" (first at line ${dup})`);

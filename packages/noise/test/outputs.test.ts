@@ -102,6 +102,13 @@ describe('outputs are named after their input', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
+  it('names the problem whose question is only whitespace', async () => {
+    const file = write(tmpDir('blank-q'), 'blank.jsonl', '{"question":"  ","answer":"#### 1"}\n');
+    await expect(
+      generateNoisyDatasets({ input: file, out: tmpDir('blank-q-out') }),
+    ).rejects.toThrow(new Error(`${file}:1: question: expected some text, got only whitespace`));
+  });
+
   it('names the line and field of a bad record', async () => {
     const file = write(
       tmpDir('bad'),

@@ -73,6 +73,7 @@ async function ensureGsm8k(io: Io, splits: ('train' | 'test')[]): Promise<void> 
 
 interface NoiseManifest {
   seed?: unknown;
+  input?: unknown;
   input_sha256?: unknown;
   templates?: unknown;
   sha256?: unknown;
@@ -116,6 +117,21 @@ function staleReason(file: string, cell: NoiseCell, seed: number, input: string)
   return m.seed === seed ? null : `seed ${String(m.seed)}, run seed ${seed}`;
 }
 
+/**
+ * A noisy copy of another set (`exp noise generate --input data/x.jsonl` -> data/x_sd.jsonl) must
+ * still match its input: refused when the input file is there but has changed since.
+ */
+function checkNoisedInput(file: string): void {
+  if (!existsSync(file) || !existsSync(manifestFileName(file))) return;
+  const m = readNoiseManifest(file);
+  if (typeof m === 'string' || typeof m.input !== 'string' || !existsSync(m.input)) return;
+  if (hashFileSync(m.input) !== m.input_sha256) {
+    throw new Error(
+      `${file} was made from ${m.input}, which has changed since; regenerate it with \`pnpm exp noise generate --input ${m.input}\``,
+    );
+  }
+}
+
 function noiseSeed(file: string): number | null {
   const m = readNoiseManifest(file);
   return typeof m !== 'string' && typeof m.seed === 'number' ? m.seed : null;
@@ -152,17 +168,20 @@ export async function prepareData(
       );
     }
   } else {
-    // Even when told to use the files as they are, never evaluate a set made from other data.
+    // Even when told to use the files as they are, never evaluate a set made from other data
+    // (a file without a manifest, e.g. one of the original project's, is used as it is).
     for (const n of noise) {
       const file = datasetPath(n.name);
-      const why = existsSync(file) ? mismatch(file, n.cell, input) : null;
-      if (why !== null) {
+      const m = existsSync(file) ? readNoiseManifest(file) : 'missing';
+      const why = typeof m === 'string' ? null : mismatch(file, n.cell, input);
+      if (why !== null && why !== 'changed since it was generated') {
         throw new Error(
           `${file}: ${why}; run without --skip-data-gen to regenerate it from ${gsm8kFile('test')}`,
         );
       }
     }
   }
+  for (const name of plan.datasets.filter((d) => !isNoise(d))) checkNoisedInput(datasetPath(name));
   const files: Record<string, DataFile> = {};
   for (const name of plan.datasets) {
     const file = datasetPath(name);
@@ -176,7 +195,7 @@ export async function prepareData(
     files[name] = {
       path: file,
       sha256: hashFileSync(file),
-      seed: isNoise(name) ? noiseSeed(file) : null,
+      seed: noiseSeed(file),
     };
   }
   if (!plan.steps.dataGen) io.out('data-gen: skipped (--skip-data-gen); using the files in data/');
