@@ -23,8 +23,15 @@ export interface LayerAttention {
  * - differential-normalised: D_i / (1 - lambda), comparable with Llama (rows sum to 1);
  * - differential-clamped: the original's clamp of D to [0, 1] (an option, never the default).
  */
-export type MapForm =
-  'softmax' | 'a1' | 'a2' | 'differential' | 'differential-normalised' | 'differential-clamped';
+export const MAP_FORMS = [
+  'softmax',
+  'a1',
+  'a2',
+  'differential',
+  'differential-normalised',
+  'differential-clamped',
+] as const;
+export type MapForm = (typeof MAP_FORMS)[number];
 
 /** Token classes: key math information, noise, other context, and special/template tokens. */
 export const TOKEN_CLASSES = ['KMI', 'NI', 'OC', 'special'] as const;
@@ -111,6 +118,7 @@ export interface MetricSummary {
   noisy?: Stat;
   /** Paired or single-valued metrics (distraction effect, AUC, layer profile peak...). */
   value?: Stat | number | null;
+  /** Mean over samples (and heads, for per_layer); written only when every cell is defined. */
   per_layer?: { clean?: number[]; noisy?: number[] };
   per_head?: { clean?: number[][]; noisy?: number[][] };
   /** Anything else a metric reports (distractor heads with stability, ...). */
@@ -125,8 +133,14 @@ export interface AttentionSettings {
   excludeSpecial: boolean;
   samples: number;
   layers: number;
+  /** Heads analysed per layer: H for softmax maps, H/2 for the DiffLlama forms. */
   heads: number;
+  /** Seed of every bootstrap interval. */
   seed: number;
+  /** Bootstrap resamples of each interval. */
+  bootstrap: number;
+  /** query 'generated': how many tokens were generated. */
+  generatedTokens?: number;
 }
 
 /** One sample's heat-map data, written as attention_samples/<dataset>/<model>/<id>.<condition>.json. */
