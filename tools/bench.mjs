@@ -1,8 +1,9 @@
 // `pnpm bench <name> [options]`: runs the named benchmark script in the package that owns it
-// (generate: @exp/models, packages/models/bench; eval: @exp/eval, packages/eval/bench).
+// (generate: @exp/models, packages/models/bench; eval: @exp/eval, packages/eval/bench;
+// attention: @exp/attention, packages/attention/bench).
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = { generate: '@exp/models', eval: '@exp/eval' };
+const BENCHES = { generate: '@exp/models', eval: '@exp/eval', attention: '@exp/attention' };
 const [name = 'generate', ...rest] = process.argv.slice(2);
 const pkg = BENCHES[name];
 if (!pkg) {

@@ -1,4 +1,19 @@
 export const VERSION = '0.1.0';
+export {
+  forEachLayerAttention,
+  causalLMRunner,
+  type AttentionRunner,
+  type AttentionOutputs,
+  type AttentionShape,
+} from './maps.js';
+export {
+  exposeAttention,
+  findAttentionSoftmax,
+  ExposeError,
+  type ExposeOptions,
+  type ExposedAttention,
+} from './expose.js';
+export { differentialMaps, formHeads } from './differential.js';
 export { TOKEN_CLASSES, MAP_FORMS } from './types.js';
 export type {
   AttentionAnalysis,
