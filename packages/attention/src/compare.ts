@@ -137,7 +137,11 @@ async function analysePrompt(
   const prompt: ClassifiedPrompt = { item, encoding, classes: classified };
   const ids = [...encoding.ids];
   const classes: TokenClass[] = [...classified.classes];
-  const tokens = [...encoding.tokens];
+  // Heat-map labels are the prompt text each token covers ("ducks", " 16"), not byte-level token
+  // strings ("Ġducks"); a zero-width special token keeps its name.
+  const tokens = encoding.offsets.map(([s, e], i) =>
+    e > s ? item.prompt.slice(s, e) : encoding.tokens[i]!,
+  );
   const offsets = encoding.offsets.map(([s, e]): [number, number] => [s, e]);
   let rows = [ids.length - 1];
   if (o.query === 'generated') {
@@ -151,7 +155,7 @@ async function analysePrompt(
     for (const id of extra) {
       ids.push(id);
       classes.push('special'); // outside the question: template-like, removed with excludeSpecial
-      tokens.push(model.tokenizer.idToToken(id) ?? String(id));
+      tokens.push(model.tokenizer.decode([id]));
       offsets.push([item.prompt.length, item.prompt.length]);
     }
     if (rows.length === 0) rows = [ids.length - 1];
