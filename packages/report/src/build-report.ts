@@ -1,0 +1,235 @@
+// buildReport: a run folder in, its report out (tables/, charts/, attention_maps/, report.html,
+// report.md), from the folder's files alone. Reading, chart specs, rendering and page building
+// are separate units; this file only decides what to draw and where it goes.
+import path from 'node:path';
+import { writeFileAtomic } from '@exp/data';
+import { writeResults } from '@exp/eval';
+import {
+  attentionRatiosSpec,
+  headMapSpec,
+  hasPerLayer,
+  metricLabel,
+  niLiftByLayerSpec,
+  noisyOnly,
+  perHeadMetrics,
+} from './charts/attention.js';
+import type { Spec } from './charts/common.js';
+import { heatmapSpec } from './charts/heatmap.js';
+import { degradationSpec, headlineExtractor, modelComparisonSpec } from './charts/results.js';
+import { sftLossSpec } from './charts/sft.js';
+import { renderJobs } from './render/pool.js';
+import type { ChartEntry, MapEntry, ReportContent, TableEntry } from './report/content.js';
+import { reportHtml } from './report/html.js';
+import { reportMarkdown } from './report/markdown.js';
+import { readRun, type ReadRunOptions, type RunData } from './run/read-run.js';
+import { attentionTables } from './tables/attention.js';
+
+export interface BuildReportOptions extends ReadRunOptions {
+  /** The extractor the charts show; default 'strict' when the run has it, else its first. */
+  extractor?: string;
+  /** Tokens shown either side of the question in sample maps; default 3. */
+  mapContext?: number;
+  /** PNG scale factor; default 2. */
+  zoom?: number;
+  /**
+   * Metrics drawn as layer x head maps (head_map_<metric>), those the analysis has; 'all' for
+   * every metric with a per-head grid. Default HEAD_MAP_METRICS.
+   */
+  headMaps?: readonly string[] | 'all';
+  /** Render threads; default the machine's parallelism (up to 8); 1 renders on this thread. */
+  threads?: number;
+}
+
+export interface BuildReportResult {
+  /** Every file written, absolute, in writing order. */
+  files: string[];
+  /** What the report could not show, one line each (also listed in report.md and report.html). */
+  notes: string[];
+}
+
+/**
+ * The head maps a report draws by default: where noise attention sits (NI lift, NI mass), how
+ * much KMI attention the noise takes away (distraction), and DiffLlama's cancellation of NI.
+ */
+export const HEAD_MAP_METRICS: readonly string[] = [
+  'lift_ni',
+  'mass_ni',
+  'distraction',
+  'cancellation_ni',
+];
+
+/** A file-name part from a model name or sample id: path separators and oddities become '_'. */
+export function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+interface PlannedChart {
+  name: string;
+  title: string;
+  description: string;
+  spec: Spec;
+}
+
+function planCharts(
+  run: RunData,
+  extractor: string | undefined,
+  baseline: string,
+  headMaps: readonly string[] | 'all',
+): PlannedChart[] {
+  const charts: PlannedChart[] = [];
+  if (run.results.length && extractor) {
+    charts.push({
+      name: 'model_comparison',
+      title: 'Pass@1 by dataset and model',
+      description: `extractor ${extractor}, with 95% bootstrap CIs`,
+      spec: modelComparisonSpec(run.results, { extractor }),
+    });
+    const degraded = run.results.some((r) => r.extractor === extractor && r.degradation !== null);
+    if (degraded) {
+      charts.push({
+        name: 'degradation',
+        title: 'Relative degradation by noise type and model',
+        description: `(${baseline} − noisy) / ${baseline}, extractor ${extractor}, with 95% paired bootstrap CIs`,
+        spec: degradationSpec(run.results, { extractor, baseline }),
+      });
+    } else {
+      run.notes.push(
+        `degradation chart not drawn: no ${extractor} row has a relative degradation (it is undefined where ${baseline} Pass@1 is 0 or a set has no ${baseline} counterpart)`,
+      );
+    }
+  }
+  const a = run.attention;
+  if (a) {
+    charts.push({
+      name: 'attention_ratios',
+      title: 'Attention ratios (KMI / NI / OC)',
+      description: 'share of attention per token class by model and noise type, clean vs noisy',
+      spec: attentionRatiosSpec(a),
+    });
+    if (hasPerLayer(a, 'lift_ni')) {
+      charts.push({
+        name: 'ni_lift_by_layer',
+        title: 'NI lift by layer',
+        description:
+          "metrics.lift_ni per layer: NI's attention over its uniform share (1 = no preference)",
+        spec: niLiftByLayerSpec(a),
+      });
+    }
+    const available = perHeadMetrics(a);
+    const wanted = headMaps === 'all' ? available : headMaps.filter((m) => available.includes(m));
+    for (const metric of wanted) {
+      charts.push({
+        name: `head_map_${safeName(metric)}`,
+        title: `${metricLabel(metric)} per layer and head`,
+        description: `layer x head map of metrics.${metric}${noisyOnly(metric) ? ' on noisy prompts' : ''}`,
+        spec: headMapSpec(a, metric),
+      });
+    }
+  }
+  if (run.sftLoss.length) {
+    charts.push({
+      name: 'sft_loss',
+      title: 'SFT training loss',
+      description: `loss per step of ${run.sftLoss.map((c) => c.model).join(', ')}`,
+      spec: sftLossSpec(run.sftLoss),
+    });
+  }
+  return charts;
+}
+
+export async function buildReport(
+  runDir: string,
+  opts: BuildReportOptions = {},
+): Promise<BuildReportResult> {
+  const dir = path.resolve(runDir);
+  const baseline = opts.baseline ?? 'clean';
+  const run = readRun(dir, opts);
+  const files: string[] = [];
+  const write = (rel: string, bytes: string | Uint8Array) => {
+    const file = path.join(dir, rel);
+    writeFileAtomic(file, bytes);
+    files.push(file);
+  };
+
+  // --- tables: the results table is reused where `exp run` wrote it, written only if computed
+  const tables: TableEntry[] = [];
+  if (run.resultFiles) {
+    if (run.resultFiles.computed) {
+      const out = writeResults(path.join(dir, 'tables'), run.results);
+      files.push(out.csv, out.json, out.arrow);
+    }
+    const { csv, json, arrow } = run.resultFiles;
+    tables.push({ title: 'Results table', files: [csv, json, arrow] });
+  }
+  if (run.attention) {
+    const written: string[] = [];
+    for (const t of attentionTables(run.attention)) {
+      for (const ext of ['csv', 'json'] as const) {
+        write(`tables/${t.name}.${ext}`, t[ext]);
+        written.push(`tables/${t.name}.${ext}`);
+      }
+    }
+    tables.push({ title: 'Attention tables', files: written });
+  }
+
+  // --- charts and sample maps, rendered together (over worker threads when there are many)
+  const extractors = [...new Set(run.results.map((r) => r.extractor))];
+  const extractor = opts.extractor ?? headlineExtractor(run.results);
+  if (opts.extractor && !extractors.includes(opts.extractor)) {
+    throw new Error(
+      `buildReport: extractor '${opts.extractor}' is not in ${dir}'s results (it has: ${extractors.join(', ') || 'none'})`,
+    );
+  }
+  const ordered = extractor
+    ? [extractor, ...extractors.filter((x) => x !== extractor)]
+    : extractors;
+  const zoom = opts.zoom ?? 2;
+  const charts: ChartEntry[] = planCharts(
+    run,
+    extractor,
+    baseline,
+    opts.headMaps ?? HEAD_MAP_METRICS,
+  ).map((c) => ({
+    ...c,
+    svg: `charts/${c.name}.svg`,
+    png: `charts/${c.name}.png`,
+  }));
+  const maps: MapEntry[] = run.sampleMaps.map(({ map }) => ({
+    dataset: map.dataset,
+    model: map.model,
+    id: map.id,
+    condition: map.condition,
+    form: map.form,
+    layer: map.layer,
+    head: map.head,
+    png: `attention_maps/${safeName(map.dataset)}_samples/${safeName(map.model)}_${safeName(map.id)}_${map.condition}.png`,
+  }));
+  const rendered = await renderJobs(
+    [
+      ...charts.map((c) => ({ label: `chart ${c.name}`, spec: c.spec, zoom, keepSvg: true })),
+      ...run.sampleMaps.map(({ file, map }) => ({
+        label: `sample map ${file}`,
+        spec: heatmapSpec(map, { context: opts.mapContext }),
+        zoom,
+        keepSvg: false,
+      })),
+    ],
+    { threads: opts.threads },
+  );
+  charts.forEach((c, i) => {
+    write(c.svg, rendered[i].svg!);
+    write(c.png, rendered[i].png);
+    c.pngData = rendered[i].png;
+  });
+  maps.forEach((m, i) => {
+    const r = rendered[charts.length + i];
+    write(m.png, r.png);
+    m.pngData = r.png;
+  });
+
+  // --- pages
+  const content: ReportContent = { run, extractors: ordered, charts, maps, tables };
+  write('report.md', reportMarkdown(content));
+  write('report.html', reportHtml(content, { baseline }));
+  return { files, notes: run.notes };
+}

@@ -1,0 +1,34 @@
+// sft_loss: the training loss per optimiser step of each fine-tuned model (sft/<model>/loss.jsonl).
+import type { LossPoint } from '../run/schemas.js';
+import { PADDING, title, VEGA_LITE_SCHEMA, type Spec } from './common.js';
+
+export interface LossCurve {
+  model: string;
+  points: LossPoint[];
+}
+
+export function sftLossSpec(curves: readonly LossCurve[]): Spec {
+  const values = curves.flatMap((c) =>
+    c.points.map((p) => ({ model: c.model, step: p.step, loss: p.loss, lr: p.lr ?? null })),
+  );
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    padding: PADDING,
+    title: title('SFT training loss', ['per optimiser step, from sft/<model>/loss.jsonl']),
+    data: { values },
+    width: 420,
+    height: 240,
+    mark: { type: 'line', point: values.length <= 200 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'step' },
+      y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } },
+      color: { field: 'model', type: 'nominal', sort: curves.map((c) => c.model), title: 'model' },
+      tooltip: [
+        { field: 'model', type: 'nominal' },
+        { field: 'step', type: 'quantitative' },
+        { field: 'loss', type: 'quantitative', format: '.4f' },
+        { field: 'lr', type: 'quantitative', format: '.2e' },
+      ],
+    },
+  } as Spec;
+}

@@ -1,0 +1,115 @@
+// report.md: the report for terminals and Markdown viewers — the tables as Markdown tables, the
+// charts and sample maps as links to their PNG / SVG files (paths relative to the run folder).
+import {
+  HEADLINE_METRICS,
+  metricTable,
+  pivotTables,
+  ratioTable,
+  type ReportContent,
+} from './content.js';
+
+/** A table cell: pipes escaped and line breaks flattened so the row stays one line. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [
+    `| ${header.map(cell).join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
+}
+
+const link = (text: string, target: string) =>
+  `[${text.replace(/[[\]]/g, '\\$&')}](${encodeURI(target)})`;
+
+export function reportMarkdown(content: ReportContent): string {
+  const { run } = content;
+  const m = run.manifest;
+  const out: string[] = [`# Report: run ${m.run}`, ''];
+  const facts: string[] = [];
+  if (m.status) facts.push(`- status: ${m.status}`);
+  if (m.started)
+    facts.push(`- started: ${m.started}${m.finished ? `, finished: ${m.finished}` : ''}`);
+  if (m.command) facts.push(`- command: \`${m.command.join(' ')}\``);
+  if (m.task?.name)
+    facts.push(
+      `- task: ${m.task.name} (extractors: ${(m.task.extractors ?? content.extractors).join(', ')})`,
+    );
+  if (run.models.length) {
+    const type = (name: string) => m.models?.[name]?.modelType;
+    facts.push(
+      `- models: ${run.models.map((n) => (type(n) ? `${n} (${type(n)})` : n)).join(', ')}`,
+    );
+  }
+  if (run.datasets.length) facts.push(`- datasets: ${run.datasets.join(', ')}`);
+  facts.push(`- samples: ${run.samples.length}`);
+  out.push(...facts, '');
+
+  out.push('## Results', '');
+  if (run.results.length === 0) out.push('No results.', '');
+  for (const t of pivotTables(run.results, content.extractors)) {
+    out.push(
+      `### Pass@1 (${t.extractor})`,
+      '',
+      `Pass@1 in % with 95% bootstrap CI; ${t.count}.`,
+      '',
+    );
+    out.push(...mdTable(t.header, t.rows), '');
+    if (t.degradation.rows.length) {
+      out.push(`Relative degradation (${t.extractor}), % with 95% paired bootstrap CI:`, '');
+      out.push(...mdTable(t.degradation.header, t.degradation.rows), '');
+    }
+  }
+  for (const t of content.tables) {
+    out.push(`${t.title}: ${t.files.map((f) => link(f.split('/').pop()!, f)).join(', ')}`, '');
+  }
+
+  if (content.charts.length) {
+    out.push('## Charts', '');
+    for (const c of content.charts) {
+      out.push(`- ${link(c.title, c.png)} (${link('svg', c.svg)}): ${c.description}`);
+    }
+    out.push('');
+  }
+
+  if (run.attention) {
+    const ratios = ratioTable(run.attention);
+    out.push(
+      '## Attention',
+      '',
+      'Share of attention received by each token class, mean ± std over samples.',
+      '',
+    );
+    out.push(...mdTable(ratios.header, ratios.rows), '');
+    const metrics = metricTable(run.attention, HEADLINE_METRICS);
+    if (metrics.rows.length) {
+      out.push(
+        `Metrics (mean, std, 95% bootstrap CI, samples; every metric: ${link('attention_metrics.csv', 'tables/attention_metrics.csv')}):`,
+        '',
+      );
+      out.push(...mdTable(metrics.header, metrics.rows), '');
+    }
+  }
+
+  if (content.maps.length) {
+    out.push('## Sample attention maps', '');
+    const groups = new Map<string, typeof content.maps>();
+    for (const e of content.maps) {
+      const key = `${e.dataset} / ${e.model} / ${e.id}`;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push(e);
+    }
+    for (const [key, entries] of groups) {
+      out.push(`- ${key}: ${entries.map((e) => link(e.condition, e.png)).join(', ')}`);
+    }
+    out.push('');
+  }
+
+  if (run.notes.length) {
+    out.push('## Notes', '', ...run.notes.map((n) => `- ${n}`), '');
+  }
+  out.push(`Interactive version: ${link('report.html', 'report.html')}`);
+  return out.join('\n') + '\n';
+}

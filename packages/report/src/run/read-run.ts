@@ -1,0 +1,314 @@
+// Reads a run folder (docs/DESIGN.md "Run folder") into typed data: the manifest, the results
+// table, the sample logs with their noise spans, and whichever optional outputs exist (attention
+// analysis, per-sample maps, SFT loss). Missing optional parts become notes, never failures; a
+// file that exists but is malformed fails with one line naming the file and field.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { formatIssue, jsonlValues, parseJsonl } from '@exp/data';
+import { buildResultsTable, readSampleLog, type ResultRow, type SampleRecord } from '@exp/eval';
+import { readAttentionAnalysis, type AttentionAnalysis } from '@exp/attention';
+import {
+  LossPointSchema,
+  ManifestSchema,
+  NoiseRecordSchema,
+  ResultRowSchema,
+  SampleMapSchema,
+  type LossPoint,
+  type Manifest,
+  type SampleMap,
+} from './schemas.js';
+
+export class ReportError extends Error {
+  override name = 'ReportError';
+}
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** A sample with where its noise sits in the prompt (null: unknown, see the run's notes). */
+export interface SampleView {
+  record: SampleRecord;
+  noise: Span[] | null;
+}
+
+export interface SampleMapFile {
+  /** Path relative to the run folder. */
+  file: string;
+  map: SampleMap;
+}
+
+export interface RunData {
+  dir: string;
+  manifest: Manifest;
+  /** The manifest as written, for display. */
+  manifestText: string;
+  results: ResultRow[];
+  /** Where the results table is, relative to the run folder; `computed` when the report made it. */
+  resultFiles: { csv: string; json: string; arrow: string; computed: boolean } | null;
+  samples: SampleView[];
+  /** Model and dataset order of the run (manifest plan first, then as found). */
+  models: string[];
+  datasets: string[];
+  attention: AttentionAnalysis | null;
+  sampleMaps: SampleMapFile[];
+  sftLoss: { model: string; file: string; points: LossPoint[] }[];
+  /** Things the report could not show, one line each. */
+  notes: string[];
+}
+
+export interface ReadRunOptions {
+  /**
+   * A folder holding the noisy data files by name, for a run folder read on another machine than
+   * the one that wrote it (the manifest records absolute paths). Looked in before those paths.
+   */
+  dataDir?: string;
+  /** The dataset without noise (no spans to read); default 'clean'. */
+  baseline?: string;
+}
+
+function readJson<T>(file: string, schema: z.ZodType<T>): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ReportError(`${file}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ReportError(`${file}: ${formatIssue(parsed.error.issues[0])}`);
+  return parsed.data;
+}
+
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+const listDir = (p: string) => (isDir(p) ? readdirSync(p).sort() : []);
+
+/** `order` first (those that occur), then the rest in order of appearance. */
+function ordered(found: readonly string[], order: readonly string[] | undefined): string[] {
+  const unique = [...new Set(found)];
+  const first = (order ?? []).filter((x) => unique.includes(x));
+  return [...first, ...unique.filter((x) => !first.includes(x))];
+}
+
+function readSamples(dir: string): SampleRecord[] {
+  const root = path.join(dir, 'samples');
+  const out: SampleRecord[] = [];
+  for (const model of listDir(root)) {
+    for (const file of listDir(path.join(root, model))) {
+      if (file.endsWith('.jsonl')) out.push(...readSampleLog(path.join(root, model, file)));
+    }
+  }
+  return out;
+}
+
+/** [DiffLlama, Llama] when the manifest lists exactly one model of each type (as `exp run` pairs). */
+function comparisonPair(manifest: Manifest): [string, string] | undefined {
+  const models = manifest.models ?? {};
+  const of = (t: string) => Object.keys(models).filter((n) => models[n].modelType === t);
+  const [diff, plain] = [of('diffllama'), of('llama')];
+  return diff.length === 1 && plain.length === 1 ? [diff[0], plain[0]] : undefined;
+}
+
+function readResults(
+  dir: string,
+  manifest: Manifest,
+  samples: SampleRecord[],
+  baseline: string,
+  notes: string[],
+): { rows: ResultRow[]; files: RunData['resultFiles'] } {
+  const json = path.join(dir, 'experiment_results.json');
+  if (existsSync(json)) {
+    const rows = readJson(json, ResultRowSchema.array());
+    return {
+      rows,
+      files: {
+        csv: 'experiment_results.csv',
+        json: 'experiment_results.json',
+        arrow: 'experiment_results.arrow',
+        computed: false,
+      },
+    };
+  }
+  if (samples.length === 0) {
+    notes.push('no results: the run folder has neither experiment_results.json nor sample logs');
+    return { rows: [], files: null };
+  }
+  // The table `exp run` would have written, from the logs alone: the manifest's extractors and
+  // run seed (the bootstrap's), else every extractor the samples have and exp's default seed 42.
+  const extractors = manifest.task?.extractors ?? Object.keys(samples[0].answers);
+  const rows = buildResultsTable(samples, {
+    extractors,
+    seed: manifest.seeds?.run ?? 42,
+    evalType: 'zero_shot',
+    baseline,
+    pair: comparisonPair(manifest),
+  });
+  notes.push(
+    'experiment_results.json was missing: the results table was computed from the sample logs',
+  );
+  return {
+    rows,
+    files: {
+      csv: 'tables/experiment_results.csv',
+      json: 'tables/experiment_results.json',
+      arrow: 'tables/experiment_results.arrow',
+      computed: true,
+    },
+  };
+}
+
+/** id -> { question, noise } of the ids wanted, from one noisy data file (JSONL). */
+function readNoiseRecords(file: string, ids: ReadonlySet<string>) {
+  const out = new Map<string, z.infer<typeof NoiseRecordSchema>>();
+  for (const { line, value } of jsonlValues(readFileSync(file, 'utf8'), file)) {
+    const id = (value as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !ids.has(id)) continue;
+    const parsed = NoiseRecordSchema.safeParse(value);
+    if (!parsed.success)
+      throw new ReportError(`${file}:${line}: ${formatIssue(parsed.error.issues[0])}`);
+    out.set(id, parsed.data);
+  }
+  return out;
+}
+
+function noiseSpans(
+  dir: string,
+  manifest: Manifest,
+  samples: SampleRecord[],
+  opts: ReadRunOptions,
+  notes: string[],
+): SampleView[] {
+  const baseline = opts.baseline ?? 'clean';
+  const byDataset = new Map<string, SampleRecord[]>();
+  for (const s of samples) {
+    if (!byDataset.has(s.dataset)) byDataset.set(s.dataset, []);
+    byDataset.get(s.dataset)!.push(s);
+  }
+  const spans = new Map<SampleRecord, Span[] | null>();
+  for (const [dataset, records] of byDataset) {
+    if (dataset === baseline) {
+      for (const r of records) spans.set(r, []);
+      continue;
+    }
+    const recorded = manifest.data?.[dataset]?.path;
+    if (!recorded) {
+      notes.push(`noise spans of ${dataset} not shown: the manifest records no data file for it`);
+      continue;
+    }
+    const candidates = [
+      ...(opts.dataDir ? [path.join(opts.dataDir, path.basename(recorded))] : []),
+      path.resolve(dir, recorded),
+    ];
+    const file = candidates.find((f) => existsSync(f));
+    if (!file) {
+      notes.push(`noise spans of ${dataset} not shown: ${candidates.join(' or ')} not found`);
+      continue;
+    }
+    const found = readNoiseRecords(file, new Set(records.map((r) => r.id)));
+    let missing = 0;
+    for (const r of records) {
+      const rec = found.get(r.id);
+      const at = rec ? r.prompt.indexOf(rec.question) : -1;
+      if (!rec || at < 0) {
+        missing++;
+        continue;
+      }
+      spans.set(
+        r,
+        rec.noise.map((s) => ({ start: at + s.start, end: at + s.end })),
+      );
+    }
+    if (missing > 0) {
+      notes.push(
+        `noise spans of ${missing} ${dataset} sample(s) not shown: their question is not in ${file} or not in the prompt`,
+      );
+    }
+  }
+  return samples.map((record) => ({ record, noise: spans.get(record) ?? null }));
+}
+
+function readSampleMaps(dir: string): SampleMapFile[] {
+  const root = path.join(dir, 'attention_samples');
+  const out: SampleMapFile[] = [];
+  for (const dataset of listDir(root)) {
+    for (const model of listDir(path.join(root, dataset))) {
+      for (const name of listDir(path.join(root, dataset, model))) {
+        if (!name.endsWith('.json')) continue;
+        const file = path.join('attention_samples', dataset, model, name);
+        out.push({ file, map: readJson(path.join(dir, file), SampleMapSchema) });
+      }
+    }
+  }
+  return out;
+}
+
+function readSftLoss(dir: string): RunData['sftLoss'] {
+  const root = path.join(dir, 'sft');
+  const out: RunData['sftLoss'] = [];
+  for (const model of listDir(root)) {
+    const file = path.join(root, model, 'loss.jsonl');
+    if (!existsSync(file)) continue;
+    const points = parseJsonl(readFileSync(file, 'utf8'), LossPointSchema, file);
+    if (points.length > 0) out.push({ model, file: path.join('sft', model, 'loss.jsonl'), points });
+  }
+  return out;
+}
+
+export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
+  const manifestFile = path.join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) {
+    throw new ReportError(
+      `${dir}: not a run folder (no manifest.json); pass the folder \`exp run\` wrote`,
+    );
+  }
+  const manifest = readJson(manifestFile, ManifestSchema);
+  const notes: string[] = [];
+  const records = readSamples(dir);
+  // Samples in the run's order (model, dataset, position in the set), not the file system's: the
+  // results table computed from them and every listing follow it.
+  const sampleModels = ordered(
+    records.map((r) => r.model),
+    manifest.plan?.models,
+  );
+  const sampleDatasets = ordered(
+    records.map((r) => r.dataset),
+    manifest.plan?.datasets,
+  );
+  records.sort(
+    (a, b) =>
+      sampleModels.indexOf(a.model) - sampleModels.indexOf(b.model) ||
+      sampleDatasets.indexOf(a.dataset) - sampleDatasets.indexOf(b.dataset) ||
+      a.index - b.index,
+  );
+  const { rows, files } = readResults(dir, manifest, records, opts.baseline ?? 'clean', notes);
+  const attentionFile = path.join(dir, 'attention_analysis.json');
+  const attention = existsSync(attentionFile) ? readAttentionAnalysis(attentionFile) : null;
+  const models = ordered([...rows.map((r) => r.model), ...sampleModels], manifest.plan?.models);
+  const datasets = ordered(
+    [...rows.map((r) => r.dataset), ...sampleDatasets],
+    manifest.plan?.datasets,
+  );
+  // Unknown names (not in the run's lists) go last, in the file system's order.
+  const rank = (list: string[], x: string) => (list.includes(x) ? list.indexOf(x) : list.length);
+  const sampleMaps = readSampleMaps(dir).sort(
+    (a, b) =>
+      rank(datasets, a.map.dataset) - rank(datasets, b.map.dataset) ||
+      rank(models, a.map.model) - rank(models, b.map.model),
+  );
+  const sftLoss = readSftLoss(dir).sort((a, b) => rank(models, a.model) - rank(models, b.model));
+  return {
+    dir,
+    manifest,
+    manifestText: readFileSync(manifestFile, 'utf8'),
+    results: rows,
+    resultFiles: files,
+    samples: noiseSpans(dir, manifest, records, opts, notes),
+    models,
+    datasets,
+    attention,
+    sampleMaps,
+    sftLoss,
+    notes,
+  };
+}

@@ -1,0 +1,119 @@
+// Shared by the tests: the fixture run folder (a real `exp run --quick-test` with trimmed sample
+// logs, plus hand-made attention and SFT files, see fixtures/README.md) and small builders.
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ResultRow } from '@exp/eval';
+import { SampleMapSchema, type SampleMap } from '../src/run/schemas.js';
+
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const RUN = path.join(FIXTURES, 'run-q');
+export const DATA = path.join(FIXTURES, 'data');
+
+/** A fresh copy of the fixture run folder in a temp dir (buildReport writes into it). */
+export function copyRun(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'exp-report-'));
+  const run = path.join(dir, 'q');
+  cpSync(RUN, run, { recursive: true });
+  return run;
+}
+
+export function fixtureMap(
+  dataset: string,
+  model: string,
+  condition: 'clean' | 'noisy',
+): SampleMap {
+  const file = path.join(
+    RUN,
+    'attention_samples',
+    dataset,
+    model,
+    `gsm8k-test-1.${condition}.json`,
+  );
+  return SampleMapSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** A results row with the comparison columns empty unless given. */
+export function row(
+  r: Partial<ResultRow> & Pick<ResultRow, 'model' | 'dataset' | 'accuracy'>,
+): ResultRow {
+  return {
+    correct: 0,
+    total: 200,
+    eval_type: 'zero_shot',
+    extractor: 'strict',
+    ci_low: r.accuracy,
+    ci_high: r.accuracy,
+    degradation: null,
+    degradation_ci_low: null,
+    degradation_ci_high: null,
+    diff_vs: null,
+    diff: null,
+    diff_ci_low: null,
+    diff_ci_high: null,
+    mcnemar_p: null,
+    ...r,
+  };
+}
+
+/**
+ * A small results table (extractor strict, plus one seed row): two models on clean and inf, with
+ * the pair difference on diffllama's rows and the degradation on the inf rows.
+ */
+export const RESULTS: ResultRow[] = [
+  row({ model: 'llama', dataset: 'clean', accuracy: 0.15, ci_low: 0.1, ci_high: 0.2, correct: 30 }),
+  row({
+    model: 'llama',
+    dataset: 'inf',
+    accuracy: 0.12,
+    ci_low: 0.08,
+    ci_high: 0.17,
+    correct: 24,
+    degradation: 0.2,
+    degradation_ci_low: -0.1,
+    degradation_ci_high: 0.45,
+  }),
+  row({
+    model: 'diffllama',
+    dataset: 'clean',
+    accuracy: 0.17,
+    ci_low: 0.12,
+    ci_high: 0.225,
+    correct: 34,
+    diff_vs: 'llama',
+    diff: 0.02,
+    diff_ci_low: -0.01,
+    diff_ci_high: 0.05,
+    mcnemar_p: 0.375,
+  }),
+  row({
+    model: 'diffllama',
+    dataset: 'inf',
+    accuracy: 0.16,
+    ci_low: 0.11,
+    ci_high: 0.21,
+    correct: 32,
+    degradation: 1 / 17,
+    degradation_ci_low: -0.25,
+    degradation_ci_high: 0.3,
+    diff_vs: 'llama',
+    diff: 0.04,
+    diff_ci_low: 0.01,
+    diff_ci_high: 0.07,
+    mcnemar_p: 0.0004,
+  }),
+  row({ model: 'llama', dataset: 'clean', accuracy: 0.5, extractor: 'seed' }),
+];
+
+/** The charts buildReport draws for the fixture run folder, in order. */
+export const FIXTURE_CHARTS = [
+  'model_comparison',
+  'attention_ratios',
+  'ni_lift_by_layer',
+  'head_map_lift_ni',
+  'head_map_mass_ni',
+  'head_map_distraction',
+  'head_map_cancellation_ni',
+  'sft_loss',
+];

@@ -1,0 +1,154 @@
+// report.html in a real browser: headless Chromium through puppeteer-core. Chromium is required,
+// not optional: without it this test fails with the command that installs it (CI installs it).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { buildReport } from '../src/build-report.js';
+import { copyRun, DATA, FIXTURE_CHARTS } from './helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const INJECTED = '<img src=x onerror="window.__pwned=1"></script><b>bold</b>';
+
+describe('report.html in headless Chromium', () => {
+  let browser: Browser | undefined;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium/Chrome binary`,
+      );
+    }
+    const dir = copyRun();
+    const log = path.join(dir, 'samples/tiny-llama/clean.jsonl');
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    lines[0].completion = INJECTED;
+    writeFileSync(log, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    await buildReport(dir, { dataDir: DATA });
+
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless=new'],
+    });
+    page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${String(e)}`));
+    // Self-contained: the page may load itself and data: URIs, nothing else.
+    page.on('request', (r) => {
+      if (!/^(file|data):/.test(r.url())) problems.push(`request: ${r.url()}`);
+    });
+    await page.goto(pathToFileURL(path.join(dir, 'report.html')).href, { waitUntil: 'load' });
+    await page.waitForSelector('body[data-charts="done"]', { timeout: 30_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('no console errors, page errors or network requests', () => {
+    expect(problems).toEqual([]);
+  });
+
+  test('every chart is drawn from its spec as an SVG of non-zero size', async () => {
+    const charts = await page.$$eval('.chart-view', (els) =>
+      els.map((el) => {
+        const drawn = el.querySelector('svg, canvas');
+        const box = drawn?.getBoundingClientRect();
+        return {
+          name: el.getAttribute('data-name'),
+          drawn: el.classList.contains('drawn'),
+          fallback: el.querySelector('img.fallback') !== null,
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+        };
+      }),
+    );
+    expect(charts.map((c) => c.name)).toEqual(FIXTURE_CHARTS);
+    for (const c of charts) {
+      expect(c).toMatchObject({ drawn: true, fallback: false });
+      expect(c.width).toBeGreaterThan(100);
+      expect(c.height).toBeGreaterThan(100);
+    }
+    const title = await page.$eval('#chart-model_comparison svg', (svg) => svg.textContent);
+    expect(title).toContain('Pass@1 by dataset and model');
+  });
+
+  test('filters narrow the sample table', async () => {
+    const count = () => page.$eval('#samples-count', (e) => e.textContent);
+    expect(await count()).toBe('showing 32 of 32 samples');
+    await page.select('#filter-dataset', 'inf');
+    await page.select('#filter-model', 'tiny-diffllama');
+    expect(await count()).toBe('showing 4 of 32 samples');
+    await page.select('#filter-correct', 'correct');
+    expect(await count()).toBe('showing 0 of 32 samples');
+    await page.select('#filter-correct', 'wrong');
+    expect(await count()).toBe('showing 4 of 32 samples');
+    const ids = await page.$$eval('#samples-table tbody tr', (rows) =>
+      rows.map((r) => r.children[2].textContent),
+    );
+    expect(ids).toEqual(['gsm8k-test-0', 'gsm8k-test-1', 'gsm8k-test-2', 'gsm8k-test-3']);
+  });
+
+  test('clicking a sample shows its prompt with the noise marked, answers and heat maps', async () => {
+    await page.select('#filter-dataset', 'inf');
+    await page.select('#filter-model', 'tiny-diffllama');
+    await page.select('#filter-correct', '');
+    await page.click('#samples-table tbody tr:nth-child(2)');
+    const detail = await page.$eval('#sample-detail', (el) => ({
+      hidden: (el as unknown as { hidden: boolean }).hidden,
+      title: el.querySelector('h3')?.textContent,
+      marks: [...el.querySelectorAll('pre.prompt mark.noise')].map((m) => m.textContent),
+      prompt: el.querySelector('pre.prompt')?.textContent,
+      answers: [...el.querySelectorAll('table.answers tbody tr')].map((r) =>
+        [...r.children].map((c) => c.textContent),
+      ),
+      maps: [...el.querySelectorAll('figure.map')].map((f) => ({
+        caption: f.querySelector('figcaption')?.textContent,
+        loaded: (f.querySelector('img') as unknown as { naturalWidth: number }).naturalWidth > 0,
+      })),
+    }));
+    expect(detail.hidden).toBe(false);
+    expect(detail.title).toBe('tiny-diffllama · inf · gsm8k-test-1');
+    expect(detail.marks).toEqual([
+      'The apartment building on Maple Street has 10 floors and 152 windows.',
+    ]);
+    expect(detail.prompt).toBe(
+      'A robe takes 2 bolts of blue fiber and half that much white fiber.  The apartment building on Maple Street has 10 floors and 152 windows.  How many bolts in total does it take?',
+    );
+    expect(detail.answers).toEqual([
+      ['seed', '(none)', '✗ wrong'],
+      ['strict', '(none)', '✗ wrong'],
+    ]);
+    expect(detail.maps).toEqual([
+      {
+        caption: 'inf: noisy prompt · differential-normalised map, layer 2, mean of heads',
+        loaded: true,
+      },
+      {
+        caption: 'inf: clean prompt · differential-normalised map, layer 2, mean of heads',
+        loaded: true,
+      },
+    ]);
+  });
+
+  test('text from the run is shown as text, never run as markup', async () => {
+    await page.select('#filter-dataset', 'clean');
+    await page.select('#filter-model', 'tiny-llama');
+    await page.click('#samples-table tbody tr:nth-child(1)');
+    const shown = await page.$eval('#sample-detail pre.completion', (el) => ({
+      text: el.textContent,
+      elements: el.children.length,
+    }));
+    expect(shown).toEqual({ text: INJECTED, elements: 0 });
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+});
