@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { buildReport, type BuildReportResult } from '../src/build-report.js';
@@ -187,5 +187,32 @@ describe('buildReport on the fixture run folder', () => {
       html.match(/<img class="fallback" alt="[^"]*" src="data:image\/png;base64,/g),
     ).toHaveLength(8);
     expect(html).toContain('<summary>manifest.json</summary><pre>{\n  &#34;run&#34;: &#34;q&#34;,');
+  });
+});
+
+describe('buildReport on a run folder without experiment_results', () => {
+  test('computes the table from the sample logs and writes it under tables/, as exp run wrote it', async () => {
+    const dir = copyRun();
+    const csv = readFileSync(path.join(dir, 'experiment_results.csv'), 'utf8');
+    const json = readFileSync(path.join(dir, 'experiment_results.json'), 'utf8');
+    for (const ext of ['csv', 'json', 'arrow']) rmSync(path.join(dir, `experiment_results.${ext}`));
+    const { files } = await buildReport(dir, { dataDir: DATA, threads: 1 });
+    const tables = files
+      .map((f) => path.relative(dir, f))
+      .filter((f) => f.startsWith('tables/experiment_results'));
+    expect(tables).toEqual([
+      'tables/experiment_results.csv',
+      'tables/experiment_results.json',
+      'tables/experiment_results.arrow',
+    ]);
+    expect(readFileSync(path.join(dir, tables[0]), 'utf8')).toBe(csv);
+    expect(readFileSync(path.join(dir, tables[1]), 'utf8')).toBe(json);
+    const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(md).toContain(
+      'Results table: [experiment_results.csv](tables/experiment_results.csv), [experiment_results.json](tables/experiment_results.json), [experiment_results.arrow](tables/experiment_results.arrow)',
+    );
+    expect(md).toContain(
+      '- experiment_results.json was missing: the results table was computed from the sample logs',
+    );
   });
 });

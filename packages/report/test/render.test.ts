@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { createCanvas, loadImage } from 'canvas';
-import { modelComparisonSpec } from '../src/charts/results.js';
+import { degradationSpec, modelComparisonSpec } from '../src/charts/results.js';
 import { renderSpecToSvg, renderSvgToPng, renderSvgToPngAsync } from '../src/render/render.js';
-import { row } from './helpers.js';
+import { RESULTS, row } from './helpers.js';
 
 const rows = [
   row({ model: 'llama', dataset: 'clean', accuracy: 0.15, ci_low: 0.1, ci_high: 0.2 }),
@@ -51,6 +51,23 @@ describe('renderSpecToSvg', () => {
     // measured and drawn in the same font (not the machine's sans-serif)
     expect(svg).toContain('font-family="DejaVu Sans"');
     expect(svg).not.toContain('font-family="sans-serif"');
+  });
+
+  test('the degradation chart: its title, noise types, signed percentages and models', async () => {
+    const svg = await renderSpecToSvg(degradationSpec(RESULTS));
+    const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        'Relative degradation vs clean by noise type and model',
+        'noise type',
+        'relative degradation',
+        'inf',
+        '−20%',
+        '40%',
+        'llama',
+        'diffllama',
+      ]),
+    );
   });
 });
 
