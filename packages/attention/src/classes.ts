@@ -121,11 +121,43 @@ export interface ClassifiedPrompt {
  * character is mapped through the noisy item's noise chunks, and the noisy token holding it is
  * its partner when that token is KMI. Both items must be the same problem.
  */
+/**
+ * Offsets of `a` mapped into `b` when the two differ only in whitespace (an imported benchmark's
+ * clean question against its noisy one with the noise removed: "lollypop." vs "lollypop ."), else
+ * null. Identical texts map each offset to itself.
+ */
+export function whitespaceAlignment(a: string, b: string): Int32Array | null {
+  const map = new Int32Array(a.length + 1);
+  let j = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[j]) {
+      map[i] = j++;
+      continue;
+    }
+    const ws = /\s/u;
+    if (ws.test(a[i]!)) {
+      map[i] = j; // whitespace only in a
+      continue;
+    }
+    while (j < b.length && ws.test(b[j]!)) j++; // whitespace only in b
+    if (a[i] !== b[j]) return null;
+    map[i] = j++;
+  }
+  while (j < b.length && /\s/u.test(b[j]!)) j++;
+  if (j !== b.length) return null;
+  map[a.length] = j;
+  return map;
+}
+
 export function alignKmiTokens(
   clean: ClassifiedPrompt,
   noisy: ClassifiedPrompt,
 ): [number, number][] {
-  if (withoutNoise(noisy.item.question, noisy.item.noise) !== clean.item.question) {
+  const toStripped = whitespaceAlignment(
+    clean.item.question,
+    withoutNoise(noisy.item.question, noisy.item.noise),
+  );
+  if (!toStripped) {
     throw new RangeError(
       `items ${clean.item.id} / ${noisy.item.id}: the noisy question without its noise is not the clean question`,
     );
@@ -137,7 +169,7 @@ export function alignKmiTokens(
     if (c !== 'KMI') return;
     const [s, e] = clean.encoding.offsets[i]!;
     const span = clean.classes.kmi.find((k) => k.start < e && s < k.end)!;
-    const firstChar = Math.max(s, span.start) - clean.item.questionStart;
+    const firstChar = toStripped[Math.max(s, span.start) - clean.item.questionStart]!;
     const at = toNoisyOffset(firstChar, chunks) + noisy.item.questionStart;
     const j = tokenAt(noisy.encoding.offsets, at);
     if (j >= 0 && noisy.classes.classes[j] === 'KMI' && !used.has(j)) {

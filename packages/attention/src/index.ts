@@ -44,6 +44,7 @@ export {
 } from './kmi.js';
 export {
   alignKmiTokens,
+  whitespaceAlignment,
   classifyTokens,
   itemKmiSpans,
   type ClassifiedPrompt,

@@ -1,7 +1,12 @@
 // classifyTokens on GSM8K prompts tokenised by the bundled Llama-3 tokenizer: exact class
 // sequences clean and noisy, NI covering exactly the noise span, KMI aligned by offsets.
 import type { HfTokenizer, TokenEncoding } from '@exp/models';
-import { alignKmiTokens, classifyTokens, type ClassifiedPrompt } from '../src/classes.js';
+import {
+  whitespaceAlignment,
+  alignKmiTokens,
+  classifyTokens,
+  type ClassifiedPrompt,
+} from '../src/classes.js';
 import type { AttentionItem } from '../src/types.js';
 import { cleanItem, llama3, noisy, noisyItem, problems } from './gsm8k-items.js';
 
@@ -190,5 +195,15 @@ describe('alignKmiTokens', () => {
     expect(() => alignKmiTokens(clean, dirty)).toThrow(
       'items gsm8k-test-0 / gsm8k-test-1: the noisy question without its noise is not the clean question',
     );
+  });
+});
+
+describe('whitespaceAlignment', () => {
+  it('maps offsets across texts that differ only in whitespace, else refuses', () => {
+    expect([...whitespaceAlignment('ab c', 'ab c')!]).toEqual([0, 1, 2, 3, 4]);
+    expect([...whitespaceAlignment('pop.', 'pop .')!]).toEqual([0, 1, 2, 4, 5]);
+    expect([...whitespaceAlignment('a  b', 'a b')!]).toEqual([0, 1, 2, 2, 3]);
+    expect(whitespaceAlignment('abc', 'abd')).toBeNull();
+    expect(whitespaceAlignment('abc', 'abcd')).toBeNull();
   });
 });
