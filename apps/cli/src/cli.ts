@@ -8,6 +8,7 @@ import { runCommand } from './commands/run.js';
 import { evalCommand } from './commands/eval.js';
 import { modelsCommand } from './commands/models.js';
 import { setupCommand } from './commands/setup.js';
+import { reportCommand } from './commands/report.js';
 
 export type CommandFactory = (io: Io) => (y: Argv) => Argv;
 
@@ -36,6 +37,7 @@ export function buildCli(args: string[], io: Io): Argv {
     modelsCommand,
     runCommand,
     evalCommand,
+    reportCommand,
     doctorCommand,
     setupCommand,
   ]) {

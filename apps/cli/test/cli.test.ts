@@ -94,11 +94,18 @@ describe('exp CLI', () => {
     process.env.EXP_RESULTS_DIR = path.join(root, 'results');
     process.env.EXP_GSM8K_DIR = GSM8K_DIR;
     try {
-      const r = await exp('run', '--quick-test', '--datasets', 'clean,inf', '--skip-zero-shot');
+      const r = await exp(
+        'run',
+        '--quick-test',
+        '--datasets',
+        'clean,inf',
+        '--skip-zero-shot',
+        '--skip-attention',
+      );
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(r.out).toContain(
-        'plan: models diffllama,llama | datasets clean,inf | eval samples 20 | sft 50x1 | attention samples 5',
+        'plan: models diffllama,llama | datasets clean,inf | eval samples 20 | sft 50x1 | attention samples off',
       );
       expect(r.out).toMatch(/zero-shot: skipped \(--skip-zero-shot\)/);
       expect(readdirSync(path.join(root, 'data')).sort()).toEqual([

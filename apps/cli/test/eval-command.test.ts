@@ -81,6 +81,7 @@ describe('exp eval rescore', () => {
       'r',
       '--skip-sft',
       '--skip-attention',
+      '--skip-report',
       '--batch-size',
       '3',
     );

@@ -19,6 +19,12 @@ import {
 } from './run-helpers.js';
 
 const env = useRunEnv('cli-run-');
+interface AttentionBlock {
+  clean: { ni_mean: number; kmi_mean: number };
+  noisy: { ni_mean: number; kmi_mean: number };
+  per_layer: Record<'clean' | 'noisy', Record<'kmi' | 'ni' | 'oc', number[]>>;
+  settings: { samples: number; form: string };
+}
 const MODELS = ['tiny-llama', 'tiny-diffllama'];
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const fast = () => ['--task', env.task];
@@ -32,7 +38,7 @@ const small = (
 ) =>
   exp(
     ...['run', '--models', o.model ?? 'tiny-llama', '--datasets', o.datasets, ...fast()],
-    ...['--max-samples', String(o.maxSamples), '--skip-sft', '--skip-attention'],
+    ...['--max-samples', String(o.maxSamples), '--skip-sft', '--skip-attention', '--skip-report'],
     ...(o.runId ? ['--run-id', o.runId] : []),
     ...extra,
   );
@@ -53,7 +59,7 @@ describe('exp run --quick-test on the tiny presets', () => {
       plan: { evalSamples: 20 },
       task: { name: 'fast', generation: { maxNewTokens: 16 } },
       seeds: { run: 42, noise: { clean: null, inf: 42, rcs: 42, sd: 42 } },
-      steps_not_built: ['sft', 'attention', 'report'],
+      steps_not_built: ['sft'],
     });
     for (const set of SETS) {
       expect(m.data[set].sha256).toBe(sha256(m.data[set].path));
@@ -98,18 +104,82 @@ describe('exp run --quick-test on the tiny presets', () => {
     expect(lines.filter((l) => l.startsWith('tiny-diffllama - tiny-llama '))).toHaveLength(2);
     expect(lines.filter((l) => / not built yet /.test(l)).map((l) => l.split(':')[0])).toEqual([
       'sft',
-      'attention',
-      'report',
     ]);
+  });
+
+  test('the quick run measures attention on every noisy set and writes the report', () => {
+    const dir = path.join(env.results, 'quick');
+    const analysis = readJson(path.join(dir, 'attention_analysis.json')) as Record<
+      string,
+      Record<string, AttentionBlock>
+    >;
+    expect(Object.keys(analysis)).toEqual(['inf', 'rcs', 'sd']);
+    for (const set of ['inf', 'rcs', 'sd']) {
+      expect(Object.keys(analysis[set]!)).toEqual(MODELS);
+      for (const model of MODELS) {
+        const a = analysis[set]![model]!;
+        expect(a.settings).toMatchObject({
+          samples: 5,
+          form: model === 'tiny-diffllama' ? 'differential-normalised' : 'softmax',
+        });
+        // NI is 0 on clean data and > 0 on noisy data, for every model.
+        expect(a.clean.ni_mean).toBe(0);
+        expect(a.noisy.ni_mean).toBeGreaterThan(0);
+        // seed ratios sum to 1 per layer (means of per-sample sums of 1).
+        for (const c of ['clean', 'noisy'] as const) {
+          const { kmi, ni, oc } = a.per_layer[c];
+          kmi.forEach((k, l) => expect(Math.abs(k + ni[l]! + oc[l]! - 1)).toBeLessThan(1e-6));
+        }
+      }
+      // Two different models give different numbers.
+      expect(analysis[set]!['tiny-llama']!.noisy.kmi_mean).not.toBe(
+        analysis[set]!['tiny-diffllama']!.noisy.kmi_mean,
+      );
+    }
+    // Heat-map data: DiffLlama's normalised differential rows sum to 1 (D rows to 1 - lambda).
+    const mapFile = path.join(dir, 'attention_samples/inf/tiny-diffllama/gsm8k-test-0.noisy.json');
+    const map = readJson(mapFile) as { matrix: number[][]; form: string; classes: string[] };
+    expect(map.form).toBe('differential-normalised');
+    expect(map.classes).toContain('NI');
+    map.matrix.forEach((row, q) => {
+      const sum = row.slice(0, q + 1).reduce((x, y) => x + y, 0);
+      expect(Math.abs(sum - 1)).toBeLessThan(1e-5);
+    });
+    for (const f of [
+      'report.html',
+      'report.md',
+      'charts/model_comparison.png',
+      'charts/model_comparison.svg',
+      'charts/attention_ratios.png',
+      'attention_maps/inf_samples/tiny-llama_gsm8k-test-0_noisy.png',
+      'attention_maps/sd_samples/tiny-diffllama_gsm8k-test-4_clean.png',
+    ]) {
+      expect(statSync(path.join(dir, f)).size).toBeGreaterThan(1000);
+    }
+  });
+
+  test('exp report rebuilds the report of a run folder; a folder without manifest is refused', async () => {
+    const dir = path.join(env.results, 'quick');
+    let r = await exp('report', dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toContain(`report: ${path.join(dir, 'report.html')}`);
+    expect(r.out).toContain('report: wrote charts/model_comparison.png');
+    r = await exp('report', env.root);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: ${env.root}: not a run folder (no manifest.json)`);
   });
 
   test('a rerun with the same run id generates nothing and writes the same table', async () => {
     const dir = path.join(env.results, 'quick');
     const csv = readFileSync(path.join(dir, 'experiment_results.csv'));
     const logs = MODELS.flatMap((m) => SETS.map((s) => readFileSync(sampleFile(dir, m, s))));
+    const attention = readFileSync(path.join(dir, 'attention_analysis.json'));
     const r = await quick();
     expect(r.code).toBe(0);
     expect(r.out).toContain(`run quick: continuing (${dir})`);
+    // The attention step measures again and gets the same bytes.
+    expect(readFileSync(path.join(dir, 'attention_analysis.json'))).toEqual(attention);
     expect(r.out.match(/: 20 samples already logged$/gm)).toHaveLength(8);
     expect(r.out.match(/\(0 tokens generated/g)).toHaveLength(8);
     expect(MODELS.flatMap((m) => SETS.map((s) => readFileSync(sampleFile(dir, m, s))))).toEqual(
@@ -388,6 +458,21 @@ describe('the data step', () => {
       path: path.join(env.data, 'gsmplus-distraction.jsonl'),
       seed: null,
     });
+    // With attention on, its spans give NI figures too (rewrites without spans are left out).
+    r = await exp(
+      ...['run', '--models', 'tiny-llama', '--datasets', 'gsmplus-distraction', ...fast()],
+      ...['--max-samples', '2', '--skip-sft', '--attention-samples', '3', '--skip-report'],
+      ...['--run-id', 'gsmplus-attention'],
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const a = readJson(path.join(env.results, 'gsmplus-attention', 'attention_analysis.json')) as {
+      'gsmplus-distraction': { 'tiny-llama': AttentionBlock };
+    };
+    const block = a['gsmplus-distraction']['tiny-llama'];
+    expect(block.settings.samples).toBe(3);
+    expect(block.clean.ni_mean).toBe(0);
+    expect(block.noisy.ni_mean).toBeGreaterThan(0);
   });
 
   test('a noisy copy of an imported set is refused once its input has changed', async () => {

@@ -35,7 +35,7 @@ afterAll(async () => {
 const run = (runId: string) =>
   exp(
     ...['run', '--models', 'llama,diffllama', '--max-samples', '2', '--datasets', 'clean'],
-    ...['--task', env.task, '--skip-sft', '--skip-attention', '--run-id', runId],
+    ...['--task', env.task, '--skip-sft', '--skip-attention', '--skip-report', '--run-id', runId],
   );
 
 describe('exp run with the hub models', () => {

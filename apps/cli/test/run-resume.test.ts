@@ -24,6 +24,8 @@ const args = (runId: string) => [
   env.task,
   '--batch-size',
   '4',
+  '--skip-attention',
+  '--skip-report',
   '--run-id',
   runId,
 ];

@@ -17,6 +17,7 @@ export const OPERATIONAL_OPTIONS = new Set([
   'setup',
   'instructions',
   'verbose',
+  'skipReport',
 ]);
 
 function timestampId(now: Date): string {

@@ -25,6 +25,7 @@ export const RunOptionsSchema = z.object({
   skipZeroShot: z.boolean().default(false),
   skipSft: z.boolean().default(false),
   skipAttention: z.boolean().default(false),
+  skipReport: z.boolean().default(false),
   models: commaList('model', ModelNameSchema).default([...MODELS]),
   datasets: commaList('dataset', DatasetNameSchema).default(['clean', 'inf', 'rcs', 'sd']),
   mode: z.enum(MODES).optional(),

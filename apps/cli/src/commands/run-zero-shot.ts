@@ -55,7 +55,7 @@ export interface ModelInfo {
   sourceSha256: ResolvedModel['sourceSha256'];
 }
 
-async function loadModels(
+export async function loadModels(
   plan: RunPlan,
   o: RunOptions,
   io: Io,

@@ -1,8 +1,9 @@
-// `exp run`: data generation -> zero-shot evaluation -> (SFT, attention, report: later issues).
+// `exp run`: data generation -> zero-shot evaluation -> (SFT: a later issue) -> attention -> report.
 // The run folder is <out>/<run-id>/; a rerun with the same id continues it.
 import { existsSync } from 'node:fs';
 import { resultsDir, resolveUserPath } from '@exp/data';
 import { listModels } from '@exp/models';
+import { buildReport } from '@exp/report';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
 import { InterruptedError, UsageError, type Io } from '../io.js';
@@ -32,6 +33,7 @@ import {
   zeroShotStep,
   type ZeroShotOutcome,
 } from './run-zero-shot.js';
+import { attentionStep } from './run-attention.js';
 import { INSTRUCTIONS } from './instructions.js';
 import { runSetup } from './setup.js';
 import { versions } from './versions.js';
@@ -61,8 +63,6 @@ function checkModelNames(names: readonly string[]): void {
 
 const NOT_BUILT = {
   sft: 'sft: not built yet (arrives with @exp/train); no fine-tuning done',
-  attention: 'attention: not built yet (arrives with @exp/attention); no maps computed',
-  report: 'report: not built yet (arrives with @exp/report); the tables above are the results',
 };
 
 async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<number> {
@@ -131,12 +131,29 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
     printTables(io, outcome);
   } else io.out('zero-shot: skipped (--skip-zero-shot)');
 
-  const pending = [
-    plan.steps.sft && NOT_BUILT.sft,
-    plan.steps.attention && NOT_BUILT.attention,
-    NOT_BUILT.report,
-  ].filter((l): l is string => typeof l === 'string');
+  const pending = [plan.steps.sft && NOT_BUILT.sft].filter(
+    (l): l is string => typeof l === 'string',
+  );
   if (!aborted) for (const line of pending) io.out(line);
+  if (!aborted && plan.steps.attention) {
+    const t2 = Date.now();
+    try {
+      const a = await attentionStep({ plan, options, task, data, runDir: folder.dir, io });
+      for (const s of a.skipped) io.out(`attention: ${s}: no noise spans in its records; skipped`);
+      if (a.files.length)
+        io.out(`attention: wrote ${a.files[0]} (+${a.files.length - 1} sample maps)`);
+    } finally {
+      timings.attention_ms = Date.now() - t2;
+    }
+  } else if (!plan.steps.attention) io.out('attention: skipped (--skip-attention)');
+  if (!aborted && !options.skipReport) {
+    const t3 = Date.now();
+    writeManifest(folder.dir, manifest); // the report shows the manifest as it stands
+    const { files, notes } = await buildReport(folder.dir);
+    timings.report_ms = Date.now() - t3;
+    for (const n of notes) io.out(`report: ${n}`);
+    io.out(`report: ${files.length} files; open ${folder.dir}/report.html`);
+  }
   manifest.steps_not_built = pending.map((l) => l.split(':')[0]);
   manifest.status = aborted ? 'interrupted' : 'finished';
   manifest.finished = new Date().toISOString();
@@ -170,6 +187,10 @@ export const runCommand: CommandFactory = (io) => (y) =>
         .option('skip-zero-shot', { type: 'boolean', describe: 'Skip zero-shot evaluation' })
         .option('skip-sft', { type: 'boolean', describe: 'Skip fine-tuning' })
         .option('skip-attention', { type: 'boolean', describe: 'Skip attention analysis' })
+        .option('skip-report', {
+          type: 'boolean',
+          describe: 'Do not write the report (run `exp report <run-dir>` later)',
+        })
         .option('models', {
           type: 'string',
           describe: `Models, comma-separated (${MODELS.join(',')})`,

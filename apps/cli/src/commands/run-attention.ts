@@ -1,0 +1,163 @@
+// The run's attention step: for every noisy dataset of the run (generated noise cells and imported
+// sets with spans), the first N problems are paired with their clean question, prompted the way
+// evaluation prompts them, and compareAttentionPatterns measures where each model looks; the
+// analysis goes to attention_analysis.json, per-sample maps to attention_samples/.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  compareAttentionPatterns,
+  writeAttentionAnalysis,
+  type AttentionAnalysis,
+  type AttentionItem,
+  type AttentionModel,
+  type SampleMap,
+} from '@exp/attention';
+import { loadGsm8k, readJsonl, writeFileAtomic, type Problem } from '@exp/data';
+import { readSampleLog, renderPrompt, sampleLogPath, type Task } from '@exp/eval';
+import { NoisyProblemSchema, type NoisyProblem } from '@exp/noise';
+import type { Io } from '../io.js';
+import { progressBar } from '../progress.js';
+import type { DataFile } from './run-data.js';
+import type { RunOptions, RunPlan } from './run-plan.js';
+import { loadModels, needsTrain } from './run-zero-shot.js';
+
+/** The noisy records of a dataset file, or null when its records carry no noise spans. */
+function noisyRecordsOf(file: string): NoisyProblem[] | null {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
+  let probe: unknown;
+  try {
+    probe = JSON.parse(first);
+  } catch {
+    return null;
+  }
+  if (typeof probe !== 'object' || probe === null || !('noise' in probe)) return null;
+  return readJsonl(file, NoisyProblemSchema);
+}
+
+/** An attention item: the problem's prompt and where the question sits in it. */
+function item(
+  task: Task,
+  problem: Problem,
+  ctx: { fewshot?: readonly Problem[]; seed: number },
+  noisy: NoisyProblem,
+  clean: boolean,
+  correct: boolean | undefined,
+): AttentionItem {
+  const question = clean ? noisy.original_question : noisy.question;
+  const prompt = renderPrompt(task, { ...problem, question }, ctx);
+  const questionStart = prompt.indexOf(question);
+  if (questionStart < 0) {
+    throw new Error(
+      `attention: the prompt template does not contain the question verbatim (problem ${noisy.id}); noise spans cannot be placed`,
+    );
+  }
+  return {
+    id: noisy.id,
+    prompt,
+    questionStart,
+    question,
+    originalQuestion: noisy.original_question,
+    noise: clean ? [] : noisy.noise.map((s) => ({ start: s.start, end: s.end })),
+    ...(correct === undefined ? {} : { correct }),
+  };
+}
+
+/** Correctness per id from the run's sample log of (model, dataset), when it exists. */
+function correctness(runDir: string, model: string, dataset: string): Map<string, boolean> {
+  const file = sampleLogPath(runDir, model, dataset);
+  if (!existsSync(file)) return new Map();
+  return new Map(readSampleLog(file).map((r) => [r.id, r.correct]));
+}
+
+export interface AttentionOutcome {
+  analysis: AttentionAnalysis;
+  files: string[];
+  skipped: string[];
+}
+
+export async function attentionStep(args: {
+  plan: RunPlan;
+  options: RunOptions;
+  task: Task;
+  data: Record<string, DataFile>;
+  runDir: string;
+  io: Io;
+}): Promise<AttentionOutcome> {
+  const { plan, task, io, runDir } = args;
+  const fewshot = needsTrain(task) ? loadGsm8k('train') : undefined;
+  const ctx = { fewshot, seed: plan.seed };
+  const sets: { name: string; records: NoisyProblem[] }[] = [];
+  const skipped: string[] = [];
+  for (const name of plan.datasets) {
+    const records = name === 'clean' ? null : noisyRecordsOf(args.data[name]!.path);
+    if (!records) {
+      if (name !== 'clean') skipped.push(name);
+      continue;
+    }
+    // Records whose change is not a pure insertion have no spans to measure.
+    const usable = records.filter((r) => r.noise_kind === 'insertion' && r.noise.length > 0);
+    sets.push({ name, records: usable.slice(0, plan.attentionSamples) });
+  }
+  if (sets.length === 0) {
+    io.out('attention: no noisy dataset with noise spans in this run; nothing to measure');
+    return { analysis: {}, files: [], skipped };
+  }
+  const { models, info } = await loadModels(plan, args.options, io);
+  const files: string[] = [];
+  const bar = progressBar(io, 'attention');
+  try {
+    // One call per model: metric 10 links attention to that model's own answers.
+    const analysis: AttentionAnalysis = {};
+    const total = models.length * sets.reduce((n, st) => n + st.records.length, 0);
+    let before = 0;
+    for (const m of models) {
+      const model: AttentionModel = { name: m.name, lm: m.lm, tokenizer: m.tokenizer };
+      const pairs = sets.map((st) => {
+        const correct = correctness(runDir, m.name, st.name);
+        return {
+          name: st.name,
+          clean: st.records.map((r) => item(task, r, ctx, r, true, undefined)),
+          noisy: st.records.map((r) => item(task, r, ctx, r, false, correct.get(r.id))),
+        };
+      });
+      const one = await compareAttentionPatterns({
+        models: [model],
+        sets: pairs,
+        samples: plan.attentionSamples,
+        seed: plan.seed,
+        onProgress: (done: number) => bar.update(before + done, total),
+        onSampleMap: (map: SampleMap) => {
+          const file = path.join(
+            runDir,
+            'attention_samples',
+            map.dataset,
+            map.model,
+            `${map.id}.${map.condition}.json`,
+          );
+          writeFileAtomic(file, JSON.stringify(map) + '\n');
+          files.push(file);
+        },
+      });
+      before += sets.reduce((n, st) => n + st.records.length, 0);
+      for (const [set, byModel] of Object.entries(one)) {
+        analysis[set] = { ...(analysis[set] ?? {}), ...byModel };
+      }
+    }
+    bar.stop();
+    const out = path.join(runDir, 'attention_analysis.json');
+    writeAttentionAnalysis(out, analysis);
+    for (const s of sets) {
+      for (const name of Object.keys(info)) {
+        const m = analysis[s.name]?.[name];
+        if (!m) continue;
+        io.out(
+          `attention: ${s.name} ${name}: NI ${m.noisy.ni_mean.toFixed(4)} (clean ${m.clean.ni_mean.toFixed(4)}), KMI ${m.noisy.kmi_mean.toFixed(4)} (clean ${m.clean.kmi_mean.toFixed(4)}) [${m.settings.form}, ${m.settings.samples} samples]`,
+        );
+      }
+    }
+    return { analysis, files: [out, ...files], skipped };
+  } finally {
+    bar.stop();
+    for (const m of models) await m.lm.dispose();
+  }
+}
