@@ -1,7 +1,7 @@
 // `exp run` end to end on the tiny presets (offline, shared GSM8K, a 16-token task): every output
 // of the four sets, a rerun that generates nothing, options a rerun may and may not change, batch
 // invariance through the CLI, unique default run ids, refused flags, and the data step's seeds.
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,9 @@ import {
   TINY,
   useRunEnv,
 } from './run-helpers.js';
+
+// The quick runs evaluate, measure attention and write the report: minutes on a loaded 2-core box.
+jest.setTimeout(240_000);
 
 const env = useRunEnv('cli-run-');
 interface AttentionBlock {
@@ -192,7 +195,7 @@ describe('exp run --quick-test on the tiny presets', () => {
   });
 
   test('a rerun may change --batch-size and --threads', async () => {
-    const r = await quick('--batch-size', '1', '--threads', '1');
+    const r = await quick('--batch-size', '1', '--threads', '1', '--skip-report');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out.match(/\(0 tokens generated/g)).toHaveLength(8);
