@@ -1,0 +1,53 @@
+// Mean cross-entropy of a causal LM as transformers computes it (ForCausalLMLoss): position t's
+// logits predict label t+1, labels equal to -100 are ignored, the mean is over the rest.
+import { DataType, Ops, type GraphBuilder, type Value } from '@exp/models';
+import { one } from './emit.js';
+import { GradientError, typeLookup, type TypeMap } from './types.js';
+
+export const IGNORE_INDEX = -100;
+
+export interface LossOptions {
+  /** dtype/shape of `logits` when the graph cannot tell. */
+  types?: TypeMap;
+}
+
+/**
+ * Scalar loss from logits [B, S, V] and int64 labels [B, S]. Built from LogSoftmax,
+ * GatherElements, Where and ReduceSum, all covered by RULES; the few values whose rules need
+ * static shapes are annotated on `g`. All labels ignored gives 0/0 = NaN, as in torch.
+ */
+export function causalLmLoss(
+  g: GraphBuilder,
+  logits: Value,
+  labels: Value,
+  opts: LossOptions = {},
+): Value {
+  const o = new Ops(g);
+  const t = typeLookup(g, opts.types)(logits.name);
+  if (!t || t.shape.length !== 3) {
+    throw new GradientError(`causalLmLoss: logits '${logits.name}' need a known [B, S, V] type`);
+  }
+  const [b, s] = t.shape as [number | string, number | string];
+  const shifted = typeof s === 'number' ? s - 1 : `${s}-1`;
+  const big = Number.MAX_SAFE_INTEGER;
+
+  const lsm = g.node('LogSoftmax', [o.slice(logits, [0], [-1], [1])], { axis: -1 })[0]!;
+  const target = o.slice(labels, [1], [big], [1]);
+  const keep = o.unsqueeze(
+    one(o, 'Not', [one(o, 'Equal', [target, o.i64([IGNORE_INDEX], true)])]),
+    [-1],
+  );
+  const ids = o.where(keep, o.unsqueeze(target, [-1]), o.i64([0], true));
+  const picked = g.node('GatherElements', [lsm, ids], { axis: -1 })[0]!;
+  const zero = one(o, 'CastLike', [o.float([0]), picked]);
+  const kept = o.where(keep, picked, zero);
+  const total = one(o, 'ReduceSum', [kept], { keepdims: 0 });
+  const count = one(o, 'CastLike', [
+    one(o, 'ReduceSum', [o.cast(keep, DataType.INT64)], { keepdims: 0 }),
+    total,
+  ]);
+  const mean = o.div(total, count);
+  for (const v of [picked, kept]) g.annotate(v, t.dtype, [b, shifted, 1]);
+  for (const v of [total, count, mean]) g.annotate(v, t.dtype, []);
+  return o.neg(mean);
+}

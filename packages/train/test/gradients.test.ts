@@ -1,0 +1,60 @@
+import { DataType, GraphBuilder, Ops, type Dim, type Value } from '@exp/models';
+import { GradientError, gradients } from '../src/index.js';
+import { feeds, session } from './fd.js';
+
+const doubles = (vs: readonly Value[], shape: readonly Dim[]) =>
+  new Map(vs.map((v) => [v.name, { dtype: DataType.DOUBLE, shape }]));
+
+function graph() {
+  const g = new GraphBuilder('walk');
+  const o = new Ops(g);
+  const x = g.input('x', DataType.DOUBLE, [3]);
+  const z = g.input('z', DataType.DOUBLE, [3]);
+  return { g, o, x, z };
+}
+
+describe('gradients', () => {
+  test('an op without a rule on the path is an error naming it', () => {
+    const { g, o, x } = graph();
+    const loss = g.node('ReduceSum', [o.cos(x)], { keepdims: 0 })[0]!;
+    expect(() => gradients(g, loss, [x])).toThrow(GradientError);
+    expect(() => gradients(g, loss, [x])).toThrow(
+      /no gradient rule for Cos \(node '\/Cos_node_\d+'\)/,
+    );
+  });
+
+  test('ops off the path need no rule; an unreached wrt gets zeros', async () => {
+    const { g, o, x, z } = graph();
+    const table = o.cos(o.cast(o.float([0.25, 0.5, 1]), DataType.DOUBLE));
+    const prod = o.mul(x, table);
+    const loss = g.node('ReduceSum', [prod], { keepdims: 0 })[0]!;
+    const [dx, dz] = gradients(g, loss, [x, z], { types: doubles([table, prod], [3]) });
+    g.output(dx!, 'dx', DataType.DOUBLE, [3]);
+    g.output(dz!, 'dz', DataType.DOUBLE, [3]);
+    const s = await session(g);
+    const host = { type: 'float64' as const, dims: [3], data: Float64Array.of(1, 2, 3) };
+    const r = await s.run(feeds({ x: host, z: host }));
+    // d/dx sum(x * cos(c)) = cos(c), with c the float32 constants
+    const c = Float32Array.of(0.25, 0.5, 1);
+    // (onnxruntime's cos and Math.cos may differ in the last bit)
+    [...c].forEach((ci, i) => expect(r.dx!.data[i]).toBeCloseTo(Math.cos(ci), 15));
+    expect([...(r.dz!.data as Float64Array)]).toEqual([0, 0, 0]);
+    await s.release();
+  });
+
+  test('a gradient reaching a multi-output op is an error', () => {
+    const { g, o, x } = graph();
+    const [a, b] = o.split(x, [1, 2], 0);
+    const loss = g.node('ReduceSum', [o.neg(b!)], { keepdims: 0 })[0]!;
+    expect(a).toBeDefined();
+    expect(() => gradients(g, loss, [x])).toThrow(/Split .*multi-output ops have no rule/);
+  });
+
+  test('a shape the rules need but cannot find is an error naming the value', () => {
+    const { g, o, x, z } = graph();
+    // a data-dependent target shape: no inference can tell the Reshape's shape
+    const r = o.g.node('Reshape', [x, o.cast(z, DataType.INT64)])[0]!;
+    const loss = g.node('ReduceSum', [o.mul(r, z)], { keepdims: 0 })[0]!;
+    expect(() => gradients(g, loss, [x])).toThrow(/shape of '\/(Mul|Reshape)_\d+' is unknown/);
+  });
+});
