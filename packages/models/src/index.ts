@@ -42,7 +42,9 @@ export {
   type NodeDef,
   type InitializerDef,
   type ValueInfo,
+  type TensorType,
 } from './onnx/graph.js';
+export type { DimAlgebra } from './onnx/dims.js';
 export { Ops, type FloatType } from './onnx/ops.js';
 export {
   encodeModel,

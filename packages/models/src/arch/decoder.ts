@@ -134,6 +134,8 @@ export function buildDecoderGraph(
   const { batch: B, sequence: S, past: P, total: T, slots: C } = DECODER_DIMS;
   const { numKvHeads: kv, headDim: d, numHeads: h } = config;
 
+  // for type inference only (emits nothing): the mask covers the cache and this call's tokens
+  g.defineDim(T, `${kvCache === 'external' ? C : P} + ${S}`);
   const inputIds = g.input('input_ids', DataType.INT64, [B, S]);
   const attentionMask = g.input('attention_mask', DataType.INT64, [B, T]);
   const positionIds = g.input('position_ids', DataType.INT64, [B, S]);

@@ -1,7 +1,12 @@
 // A small typed ONNX graph IR: inputs, outputs, initializers (eager or lazily loaded bytes) and
 // nodes, with unique names generated from a scope stack. serialize.ts turns it into a ModelProto.
-// It stays plain data so other code (e.g. autodiff for training) can walk `nodes`.
-import { DATA_TYPE_BYTES, type DataType } from './dtype.js';
+// It stays plain data so other code (e.g. autodiff for training) can walk `nodes`. typeOf() gives
+// each value's element type and shape (symbolic dims allowed), inferred as nodes are added
+// (infer.ts); inference only records, it never changes the nodes or what is serialized.
+import { DimAlgebra } from './dims.js';
+import { DATA_TYPE_BYTES, DataType } from './dtype.js';
+import { GraphError } from './errors.js';
+import { inferNode } from './infer.js';
 
 /** A handle to a tensor in the graph (graph input, initializer or node output). */
 export interface Value {
@@ -40,11 +45,12 @@ export interface InitializerDef {
   readonly load: () => Uint8Array;
 }
 
-export class GraphError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GraphError';
-  }
+export { GraphError };
+
+/** Element type and shape of a value, as type inference knows it. */
+export interface TensorType {
+  readonly dtype: DataType;
+  readonly shape: readonly Dim[];
 }
 
 export interface NodeOptions {
@@ -74,6 +80,12 @@ export class GraphBuilder {
   /** Renames done by output(): old value name -> new name. */
   private readonly aliases = new Map<string, string>();
   private counter = 0;
+  /** Inferred types by value name (kept apart from valueInfos, which are serialized). */
+  private readonly types = new Map<string, TensorType>();
+  /** Element values of small int64 tensors known at build time (constants, shapes), maybe symbolic. */
+  private readonly known = new Map<string, readonly Dim[]>();
+  /** Symbolic dim arithmetic and the aliases declared with defineDim. */
+  readonly dims = new DimAlgebra();
 
   constructor(name = 'main') {
     this.name = name;
@@ -105,6 +117,7 @@ export class GraphBuilder {
 
   input(name: string, dtype: DataType, shape: readonly Dim[]): Value {
     this.inputs.push({ name: this.claim(name), dtype, shape: [...shape] });
+    this.setType(name, dtype, shape);
     return { name };
   }
 
@@ -123,6 +136,7 @@ export class GraphBuilder {
       if (producer >= 0 && !isOutput) {
         this.claim(name);
         this.aliases.set(current, name);
+        this.moveInferred(current, name);
         const swap = (n: string) => (n === current ? name : n);
         for (let i = 0; i < this.nodes.length; i++) {
           const n = this.nodes[i]!;
@@ -140,6 +154,49 @@ export class GraphBuilder {
       outName = name;
     }
     this.outputs.push({ name: outName, dtype, shape: [...shape] });
+  }
+
+  private moveInferred(from: string, to: string): void {
+    const t = this.types.get(from);
+    if (t) this.types.set(to, t);
+    const k = this.known.get(from);
+    if (k) this.known.set(to, k);
+    this.types.delete(from);
+    this.known.delete(from);
+  }
+
+  /**
+   * Element type and shape of a graph input, initializer or node output; undefined when inference
+   * could not tell (an op it does not know, data-dependent shapes, dims it cannot relate).
+   */
+  typeOf(v: Value | string): TensorType | undefined {
+    return this.types.get(this.resolve(typeof v === 'string' ? v : v.name));
+  }
+
+  /** Records the type of a value (used by inference; dims are kept in canonical form). */
+  setType(name: string, dtype: DataType, shape: readonly Dim[]): void {
+    const dims = shape.map((d) => this.dims.normalize(d));
+    this.types.set(this.resolve(name), { dtype, shape: dims });
+  }
+
+  /**
+   * Declares a symbolic dim equal to an expression of others (e.g. total_sequence_length =
+   * past_sequence_length + sequence_length), so inference can relate them. Emits nothing.
+   */
+  defineDim(name: string, expr: Dim): void {
+    this.dims.define(name, expr);
+  }
+
+  /** Build-time element values of a small int64 tensor (for Reshape/Slice/... inputs). */
+  knownValues(v: Value | string): readonly Dim[] | undefined {
+    return this.known.get(this.resolve(typeof v === 'string' ? v : v.name));
+  }
+
+  setKnownValues(name: string, values: readonly Dim[]): void {
+    this.known.set(
+      this.resolve(name),
+      values.map((d) => this.dims.normalize(d)),
+    );
   }
 
   /** The current name of a value (node outputs renamed by output() resolve to their new name). */
@@ -189,6 +246,7 @@ export class GraphBuilder {
       byteLength,
       load: checked,
     });
+    this.setType(name, dtype, dims);
     return { name };
   }
 
@@ -202,6 +260,9 @@ export class GraphBuilder {
     const hit = this.constCache.get(key);
     if (hit) return hit;
     const v = this.initializer(this.fresh(hint), dtype, dims, bytes);
+    if (dtype === DataType.INT64 && data instanceof BigInt64Array && data.length <= 64) {
+      this.setKnownValues(v.name, Array.from(data, Number));
+    }
     this.constCache.set(key, v);
     return v;
   }
@@ -223,14 +284,17 @@ export class GraphBuilder {
         throw new GraphError(`${opType} attribute '${k}': ${v} is not an integer (use { f })`);
       }
     }
-    this.nodes.push({
+    const node: NodeDef = {
       name,
       opType,
       domain: opts.domain ?? '',
       inputs: inputs.map((i) => (i === '' ? '' : this.resolve(i.name))),
       outputs: outNames,
       attrs: { ...attrs },
-    });
+    };
+    // before the push, so a node whose inputs cannot be combined (GraphError) is not added
+    inferNode(this, node);
+    this.nodes.push(node);
     return outNames.map((n) => ({ name: n }));
   }
 
