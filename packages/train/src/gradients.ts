@@ -47,13 +47,8 @@ export function gradients(
     const needs = (i: number) => dep.has(node.inputs[i] ?? '') && DTYPE_ONLY[node.opType] !== i;
     const dys = node.outputs.map((v) => grads.get(v));
     if (!dys.some(Boolean) || !node.inputs.some((_, i) => needs(i))) continue;
-    const dy = dys[0];
-    // every rule reads one output gradient; Split & co. would need a rule over all of them
-    if (!dy || dys.length > 1) {
-      throw new GradientError(
-        `${node.opType} (node '${node.name}'): multi-output ops have no rule`,
-      );
-    }
+    // an output nothing downstream uses (one piece of a Split) has a zero gradient
+    const dyAll = dys.map((d, i) => d ?? zerosLike(o, { name: node.outputs[i]! }));
     const rule = RULES[node.opType];
     if (!rule) {
       throw new GradientError(
@@ -65,13 +60,14 @@ export function gradients(
     const ctx: RuleCtx = {
       o,
       node,
+      dys: dyAll,
       x,
       y,
       shape,
       need: (i, make) => (needs(i) ? make() : undefined),
       unb: (i, make) => (needs(i) ? sumTo(o, make(), shape(y), shape(x[i]!), x[i]!) : undefined),
     };
-    rule(dy, ctx).forEach((d, i) => {
+    rule(dyAll[0]!, ctx).forEach((d, i) => {
       if (d && needs(i)) accumulate(node.inputs[i]!, d);
     });
   }

@@ -11,6 +11,8 @@ export interface RuleCtx {
   readonly x: readonly Value[];
   /** The node's first output. */
   readonly y: Value;
+  /** Gradients of all outputs (zeros for unused ones); rules of one-output ops read `dy`. */
+  readonly dys: readonly Value[];
   /** Static shape of a forward value (throws when unknown). */
   shape(v: Value): readonly Dim[];
   /** `make()` when input i needs a gradient, else undefined (skips unneeded work). */
@@ -123,6 +125,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
     );
     return c.o.g.node('Split', [dy, sizes], { axis }, { outputs: c.x.length });
   },
+  Split: (_, c) => [c.o.concat(c.dys, attr(c.node, 'axis', 0)), undefined],
   Transpose: (dy, c) => {
     const r = c.shape(c.x[0]!).length;
     const p = c.node.attrs.perm;

@@ -19,9 +19,9 @@ type Feeds = Parameters<Session['run']>[0];
 
 /** A plain { type, dims, data } object: onnxruntime-node reads tensors by these fields. */
 export interface HostTensor {
-  type: 'float64' | 'int64';
+  type: 'float64' | 'float32' | 'int64';
   dims: readonly number[];
-  data: Float64Array | BigInt64Array;
+  data: Float64Array | Float32Array | BigInt64Array;
 }
 
 export function feeds(t: Record<string, HostTensor>): Feeds {

@@ -158,6 +158,21 @@ export const OP_CASES: readonly OpCase[] = [
     build: (o, x) => o.g.node('Flatten', [x.x!], { axis: 1 })[0]!,
   },
   {
+    name: 'Split one piece used (the other gets zeros)',
+    inputs: { x: [2, 5] },
+    out: [2, 3],
+    build: (o, x) => o.split(x.x!, [2, 3], 1)[1]!,
+  },
+  {
+    name: 'Split both pieces used',
+    inputs: { x: [2, 5] },
+    out: [2, 5],
+    build: (o, x) => {
+      const [a, b] = o.split(x.x!, [2, 3], -1);
+      return o.concat([o.exp(b!), a!], 1);
+    },
+  },
+  {
     name: 'Transpose perm [2,0,1]',
     inputs: { x: [2, 3, 4] },
     out: [4, 2, 3],
