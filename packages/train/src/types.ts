@@ -26,12 +26,9 @@ export function typeLookup(
   types?: TypeMap,
 ): (name: string) => TypeInfo | undefined {
   const typed = g as GraphBuilder & Typed;
-  return (name) => {
-    const t = types?.get(name) ?? typed.typeOf?.(name);
-    if (t) return t;
-    const info = g.inputs.find((v) => v.name === name) ?? g.valueInfos.find((v) => v.name === name);
-    if (info) return info;
-    const init = g.initializers.find((v) => v.name === name);
-    return init && { dtype: init.dtype, shape: init.dims };
-  };
+  // declared types, indexed once (the rules ask about forward values only)
+  const declared = new Map<string, TypeInfo>();
+  for (const t of g.initializers) declared.set(t.name, { dtype: t.dtype, shape: t.dims });
+  for (const v of [...g.valueInfos, ...g.inputs]) declared.set(v.name, v);
+  return (name) => types?.get(name) ?? typed.typeOf?.(name) ?? declared.get(name);
 }

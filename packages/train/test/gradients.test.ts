@@ -42,6 +42,36 @@ describe('gradients', () => {
     await s.release();
   });
 
+  test('broadcast reduction with a symbolic dim: d/db sum(a * b) sums a over the batch', async () => {
+    const g = new GraphBuilder('sym');
+    const o = new Ops(g);
+    const a = g.input('a', DataType.DOUBLE, ['batch', 3]);
+    const b = g.input('b', DataType.DOUBLE, [1, 3]);
+    const y = o.mul(a, b);
+    const loss = g.node('ReduceSum', [y], { keepdims: 0 })[0]!;
+    const [da, db] = gradients(g, loss, [a, b], { types: doubles([y], ['batch', 3]) });
+    g.output(da!, 'da', DataType.DOUBLE, ['batch', 3]);
+    g.output(db!, 'db', DataType.DOUBLE, [1, 3]);
+    const s = await session(g);
+    const r = await s.run(
+      feeds({
+        a: { type: 'float64', dims: [2, 3], data: Float64Array.of(1, 2, 3, 10, 20, 30) },
+        b: { type: 'float64', dims: [1, 3], data: Float64Array.of(0.5, 0.25, 2) },
+      }),
+    );
+    expect(r.db!.dims).toEqual([1, 3]);
+    expect([...(r.db!.data as Float64Array)]).toEqual([11, 22, 33]);
+    expect([...(r.da!.data as Float64Array)]).toEqual([0.5, 0.25, 2, 0.5, 0.25, 2]);
+    await s.release();
+  });
+
+  test('a gradient asked through the exponent of Pow is an error', () => {
+    const { g, o, x, z } = graph();
+    const loss = g.node('ReduceSum', [o.pow(x, z)], { keepdims: 0 })[0]!;
+    const types = doubles([loss], []);
+    expect(() => gradients(g, loss, [z], { types })).toThrow(/Pow: only a constant exponent/);
+  });
+
   test('a shape the rules need but cannot find is an error naming the value', () => {
     const { g, o, x, z } = graph();
     // a data-dependent target shape: no inference can tell the Reshape's shape
