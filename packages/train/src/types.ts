@@ -9,11 +9,6 @@ export interface TypeInfo {
 
 export type TypeMap = ReadonlyMap<string, TypeInfo>;
 
-/** GraphBuilder with dtype/shape inference (present once @exp/models ships it). */
-interface Typed {
-  typeOf?: (v: string) => TypeInfo | undefined;
-}
-
 export class GradientError extends Error {
   constructor(message: string) {
     super(message);
@@ -25,10 +20,9 @@ export function typeLookup(
   g: GraphBuilder,
   types?: TypeMap,
 ): (name: string) => TypeInfo | undefined {
-  const typed = g as GraphBuilder & Typed;
   // declared types, indexed once (the rules ask about forward values only)
   const declared = new Map<string, TypeInfo>();
   for (const t of g.initializers) declared.set(t.name, { dtype: t.dtype, shape: t.dims });
   for (const v of [...g.valueInfos, ...g.inputs]) declared.set(v.name, v);
-  return (name) => types?.get(name) ?? typed.typeOf?.(name) ?? declared.get(name);
+  return (name) => types?.get(name) ?? g.typeOf(name) ?? declared.get(name);
 }
