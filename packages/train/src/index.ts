@@ -3,3 +3,21 @@ export { gradients, type GradientsOptions } from './gradients.js';
 export { RULES, NON_DIFFERENTIABLE, type Rule, type RuleCtx } from './rules.js';
 export { causalLmLoss, IGNORE_INDEX, type LossOptions } from './loss.js';
 export { GradientError, type TypeInfo, type TypeMap } from './types.js';
+export {
+  SFT_FORMATS,
+  SftDataError,
+  encodeSftDataset,
+  encodeSftExample,
+  resolveSftFormat,
+  sftEosId,
+  sftPadId,
+  type LossOn,
+  type SftEncodeOptions,
+  type SftEncoded,
+  type SftExample,
+  type SftFormat,
+  type SftFormatName,
+} from './data/format.js';
+export { selectSftProblems, type SftSelectOptions } from './data/select.js';
+export { batchPlan, type BatchPlanOptions } from './data/batches.js';
+export { padBatch, sftBatches, type SftBatch } from './data/collate.js';
