@@ -21,3 +21,14 @@ export {
 export { selectSftProblems, type SftSelectOptions } from './data/select.js';
 export { batchPlan, type BatchPlanOptions } from './data/batches.js';
 export { padBatch, sftBatches, type SftBatch } from './data/collate.js';
+export {
+  buildTrainingStep,
+  initializersToInputs,
+  gradName,
+  LOSS_OUTPUT,
+  TrainingStep,
+  type TrainingStepOptions,
+  type TrainingStepGraph,
+  type TrainingBatch,
+  type StepResult,
+} from './step-graph.js';

@@ -1,35 +1,23 @@
 // Whole-model check: gradients() over each golden checkpoint's exported decoder (weights stay
 // initializers, which are Values like any other) against golden train.loss and grad.<name>.
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import {
   DataType,
   buildDecoderGraph,
   expectedWeights,
   loadModelConfig,
-  readSafetensors,
   withCheckpoint,
 } from '@exp/models';
 import { causalLmLoss, gradients } from '../src/index.js';
 import { feeds, session, type HostTensor } from './fd.js';
-
-const SHARED =
-  process.env.EXP_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared', import.meta.url));
-const MODELS = [
-  'tiny-llama',
-  'tiny-llama-tied',
-  'tiny-diffllama',
-  'tiny-llama-l3',
-  'tiny-diffllama-l3',
-];
+import { MODELS, goldenDir, readGolden } from './golden-data.js';
 
 describe('loss and every parameter gradient vs golden (float32)', () => {
   test.each(MODELS)(
     '%s: train.loss (rel 1e-6), grad.<name> (atol 1e-6; rel 1e-3 where |g| > 1e-4)',
     async (model) => {
-      const DIR = path.join(SHARED, 'golden', model);
+      const DIR = goldenDir(model);
       const config = loadModelConfig(DIR);
-      const golden = readSafetensors(path.join(DIR, 'golden.safetensors'));
+      const golden = readGolden(model);
       const ids = golden.get('train.input_ids')!;
       const [B, S] = ids.shape as [number, number];
       const names = [...expectedWeights(config).keys()];
