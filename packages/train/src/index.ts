@@ -32,3 +32,14 @@ export {
   type TrainingBatch,
   type StepResult,
 } from './step-graph.js';
+export {
+  adamwStep,
+  adamwState,
+  Optimizer,
+  ADAMW_DEFAULTS,
+  type AdamWHyper,
+  type AdamWState,
+} from './optim/adamw.js';
+export { clipGradNorm } from './optim/clip.js';
+export { linearWithWarmup } from './optim/schedule.js';
+export { GradientAccumulator } from './optim/accumulate.js';

@@ -1,0 +1,101 @@
+// AdamW as torch.optim.AdamW computes it (single-tensor path, amsgrad off). The Optimizer owns
+// the bookkeeping (parameters, lr, per-parameter state); the algorithm is adamwStep alone.
+import { GradientError } from '../types.js';
+
+export interface AdamWHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/** torch.optim.AdamW's defaults. */
+export const ADAMW_DEFAULTS: AdamWHyper = {
+  lr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0.01,
+};
+
+export interface AdamWState {
+  /** Steps taken (0 before the first). */
+  step: number;
+  /** First and second moment estimates (float32, like torch's exp_avg / exp_avg_sq). */
+  m: Float32Array;
+  v: Float32Array;
+}
+
+export const adamwState = (n: number): AdamWState => ({
+  step: 0,
+  m: new Float32Array(n),
+  v: new Float32Array(n),
+});
+
+/**
+ * One AdamW update of `param` in place; `state` advances by one step. Per element, in torch's
+ * order: p *= 1 - lr*wd (decoupled decay); m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
+ * p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps) (eps outside the sqrt).
+ * Arithmetic is float64 per element, stored float32.
+ */
+export function adamwStep(
+  param: Float32Array,
+  grad: Float32Array,
+  state: AdamWState,
+  hp: AdamWHyper,
+): void {
+  const t = ++state.step;
+  const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd } = hp;
+  const stepSize = lr / (1 - b1 ** t);
+  const bc2Sqrt = Math.sqrt(1 - b2 ** t);
+  const decay = 1 - lr * wd;
+  const { m, v } = state;
+  for (let i = 0; i < param.length; i++) {
+    const g = grad[i]!;
+    m[i] = b1 * m[i]! + (1 - b1) * g;
+    v[i] = b2 * v[i]! + (1 - b2) * g * g;
+    param[i] = param[i]! * decay - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
+  }
+}
+
+/** Named parameters and their state; `step(grads)` updates every parameter that has a gradient. */
+export class Optimizer {
+  readonly hp: AdamWHyper;
+  readonly state = new Map<string, AdamWState>();
+
+  constructor(
+    readonly params: ReadonlyMap<string, Float32Array>,
+    hp: Partial<AdamWHyper> = {},
+  ) {
+    this.hp = { ...ADAMW_DEFAULTS, ...hp };
+  }
+
+  /** The learning rate of the next step (a schedule sets it). */
+  get lr(): number {
+    return this.hp.lr;
+  }
+
+  set lr(value: number) {
+    this.hp.lr = value;
+  }
+
+  /** Parameters without a gradient are skipped, as torch skips `p.grad is None`. */
+  step(grads: ReadonlyMap<string, Float32Array>): void {
+    for (const name of grads.keys()) {
+      if (!this.params.has(name)) throw new GradientError(`grads: '${name}' is not a parameter`);
+    }
+    for (const [name, p] of this.params) {
+      const g = grads.get(name);
+      if (!g) continue;
+      if (g.length !== p.length) {
+        throw new GradientError(
+          `grads: '${name}' has ${g.length} values, the parameter has ${p.length}`,
+        );
+      }
+      let s = this.state.get(name);
+      if (!s) this.state.set(name, (s = adamwState(p.length)));
+      adamwStep(p, g, s, this.hp);
+    }
+  }
+}
