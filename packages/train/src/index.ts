@@ -22,6 +22,20 @@ export { selectSftProblems, type SftSelectOptions } from './data/select.js';
 export { batchPlan, type BatchPlanOptions } from './data/batches.js';
 export { padBatch, sftBatches, type SftBatch } from './data/collate.js';
 export {
+  readCheckpointParams,
+  CheckpointWriteError,
+  type CheckpointParam,
+  type CheckpointParams,
+} from './checkpoint/params.js';
+export {
+  writeCheckpoint,
+  ARCHITECTURES,
+  CHECKPOINT_COPIED_FILES,
+  type CheckpointDtype,
+  type WriteCheckpointOptions,
+  type WriteCheckpointResult,
+} from './checkpoint/write.js';
+export {
   buildTrainingStep,
   initializersToInputs,
   gradName,
@@ -43,3 +57,13 @@ export {
 export { clipGradNorm } from './optim/clip.js';
 export { linearWithWarmup } from './optim/schedule.js';
 export { GradientAccumulator } from './optim/accumulate.js';
+export {
+  verifyTrainingStep,
+  writeTrainingStepValues,
+  TrainVerifyError,
+  TRAIN_TOLERANCES,
+  REL_FLOOR,
+  GOLDEN_ADAMW,
+  type TrainCheck,
+  type TrainVerifyReport,
+} from './verify.js';
