@@ -9,6 +9,7 @@ import { evalCommand } from './commands/eval.js';
 import { modelsCommand } from './commands/models.js';
 import { setupCommand } from './commands/setup.js';
 import { reportCommand } from './commands/report.js';
+import { sftCommand } from './commands/sft.js';
 
 export type CommandFactory = (io: Io) => (y: Argv) => Argv;
 
@@ -38,6 +39,7 @@ export function buildCli(args: string[], io: Io): Argv {
     runCommand,
     evalCommand,
     reportCommand,
+    sftCommand,
     doctorCommand,
     setupCommand,
   ]) {

@@ -57,3 +57,13 @@ export {
 export { clipGradNorm } from './optim/clip.js';
 export { linearWithWarmup } from './optim/schedule.js';
 export { GradientAccumulator } from './optim/accumulate.js';
+export {
+  verifyTrainingStep,
+  writeTrainingStepValues,
+  TrainVerifyError,
+  TRAIN_TOLERANCES,
+  REL_FLOOR,
+  GOLDEN_ADAMW,
+  type TrainCheck,
+  type TrainVerifyReport,
+} from './verify.js';
