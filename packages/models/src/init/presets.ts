@@ -5,21 +5,30 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundledLlama3TokenizerDir } from '../tokenizer/llama3.js';
-import { InitError } from './hf-config.js';
+import { buildRandomConfig, InitError } from './hf-config.js';
+import { toPythonJson } from './pyjson.js';
 import { DEFAULT_INIT_SEED, initRandomCheckpoint, type InitResult } from './random-checkpoint.js';
 
 export const PRESET_NAMES = ['tiny-llama', 'tiny-diffllama'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 // Shared by both presets so that a Llama / DiffLlama comparison is like for like.
+// Two KV heads because transformers 5 refuses DiffLlama with an odd number of them (it splits
+// the heads in pairs); 8 query heads keep GQA 4:1 and head_dim 8 keeps heads * head_dim =
+// hidden_size. transformers warns when max_position_embeddings is below the rope's
+// original_max_position_embeddings; the original is lowered to 2048 rather than the maximum
+// raised to 8192 because every position up to max_position_embeddings is a row of the
+// external-kv decode graph's RoPE cos/sin tables (causal-lm.ts maxPositions). With head_dim 8
+// the four frequencies' wavelengths (6.3, 167, 4443, 118k) fall on both sides of 512..2048,
+// so the llama3 scaling still keeps some frequencies and divides others by the factor.
 const TINY_SHAPE = {
   vocab_size: 128256,
   hidden_size: 64,
   intermediate_size: 192,
   num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 1,
-  head_dim: 16,
+  num_attention_heads: 8,
+  num_key_value_heads: 2,
+  head_dim: 8,
   max_position_embeddings: 2048,
   rms_norm_eps: 1e-5,
   rope_theta: 500000.0,
@@ -28,7 +37,7 @@ const TINY_SHAPE = {
     factor: 32.0,
     low_freq_factor: 1.0,
     high_freq_factor: 4.0,
-    original_max_position_embeddings: 8192,
+    original_max_position_embeddings: 2048,
   },
   tie_word_embeddings: true,
   torch_dtype: 'float32',
@@ -41,6 +50,11 @@ export const PRESET_CONFIGS: Record<PresetName, Record<string, unknown>> = {
   'tiny-llama': { ...TINY_SHAPE, model_type: 'llama' },
   'tiny-diffllama': { ...TINY_SHAPE, model_type: 'diffllama', lambda_std_dev: 0.1 },
 };
+
+/** config.json of preset `name` as initPreset writes it (to tell a stale generated copy). */
+export function presetConfigJson(name: PresetName): string {
+  return toPythonJson(buildRandomConfig(PRESET_CONFIGS[name]));
+}
 
 /** generation_config.json of the presets: stop on <|end_of_text|> or <|eot_id|>. */
 export const PRESET_GENERATION_CONFIG = { bos_token_id: 128000, eos_token_id: [128001, 128009] };

@@ -2,7 +2,7 @@
 // presets are exported on first use into the models cache (`models/<name>/`, EXP_MODELS_DIR)
 // and that export is reused while the source it was made from (sha256 of config.json and the
 // weight files, recorded in exp-model.json) is still the current source.
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { hashFile, projectRoot, resolveUserPath, sha256Hex } from '@exp/data';
 import { Checkpoint } from '../checkpoint.js';
@@ -18,7 +18,7 @@ import {
 import { hubCacheDir, repoCacheFolder } from '../hub/cache.js';
 import { HubError, HubUnreachableError } from '../hub/errors.js';
 import { DEFAULT_ENDPOINT, pullModel, type PullProgress } from '../hub/pull.js';
-import { initPreset, type PresetName } from '../init/presets.js';
+import { initPreset, presetConfigJson, type PresetName } from '../init/presets.js';
 import { DEFAULT_INIT_SEED } from '../init/random-checkpoint.js';
 import { writeFolderAtomically } from './atomic-folder.js';
 import { checkExportedFolder, ModelFolderError } from './folder-check.js';
@@ -307,8 +307,17 @@ async function resolvePreset(
   const whole = ['config.json', 'model.safetensors', 'tokenizer.json'].every((f) =>
     existsSync(path.join(srcDir, f)),
   );
-  if (!whole) {
-    ctx.progress({ step: 'init', message: `generating ${src.preset} (seed ${seed}) in ${srcDir}` });
+  // A copy generated before the preset's shape changed is regenerated (and so re-exported, its
+  // config.json no longer being the export's), not reused.
+  const stale =
+    whole &&
+    readFileSync(path.join(srcDir, 'config.json'), 'utf8') !== presetConfigJson(src.preset);
+  if (!whole || stale) {
+    const why = stale ? ' (the cached copy has an older config.json)' : '';
+    ctx.progress({
+      step: 'init',
+      message: `generating ${src.preset} (seed ${seed}) in ${srcDir}${why}`,
+    });
     await writeFolderAtomically(srcDir, (tmp) => initPreset(src.preset, tmp, { seed }));
   }
   const dir = path.join(ctx.modelsDir, cacheName);

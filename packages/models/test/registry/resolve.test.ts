@@ -7,7 +7,8 @@ import path from 'node:path';
 import { loadCausalLM } from '../../src/causal-lm.js';
 import { exportCheckpoint } from '../../src/export.js';
 import { sha256, type FakeHub } from '../../src/hub/fake-hub.test-util.js';
-import { DEFAULT_INIT_SEED } from '../../src/init/random-checkpoint.js';
+import { PRESET_CONFIGS, presetConfigJson } from '../../src/init/presets.js';
+import { DEFAULT_INIT_SEED, initRandomCheckpoint } from '../../src/init/random-checkpoint.js';
 import {
   ModelResolveError,
   resolveModel,
@@ -232,6 +233,39 @@ describe('resolveModel: presets and local folders', () => {
     });
     expect(seeded.sourceSha256['model.safetensors']).toBe(
       sha256(llama1[`${SUBFOLDER}/model.safetensors`]!),
+    );
+  });
+
+  it('a cached preset of an older shape is regenerated and re-exported, not reused', async () => {
+    // The cache as an earlier preset definition (1 KV head, head_dim 16) left it.
+    const dir = path.join(dirs.root, 'stale-preset-models');
+    const srcDir = path.join(dir, '.sources', 'tiny-llama');
+    const old = { ...PRESET_CONFIGS['tiny-llama'], num_attention_heads: 4, num_key_value_heads: 1, head_dim: 16 };
+    await initRandomCheckpoint(srcDir, old);
+    await exportCheckpoint(srcDir, path.join(dir, 'tiny-llama'), {
+      dtype: 'fp32',
+      attentions: true,
+      source: { preset: 'tiny-llama', seed: DEFAULT_INIT_SEED },
+    });
+    const steps: string[] = [];
+    const r = await resolveModel('tiny-llama', {
+      modelsDir: dir,
+      onProgress: (p) => {
+        if (p.step === 'init') steps.push(`init: ${p.message}`);
+        if (p.step === 'reexport') steps.push(`reexport: ${p.reason}`);
+      },
+    });
+    expect(steps).toEqual([
+      `init: generating tiny-llama (seed ${DEFAULT_INIT_SEED}) in ${srcDir} ` +
+        '(the cached copy has an older config.json)',
+      'reexport: config.json changed',
+    ]);
+    expect(r.exported).toBe(true);
+    expect(readFileSync(path.join(srcDir, 'config.json'), 'utf8')).toBe(
+      presetConfigJson('tiny-llama'),
+    );
+    expect(readFileSync(path.join(r.dir, 'config.json'), 'utf8')).toBe(
+      presetConfigJson('tiny-llama'),
     );
   });
 
