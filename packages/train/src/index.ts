@@ -67,3 +67,12 @@ export {
   type TrainCheck,
   type TrainVerifyReport,
 } from './verify.js';
+export {
+  trainSft,
+  SftError,
+  type SftOptions,
+  type SftProgress,
+  type SftLossRecord,
+  type SftResult,
+} from './sft.js';
+export { writeByteTokenizer } from './data/byte-tokenizer.js';

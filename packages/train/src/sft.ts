@@ -1,0 +1,286 @@
+// The SFT loop: epochs of seeded batches, token-weighted gradient accumulation, clipping, a
+// linear schedule, AdamW, loss.jsonl and checkpoints that a resumed run continues exactly.
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import type { Problem } from '@exp/data';
+import { loadTokenizer, type HfTokenizer } from '@exp/models';
+import { IGNORE_INDEX } from './loss.js';
+import {
+  encodeSftDataset,
+  sftPadId,
+  SftDataError,
+  type LossOn,
+  type SftFormat,
+  type SftFormatName,
+} from './data/format.js';
+import { selectSftProblems } from './data/select.js';
+import { sftBatches, type SftBatch } from './data/collate.js';
+import { readCheckpointParams } from './checkpoint/params.js';
+import { writeCheckpoint } from './checkpoint/write.js';
+import { TrainingStep } from './step-graph.js';
+import { Optimizer, adamwState } from './optim/adamw.js';
+import { clipGradNorm } from './optim/clip.js';
+import { linearWithWarmup } from './optim/schedule.js';
+import { GradientAccumulator } from './optim/accumulate.js';
+
+export interface SftOptions {
+  /** HF checkpoint folder trained from. */
+  checkpoint: string;
+  problems: readonly Problem[];
+  /** Default: the checkpoint folder's tokenizer. */
+  tokenizer?: HfTokenizer;
+  /** Problems used (selectSftProblems: the first N; default all). */
+  samples?: number;
+  seed?: number;
+  epochs?: number;
+  lr?: number;
+  batchSize?: number;
+  gradAccum?: number;
+  weightDecay?: number;
+  maxGradNorm?: number;
+  /** Warmup optimizer steps of the linear schedule. */
+  warmup?: number;
+  format?: SftFormatName | SftFormat;
+  lossOn?: LossOn;
+  maxLength?: number;
+  /** Output folder: loss.jsonl, checkpoint-<step>/, final/. */
+  out: string;
+  /** Write checkpoint-<step> with optimizer state every K optimizer steps. */
+  checkpointEvery?: number;
+  /** Continue from the last checkpoint-<step> in `out`. */
+  resume?: boolean;
+  onProgress?: (p: SftProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface SftProgress {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  lr: number;
+  /** Label tokens of this step. */
+  tokens: number;
+}
+
+export interface SftLossRecord {
+  step: number;
+  loss: number;
+  lr: number;
+}
+
+export interface SftResult {
+  steps: number;
+  losses: SftLossRecord[];
+  /** The final checkpoint folder (out/final). */
+  out: string;
+}
+
+export class SftError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SftError';
+  }
+}
+
+/** Where a run is: completed optimizer steps and the next micro-batch (epoch, index). */
+interface TrainerState {
+  step: number;
+  epoch: number;
+  batch: number;
+  /** The options that decide the trajectory; a resume with others is refused. */
+  run: string;
+  names: string[];
+}
+
+const STATE = 'trainer_state.json';
+const OPTIM = 'optimizer.bin';
+
+/** Labels the shifted loss counts (position t>0 of each row, not -100): what the mean divides by. */
+function lossTokens(b: SftBatch): number {
+  const [B, S] = b.dims;
+  let n = 0;
+  for (let r = 0; r < B; r++)
+    for (let c = 1; c < S; c++) if (b.labels[r * S + c] !== BigInt(IGNORE_INDEX)) n++;
+  return n;
+}
+
+function lastCheckpoint(out: string): string | undefined {
+  if (!existsSync(out)) return undefined;
+  const steps = readdirSync(out)
+    .map((f) => /^checkpoint-(\d+)$/.exec(f))
+    .filter((m): m is RegExpExecArray => !!m && existsSync(path.join(out, m[0], STATE)))
+    .map((m) => Number(m[1]));
+  return steps.length ? path.join(out, `checkpoint-${Math.max(...steps)}`) : undefined;
+}
+
+/**
+ * Fine-tunes `checkpoint` on `problems`. Accumulation is token-weighted: each optimizer step's
+ * gradient is that of the mean loss over all label tokens of its gradAccum micro-batches (HF
+ * Trainer with num_items_in_batch, transformers >= 4.46); the logged loss is that same mean.
+ * Micro-batches group within an epoch; an epoch's last group may be short (as in Trainer).
+ */
+export async function trainSft(opts: SftOptions): Promise<SftResult> {
+  const seed = opts.seed ?? 42;
+  const epochs = opts.epochs ?? 2;
+  const batchSize = opts.batchSize ?? 2;
+  const gradAccum = opts.gradAccum ?? 2;
+  const maxGradNorm = opts.maxGradNorm ?? 1.0;
+  for (const [k, v] of Object.entries({ epochs, batchSize, gradAccum })) {
+    if (!(Number.isInteger(v) && v > 0))
+      throw new SftError(`${k}: expected a positive integer, got ${v}`);
+  }
+  const every = opts.checkpointEvery;
+  if (every !== undefined && !(Number.isInteger(every) && every > 0)) {
+    throw new SftError(`checkpointEvery: expected a positive integer, got ${every}`);
+  }
+  const tok = opts.tokenizer ?? (await loadTokenizer(opts.checkpoint));
+  const problems = selectSftProblems(opts.problems, {
+    n: opts.samples ?? opts.problems.length,
+  });
+  const { examples } = encodeSftDataset(tok, problems, {
+    format: opts.format,
+    lossOn: opts.lossOn,
+    maxLength: opts.maxLength,
+  });
+  const config = JSON.parse(readFileSync(path.join(opts.checkpoint, 'config.json'), 'utf8')) as {
+    vocab_size: number;
+  };
+  for (const e of examples) {
+    const bad = e.inputIds.find((id) => id < 0 || id >= config.vocab_size);
+    if (bad !== undefined) {
+      throw new SftDataError(
+        `item '${e.id}': token id ${bad} is outside the model's vocabulary (${config.vocab_size})`,
+      );
+    }
+  }
+  const padId = sftPadId(tok);
+  const epochBatches = (epoch: number) => sftBatches(examples, { batchSize, seed, epoch, padId });
+  const perEpoch = Math.ceil(Math.ceil(examples.length / batchSize) / gradAccum);
+  const totalSteps = perEpoch * epochs;
+  const schedule = linearWithWarmup(opts.warmup ?? 0, totalSteps);
+  const baseLr = opts.lr ?? 5e-5;
+
+  mkdirSync(opts.out, { recursive: true });
+  const lossFile = path.join(opts.out, 'loss.jsonl');
+  let losses: SftLossRecord[] = [];
+  const run = JSON.stringify({
+    seed,
+    epochs,
+    batchSize,
+    gradAccum,
+    maxGradNorm,
+    lr: baseLr,
+    warmup: opts.warmup ?? 0,
+    weightDecay: opts.weightDecay ?? 0.01,
+    items: examples.map((e) => e.id),
+  });
+  let state: TrainerState = { step: 0, epoch: 0, batch: 0, run, names: [] };
+  let source = opts.checkpoint;
+  const resumeFrom = opts.resume ? lastCheckpoint(opts.out) : undefined;
+  if (resumeFrom) {
+    state = JSON.parse(readFileSync(path.join(resumeFrom, STATE), 'utf8')) as TrainerState;
+    if (state.run !== run) {
+      throw new SftError(`${resumeFrom}: written with other options (${state.run}), not resumable`);
+    }
+    source = resumeFrom;
+    // Records after the checkpoint were from steps that will run again.
+    losses = existsSync(lossFile)
+      ? readFileSync(lossFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as SftLossRecord)
+          .filter((r) => r.step <= state.step)
+      : [];
+  } else if (existsSync(lossFile) || existsSync(path.join(opts.out, 'final'))) {
+    throw new SftError(`${opts.out}: holds an earlier run (pass resume, or another folder)`);
+  }
+  writeFileSync(lossFile + '.tmp', losses.map((r) => JSON.stringify(r) + '\n').join(''));
+  renameSync(lossFile + '.tmp', lossFile);
+
+  const raw = readCheckpointParams(source);
+  const params = new Map([...raw].map(([k, v]) => [k, v.data]));
+  const step = await TrainingStep.create(opts.checkpoint);
+  const opt = new Optimizer(params, { lr: baseLr, weightDecay: opts.weightDecay ?? 0.01 });
+  if (resumeFrom) {
+    // optimizer.bin: m then v of each parameter in state.names order, float32.
+    const buf = readFileSync(path.join(resumeFrom, OPTIM));
+    const f = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    let o = 0;
+    for (const name of state.names) {
+      const n = params.get(name)!.length;
+      const s = adamwState(n);
+      s.step = state.step;
+      s.m.set(f.subarray(o, o + n));
+      s.v.set(f.subarray(o + n, o + 2 * n));
+      o += 2 * n;
+      opt.state.set(name, s);
+    }
+  }
+
+  const saveCheckpoint = async (next: { epoch: number; batch: number }) => {
+    const dir = path.join(opts.out, `checkpoint-${state.step}`);
+    await writeCheckpoint(dir, raw, { sourceDir: opts.checkpoint });
+    const names = [...opt.state.keys()];
+    const parts = names.flatMap((n) => [opt.state.get(n)!.m, opt.state.get(n)!.v]);
+    writeFileSync(
+      path.join(dir, OPTIM),
+      Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))),
+    );
+    const s: TrainerState = { step: state.step, ...next, run, names };
+    // trainer_state.json last, by rename: a checkpoint without it is never resumed from.
+    writeFileSync(path.join(dir, STATE + '.tmp'), JSON.stringify(s));
+    renameSync(path.join(dir, STATE + '.tmp'), path.join(dir, STATE));
+  };
+
+  const acc = new GradientAccumulator();
+  for (let epoch = state.epoch; epoch < epochs; epoch++) {
+    const batches = epochBatches(epoch);
+    const first = epoch === state.epoch ? state.batch : 0;
+    let lossSum = 0;
+    let tokens = 0;
+    for (let i = first; i < batches.length; i++) {
+      if (opts.signal?.aborted) throw new SftError('sft: aborted');
+      const b = batches[i]!;
+      const n = lossTokens(b);
+      const r = await step.run(params, b);
+      // A micro-batch with no label tokens has loss NaN (0/0) and contributes nothing.
+      if (n > 0) {
+        acc.add(r.grads, n);
+        lossSum += r.loss * n;
+        tokens += n;
+      }
+      const groupEnd = (i + 1) % gradAccum === 0 || i === batches.length - 1;
+      if (!groupEnd) continue;
+      const lr = baseLr * schedule(state.step);
+      if (tokens > 0) {
+        const grads = acc.mean();
+        clipGradNorm([...grads.values()], maxGradNorm);
+        opt.lr = lr;
+        opt.step(grads);
+      }
+      state.step++;
+      const rec = { step: state.step, loss: tokens > 0 ? lossSum / tokens : NaN, lr };
+      losses.push(rec);
+      // One write per line: a crash leaves whole records.
+      appendFileSync(lossFile, JSON.stringify(rec) + '\n');
+      opts.onProgress?.({ step: state.step, totalSteps, loss: rec.loss, lr, tokens });
+      lossSum = 0;
+      tokens = 0;
+      if (every && state.step % every === 0 && state.step < totalSteps) {
+        const last = i === batches.length - 1;
+        await saveCheckpoint(last ? { epoch: epoch + 1, batch: 0 } : { epoch, batch: i + 1 });
+      }
+    }
+  }
+  const final = path.join(opts.out, 'final');
+  await writeCheckpoint(final, raw, { sourceDir: opts.checkpoint });
+  return { steps: state.step, losses, out: final };
+}
