@@ -1,8 +1,49 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
-import { resolveUserPath } from '@exp/data';
-import { verifyTrainingStep, writeTrainingStepValues } from '@exp/train';
+import { loadGsm8k, loadGsm8kFile, resolveUserPath } from '@exp/data';
+import { resolveModel } from '@exp/models';
+import { trainSft, verifyTrainingStep, writeTrainingStepValues } from '@exp/train';
 import { parseOptions } from '../errors.js';
+import { withProgress } from '../progress.js';
 import type { CommandFactory } from '../cli.js';
+
+const TrainSchema = z.object({
+  model: z.string().min(1),
+  data: z.string().min(1).optional(),
+  samples: z.number().int().positive(),
+  epochs: z.number().int().positive(),
+  lr: z.number().positive(),
+  batchSize: z.number().int().positive(),
+  gradAccum: z.number().int().positive(),
+  weightDecay: z.number().nonnegative(),
+  maxGradNorm: z.number().positive(),
+  warmup: z.number().int().nonnegative(),
+  maxLength: z.number().int().positive().optional(),
+  seed: z.number().int(),
+  format: z.enum(['sft', 'qa']),
+  lossOn: z.enum(['completion', 'all']),
+  checkpointEvery: z.number().int().positive().optional(),
+  resume: z.boolean(),
+  out: z.string().min(1),
+});
+
+const isCheckpoint = (dir: string) =>
+  existsSync(path.join(dir, 'config.json')) &&
+  (existsSync(path.join(dir, 'model.safetensors')) ||
+    existsSync(path.join(dir, 'model.safetensors.index.json')));
+
+/** An HF checkpoint folder: the path itself, or a registered model's local source folder. */
+async function checkpointDir(model: string): Promise<string> {
+  const dir = resolveUserPath(model);
+  if (isCheckpoint(dir)) return dir;
+  const r = await resolveModel(model);
+  const src = r.source.path;
+  if (src && isCheckpoint(src)) return src;
+  throw new Error(
+    `${model}: sft needs an HF checkpoint folder (config.json + model.safetensors); pass its path`,
+  );
+}
 
 const VerifySchema = z.object({
   checkpoint: z.string().min(1),
@@ -57,5 +98,84 @@ export const sftCommand: CommandFactory = (io) => (y) =>
           io.out(`verified loss, ${report.grads.size} gradients and one AdamW step${closed}`);
         },
       )
-      .demandCommand(1, 'name an sft action: verify'),
+      .command(
+        'train',
+        'Fine-tune a checkpoint on GSM8K train items (loss.jsonl, final/ checkpoint)',
+        (c) =>
+          c
+            .option('model', {
+              type: 'string',
+              demandOption: true,
+              describe: 'Checkpoint folder or model name',
+            })
+            .option('data', { type: 'string', describe: 'Problems JSONL (default GSM8K train)' })
+            .option('samples', { type: 'number', default: 500, describe: 'First N problems' })
+            .option('epochs', { type: 'number', default: 2 })
+            .option('lr', {
+              type: 'number',
+              default: 5e-5,
+              describe: 'Peak learning rate (linear decay)',
+            })
+            .option('batch-size', { type: 'number', default: 2 })
+            .option('grad-accum', {
+              type: 'number',
+              default: 2,
+              describe: 'Micro-batches per optimizer step',
+            })
+            .option('weight-decay', { type: 'number', default: 0.01 })
+            .option('max-grad-norm', { type: 'number', default: 1.0 })
+            .option('warmup', { type: 'number', default: 0, describe: 'Warmup optimizer steps' })
+            .option('max-length', {
+              type: 'number',
+              describe: 'Truncate items to this many tokens',
+            })
+            .option('seed', { type: 'number', default: 42 })
+            .option('format', { type: 'string', default: 'sft', describe: 'sft | qa' })
+            .option('loss-on', {
+              type: 'string',
+              default: 'completion',
+              describe: 'completion | all',
+            })
+            .option('checkpoint-every', {
+              type: 'number',
+              describe: 'Write checkpoint-<step> every K steps',
+            })
+            .option('resume', {
+              type: 'boolean',
+              default: false,
+              describe: 'Continue from the last checkpoint-<step> in --out',
+            })
+            .option('out', { type: 'string', demandOption: true, describe: 'Output folder' }),
+        async (argv) => {
+          const o = parseOptions(TrainSchema, argv);
+          const checkpoint = await checkpointDir(o.model);
+          const problems = o.data
+            ? loadGsm8kFile(resolveUserPath(o.data), 'gsm8k-train')
+            : loadGsm8k('train');
+          const t0 = Date.now();
+          let tokens = 0;
+          const r = await withProgress(io, 'sft', (bar) =>
+            trainSft({
+              ...o,
+              checkpoint,
+              problems,
+              out: resolveUserPath(o.out),
+              onProgress: (p) => {
+                tokens += p.tokens;
+                const tps = tokens / Math.max((Date.now() - t0) / 1000, 1e-3);
+                bar.update(
+                  p.step,
+                  p.totalSteps,
+                  `| loss ${p.loss.toFixed(4)} | ${tps.toFixed(0)} tok/s`,
+                );
+              },
+            }),
+          );
+          const first = r.losses[0]?.loss;
+          const last = r.losses.at(-1)?.loss;
+          io.out(`sft: ${r.steps} steps, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}`);
+          io.out(`sft: wrote ${r.out} and ${path.join(resolveUserPath(o.out), 'loss.jsonl')}`);
+        },
+      )
+      .demandCommand(1, 'name an sft action: train or verify'),
   );

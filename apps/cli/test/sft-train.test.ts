@@ -1,0 +1,48 @@
+// `exp sft train` on golden tiny-llama (copied with a byte tokenizer: it ships none), 4 items,
+// 1 epoch: steps, loss line, loss.jsonl and a final checkpoint.
+import { describe, expect, test } from '@jest/globals';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeByteTokenizer } from '@exp/train';
+import { GSM8K_DIR, SHARED_DIR, exp } from './helpers.js';
+
+describe('exp sft train', () => {
+  test('tiny-llama, 4 samples, 1 epoch: 1 step (batch 2, accumulation 2), final/ written', async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'exp-sft-train-'));
+    try {
+      const model = path.join(tmp, 'tiny-llama');
+      mkdirSync(model);
+      for (const f of ['config.json', 'model.safetensors']) {
+        copyFileSync(path.join(SHARED_DIR, 'golden/tiny-llama', f), path.join(model, f));
+      }
+      writeByteTokenizer(model);
+      const out = path.join(tmp, 'run');
+      const args = ['--model', model, '--data', path.join(GSM8K_DIR, 'train.jsonl')];
+      const r = await exp(
+        'sft',
+        'train',
+        ...args,
+        ...['--samples', '4', '--epochs', '1', '--lr', '1e-3', '--max-length', '64'],
+        ...['--loss-on', 'all', '--out', out],
+      );
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const lines = r.out.split('\n');
+      expect(lines[0]).toMatch(/^sft: 1 steps, loss \d+\.\d{4} -> \d+\.\d{4}$/);
+      expect(lines[1]).toBe(
+        `sft: wrote ${path.join(out, 'final')} and ${path.join(out, 'loss.jsonl')}`,
+      );
+      const recs = readFileSync(path.join(out, 'loss.jsonl'), 'utf8').trim().split('\n');
+      expect(recs).toHaveLength(1);
+      expect(JSON.parse(recs[0]!)).toMatchObject({ step: 1, lr: 1e-3 });
+      expect(existsSync(path.join(out, 'final/model.safetensors'))).toBe(true);
+      // A second run into the same folder is a one-line error.
+      const again = await exp('sft', 'train', ...args, '--samples', '4', '--out', out);
+      expect(again.code).toBe(1);
+      expect(again.err).toMatch(/holds an earlier run \(pass resume, or another folder\)$/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
