@@ -83,7 +83,7 @@ describe.each(PRESET_NAMES.map((n) => [n]))('preset %s', (name: PresetName) => {
     expect(text).toContain('  "rope_theta": 500000.0,\n');
     expect(text).toContain(
       '  "rope_scaling": {\n    "factor": 32.0,\n    "high_freq_factor": 4.0,\n    "low_freq_factor": 1.0,\n' +
-        '    "original_max_position_embeddings": 2048,\n    "rope_type": "llama3"\n  },\n',
+        '    "original_max_position_embeddings": 512,\n    "rope_type": "llama3"\n  },\n',
     );
     const raw = JSON.parse(text);
     expect(Object.keys(raw)).toEqual(Object.keys(raw).sort());
@@ -113,7 +113,7 @@ describe.each(PRESET_NAMES.map((n) => [n]))('preset %s', (name: PresetName) => {
         factor: 32,
         lowFreqFactor: 1,
         highFreqFactor: 4,
-        originalMaxPositionEmbeddings: 2048,
+        originalMaxPositionEmbeddings: 512,
       },
       tieWordEmbeddings: true,
     });

@@ -13,14 +13,13 @@ export const PRESET_NAMES = ['tiny-llama', 'tiny-diffllama'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 // Shared by both presets so that a Llama / DiffLlama comparison is like for like.
-// Two KV heads because transformers 5 refuses DiffLlama with an odd number of them (it splits
-// the heads in pairs); 8 query heads keep GQA 4:1 and head_dim 8 keeps heads * head_dim =
-// hidden_size. transformers warns when max_position_embeddings is below the rope's
-// original_max_position_embeddings; the original is lowered to 2048 rather than the maximum
-// raised to 8192 because every position up to max_position_embeddings is a row of the
-// external-kv decode graph's RoPE cos/sin tables (causal-lm.ts maxPositions). With head_dim 8
-// the four frequencies' wavelengths (6.3, 167, 4443, 118k) fall on both sides of 512..2048,
-// so the llama3 scaling still keeps some frequencies and divides others by the factor.
+// Two KV heads because transformers 5 refuses DiffLlama with an odd number of them; 8 query
+// heads keep GQA 4:1 and head_dim 8 keeps heads * head_dim = hidden_size. transformers warns
+// unless the rope's original_max_position_embeddings is below max_position_embeddings; the
+// original is lowered to 512 rather than the maximum raised, because every position up to
+// max_position_embeddings is a row of the external-kv decode graph's RoPE cos/sin tables
+// (causal-lm.ts maxPositions). 512 also puts head_dim 8's four wavelengths (6.3, 167, 4443,
+// 118k) in all three llama3 bands: kept (< 128), smoothed (128..512), divided by the factor.
 const TINY_SHAPE = {
   vocab_size: 128256,
   hidden_size: 64,
@@ -37,7 +36,7 @@ const TINY_SHAPE = {
     factor: 32.0,
     low_freq_factor: 1.0,
     high_freq_factor: 4.0,
-    original_max_position_embeddings: 2048,
+    original_max_position_embeddings: 512,
   },
   tie_word_embeddings: true,
   torch_dtype: 'float32',
