@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ropeInvFreq } from '../arch/rope.js';
 import { parseModelConfig } from '../config.js';
 import { readSafetensors } from '../safetensors/read.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
@@ -121,6 +122,14 @@ describe.each(PRESET_NAMES.map((n) => [n]))('preset %s', (name: PresetName) => {
       '{\n  "bos_token_id": 128000,\n  "eos_token_id": [\n    128001,\n    128009\n  ],\n' +
         '  "transformers_version": "4.51.3"\n}\n',
     );
+  });
+
+  test('llama3 rope: the four frequencies fall in all three bands (kept, smoothed, divided by 32)', () => {
+    const raw = JSON.parse(readFileSync(path.join(tmp, `${name}-a`, 'config.json'), 'utf8'));
+    // Unscaled: 1, 0.0376, 0.00141, 5.32e-5 (wavelengths 6.3, 167, 4443, 118k against 128..512).
+    expect([...ropeInvFreq(parseModelConfig(raw, 'config.json'))]).toEqual([
+      1, 0.026244645938277245, 0.000044194170186528936, 0.0000016619674170215148,
+    ]);
   });
 
   test('weights: HF names and shapes, no lm_head, normal(0, 0.02) / ones / lambdas', () => {
