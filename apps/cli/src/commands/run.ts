@@ -62,7 +62,7 @@ function checkModelNames(names: readonly string[]): void {
 }
 
 const NOT_BUILT = {
-  sft: 'sft: not built yet (arrives with @exp/train); no fine-tuning done',
+  sft: 'sft: not built yet into exp run (fine-tune with `pnpm exp sft train --model <checkpoint dir> --out DIR`); no fine-tuning done',
 };
 
 async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<number> {
