@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataError } from '../src/errors.js';
+import { loadGsm8kFile } from '../src/gsm8k.js';
 import {
   BENCHMARK_PRESETS,
   importBenchmark,
@@ -12,6 +13,7 @@ import {
 import { SHARED_DIR } from './shared.js';
 
 const GSMPLUS = path.join(SHARED_DIR, 'data/gsm-plus/gsmplus_testmini.jsonl');
+const GSM8K_TEST = path.join(SHARED_DIR, 'data/gsm8k/test.jsonl');
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'import-'));
 
 describe('importPreset gsmplus-distraction', () => {
@@ -26,8 +28,8 @@ describe('importPreset gsmplus-distraction', () => {
       ),
       answer: expect.stringMatching(/\n#### 3$/),
       final: '3',
-      original_question:
-        'Three of the women at the cocktail party are wearing 4 inch heels and three are wearing 2 inch heels. What is the average height of heels at this party?',
+      // GSM-Plus's seed question is GSM8K test problem 1109, word for word.
+      original_question: loadGsm8kFile(GSM8K_TEST, 'gsm8k-test')[1109]!.question,
     });
     expect(Object.keys(problems[0])).toEqual([
       'id',
@@ -185,7 +187,13 @@ describe('importBenchmark', () => {
     );
     const fields = { question: 'q', final: 'a', original: 'c.q' };
     expect(importBenchmark({ file: jsonl, name: 'o', fields })).toEqual([
-      { id: 'o-0', question: 'A b. Noise. C?', answer: '', final: '1', original_question: 'A b. C?' },
+      {
+        id: 'o-0',
+        question: 'A b. Noise. C?',
+        answer: '',
+        final: '1',
+        original_question: 'A b. C?',
+      },
       { id: 'o-1', question: 'D?', answer: '', final: '2', original_question: 'D?' },
     ]);
     writeFileSync(jsonl, '{"q":"A?","a":"1","c":{"q":"A?"}}\n\n{"q":"B?","a":"2","c":{}}\n');
@@ -201,7 +209,13 @@ describe('importBenchmark', () => {
       new DataError(`${jsonl}:1: c.q: empty original question`),
     );
     const json = path.join(dir, 'o.json');
-    writeFileSync(json, JSON.stringify([{ q: 'A?', a: 1, clean: 'A?' }, { q: 'B?', a: 2 }]));
+    writeFileSync(
+      json,
+      JSON.stringify([
+        { q: 'A?', a: 1, clean: 'A?' },
+        { q: 'B?', a: 2 },
+      ]),
+    );
     expect(() =>
       importBenchmark({
         file: json,

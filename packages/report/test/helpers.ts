@@ -1,15 +1,57 @@
 // Shared by the tests: the fixture run folder (a real `exp run --quick-test` with trimmed sample
 // logs, plus hand-made attention and SFT files, see fixtures/README.md) and small builders.
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadGsm8kFile, toJsonl } from '@exp/data';
 import type { ResultRow } from '@exp/eval';
+import { getNoise, noisyRecords } from '@exp/noise';
 import { SampleMapSchema, type SampleMap } from '../src/run/schemas.js';
+import { writeSampleMaps } from './fixtures/make-attention-fixture.mjs';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
-export const RUN = path.join(FIXTURES, 'run-q');
-export const DATA = path.join(FIXTURES, 'data');
+const GSM8K_TEST = path.resolve(FIXTURES, '../../../../../shared/data/gsm8k/test.jsonl');
+
+/**
+ * The fixture run with its GSM8K text put back from ../shared (GSM8K is never copied into the
+ * repository): the run's noisy sets (its 4 problems, seed 42, as the run generated them), the
+ * sample logs' prompts (the bare template: the question itself) and the sample maps.
+ */
+function materialise(): { run: string; data: string } {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'exp-report-fixture-'));
+  const data = path.join(root, 'data');
+  const run = path.join(root, 'run-q');
+  mkdirSync(data);
+  const problems = loadGsm8kFile(GSM8K_TEST, 'gsm8k-test').slice(0, 4);
+  const questions: Record<string, Map<string, string>> = {
+    clean: new Map(problems.map((p) => [p.id, p.question])),
+  };
+  for (const type of ['inf', 'rcs', 'sd']) {
+    const records = noisyRecords(problems, getNoise(type), 42);
+    writeFileSync(path.join(data, `gsm8k_${type}_test.jsonl`), toJsonl(records));
+    questions[type] = new Map(records.map((r) => [r.id, r.question]));
+  }
+  cpSync(path.join(FIXTURES, 'run-q'), run, { recursive: true });
+  for (const model of readdirSync(path.join(run, 'samples'))) {
+    for (const file of readdirSync(path.join(run, 'samples', model))) {
+      const f = path.join(run, 'samples', model, file);
+      const dataset = file.replace(/\.jsonl$/u, '');
+      const lines = readFileSync(f, 'utf8').trim().split('\n');
+      const filled = lines.map((l) => {
+        const r = JSON.parse(l) as { id: string; prompt: string };
+        return { ...r, prompt: questions[dataset]!.get(r.id)! };
+      });
+      writeFileSync(f, toJsonl(filled));
+    }
+  }
+  writeSampleMaps(data, run);
+  return { run, data };
+}
+
+const FIXTURE = materialise();
+export const RUN = FIXTURE.run;
+export const DATA = FIXTURE.data;
 
 /** A fresh copy of the fixture run folder in a temp dir (buildReport writes into it). */
 export function copyRun(): string {
