@@ -231,3 +231,5 @@ export {
   type CheckExportedFolderOptions,
 } from './registry/folder-check.js';
 export { MODEL_DATA_FILE } from './export.js';
+/** Folders that appear whole or not at all (temporary sibling + rename; leftovers cleaned). */
+export { writeFolderAtomically } from './registry/atomic-folder.js';
