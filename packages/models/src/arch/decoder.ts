@@ -3,26 +3,19 @@
 //           past_key_values.{i}.key|value [B,KV,past,d]
 //   outputs logits [B,S,V] float32, present.{i}.key|value [B,KV,past+S,d],
 //           and with `attentions`: attentions.{i} [B,H,S,past+S] float32 (+ lambda_full.{i} for DiffLlama)
+// One layer loop for every variant: the attention implementation (ATTENTION_IMPLS) and the kernel
+// set (DECODER_KERNELS: plain ONNX ops, or com.microsoft kernels with packed weights) are looked
+// up once from the options, so the loop and the attention code never branch on them.
 import type { ModelConfig } from '../config.js';
 import { DataType } from '../onnx/dtype.js';
 import { GraphBuilder, GraphError, type Value } from '../onnx/graph.js';
 import { Ops, type FloatType } from '../onnx/ops.js';
 import { f32ToF16 } from '../safetensors/half.js';
 import { ATTENTION_IMPLS, type AttentionImplementation } from './attention.js';
-import {
-  additiveMask,
-  mlp,
-  rmsNorm,
-  linear,
-  residualRmsNorm,
-  rotaryCosSin,
-  type DecoderContext,
-  type DecoderKernels,
-  type KvCacheMode,
-  type Rotary,
-} from './layers.js';
-import { ropeInvFreq, ropeTables } from './rope.js';
-import { checkWeights, headWeightName, type DecoderWeightSource } from './weights.js';
+import { DECODER_KERNELS, type DecoderKernels } from './kernels.js';
+import { additiveMask, mlp, type DecoderContext, type KvCacheMode } from './layers.js';
+import { ropeInvFreq } from './rope.js';
+import { checkWeights, type DecoderWeightSource } from './weights.js';
 
 export type ExportDtype = 'fp32' | 'fp16';
 
@@ -103,9 +96,7 @@ function floatBytes(values: Float32Array, dtype: FloatType): Uint8Array {
 
 /** The ONNX opsets a decoder graph built with these options needs. */
 export function decoderOpsets(opts: DecoderExportOptions, opset: number) {
-  const imports = [{ domain: '', version: opset }];
-  if (opts.kernels === 'fused') imports.push({ domain: 'com.microsoft', version: 1 });
-  return imports;
+  return [{ domain: '', version: opset }, ...DECODER_KERNELS[opts.kernels ?? 'plain'].opsets];
 }
 
 /**
@@ -120,14 +111,9 @@ export function buildDecoderGraph(
 ): GraphBuilder {
   checkWeights(source, config);
   const dtype: FloatType = opts.dtype === 'fp16' ? DataType.FLOAT16 : DataType.FLOAT;
-  const kernels = opts.kernels ?? 'plain';
+  const kernels = DECODER_KERNELS[opts.kernels ?? 'plain'];
   const kvCache = opts.kvCache ?? 'present';
-  if (kernels === 'fused' && dtype !== DataType.FLOAT) {
-    throw new GraphError('fused kernels are float32 only');
-  }
-  if (kernels === 'fused' && !opts.maxPositions) {
-    throw new GraphError('fused kernels need maxPositions (rows of the RoPE tables)');
-  }
+  kernels.check({ dtype, maxPositions: opts.maxPositions });
   const attentionFn = ATTENTION_IMPLS[opts.attention ?? 'eager'][config.modelType];
   const g = new GraphBuilder(`${config.modelType}_decoder`);
   const o = new Ops(g);
@@ -177,30 +163,14 @@ export function buildDecoderGraph(
   };
 
   const shared = g.scope('model/rotary_emb', () => {
-    const invFreq = ropeInvFreq(config);
-    let rotary: Rotary;
-    if (kernels === 'fused') {
-      const [cos, sin] = ropeTables(invFreq, opts.maxPositions!);
-      const dims = [opts.maxPositions!, d / 2];
-      rotary = {
-        kind: 'tables',
-        cosCache: g.initializer(
-          'rope_cos_cache',
-          DataType.FLOAT,
-          dims,
-          floatBytes(cos, DataType.FLOAT),
-        ),
-        sinCache: g.initializer(
-          'rope_sin_cache',
-          DataType.FLOAT,
-          dims,
-          floatBytes(sin, DataType.FLOAT),
-        ),
-        positionIds,
-      };
-    } else {
-      rotary = { kind: 'computed', ...rotaryCosSin({ o, dtype }, positionIds, invFreq) };
-    }
+    const rotary = kernels.rotary({
+      g,
+      o,
+      dtype,
+      positionIds,
+      invFreq: ropeInvFreq(config),
+      maxPositions: opts.maxPositions,
+    });
     return { rotary, mask: g.scope('mask', () => additiveMask(o, inputIds, attentionMask)) };
   });
   const ctx: DecoderContext = {
@@ -233,15 +203,15 @@ export function buildDecoderGraph(
       const inputNorm = `${p}.input_layernorm.weight`;
       let normed: Value;
       if (pending)
-        ({ sum: hidden, normed } = residualRmsNorm(ctx, hidden, pending, inputNorm, eps));
-      else normed = rmsNorm(ctx, hidden, inputNorm, eps);
+        ({ sum: hidden, normed } = kernels.residualRmsNorm(ctx, hidden, pending, inputNorm, eps));
+      else normed = kernels.rmsNorm(ctx, hidden, inputNorm, eps, dtype);
       const attn = g.scope('self_attn', () =>
         attentionFn(ctx, { x: normed, layer: i, cache: cacheIn[i]! }),
       );
       cacheOut.push(attn.cacheOut);
       if (attn.probs) probs.push(attn.probs);
       if (attn.lambdaFull) lambdas.push(attn.lambdaFull);
-      const post = residualRmsNorm(
+      const post = kernels.residualRmsNorm(
         ctx,
         hidden,
         attn.output,
@@ -261,8 +231,8 @@ export function buildDecoderGraph(
       residual = o.slice(residual, [-1], [2 ** 62], [1]);
       delta = o.slice(delta, [-1], [2 ** 62], [1]);
     }
-    const final = residualRmsNorm(ctx, residual, delta, 'model.norm.weight', eps).normed;
-    const out = lmHead(ctx, final, opts.shareTiedHead ?? false);
+    const final = kernels.residualRmsNorm(ctx, residual, delta, 'model.norm.weight', eps).normed;
+    const out = kernels.lmHead(ctx, final, opts.shareTiedHead ?? false);
     return dtype === DataType.FLOAT ? out : o.cast(out, DataType.FLOAT);
   });
   // Output order as optimum writes it: logits, presents, then the optional extras.
@@ -306,20 +276,4 @@ export function buildDecoderGraph(
     lambdas.forEach((l, i) => g.output(l, `lambda_full.${i}`, DataType.FLOAT, []));
   }
   return g;
-}
-
-/** hidden @ head^T; fused and tied with shareTiedHead, a Gemm reading the embedding as stored. */
-function lmHead(ctx: DecoderContext, x: Value, shareTiedHead: boolean): Value {
-  const { o, config } = ctx;
-  if (ctx.kernels === 'fused' && config.tieWordEmbeddings && shareTiedHead) {
-    const E = config.hiddenSize;
-    const flat = o.reshape(x, [-1, E]);
-    const logits2d = ctx.g.node('Gemm', [flat, ctx.weight('model.embed_tokens.weight')], {
-      transB: 1,
-    })[0]!;
-    const shape = o.concat([o.shape(x, 0, 2), o.i64([config.vocabSize])], 0);
-    return ctx.g.node('Reshape', [logits2d, shape])[0]!;
-  }
-  // fused: MatMul with a transposed [E, V] copy (M = 1 takes MLAS's fast GEMV kernel)
-  return linear(ctx, x, headWeightName(config));
 }

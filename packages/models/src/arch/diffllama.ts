@@ -8,12 +8,10 @@ import {
   castIf,
   joinParts,
   kvParts,
-  linear,
   maskedSoftmax,
   mergeHeads,
   projectQkv,
   repeatKv,
-  rmsNorm,
 } from './layers.js';
 import type { DecoderContext } from './layers.js';
 import type { Value } from '../onnx/graph.js';
@@ -58,11 +56,11 @@ export const diffLlamaEagerAttention: AttentionFn = (ctx, { x, layer, cache }) =
   const lambda32 = lambdaFull(ctx, prefix, layer);
   const lambda = castIf(ctx, lambda32, DataType.FLOAT, ctx.dtype);
   const a = o.sub(o1, o.mul(lambda, o2)); // [B, H/2, S, 2d]
-  const normed = rmsNorm(ctx, a, null, config.rmsNormEps, ctx.dtype, 2 * d);
+  const normed = ctx.kernels.rmsNorm(ctx, a, null, config.rmsNormEps, ctx.dtype, 2 * d);
   const scaled = o.mul(normed, o.float([1 - lambdaInit(layer)], ctx.dtype));
   const attn = mergeHeads(ctx, scaled, h / 2, 2 * d);
   return {
-    output: linear(ctx, attn, `${prefix}.o_proj.weight`),
+    output: ctx.kernels.linear(ctx, attn, `${prefix}.o_proj.weight`),
     cacheOut: parts.out,
     probs: p32,
     lambdaFull: lambda32,

@@ -7,7 +7,7 @@ import { DataType } from '../onnx/dtype.js';
 import type { Value } from '../onnx/graph.js';
 import type { AttentionFn } from './attention.js';
 import { lambdaFull, lambdaInit } from './diffllama.js';
-import { kvParts, linear, projectQkv, rmsNorm, type DecoderContext } from './layers.js';
+import { kvParts, projectQkv, type DecoderContext } from './layers.js';
 
 /** The mask [B, 1, S, T] repeated for the nRep query rows of a group: [B, 1, nRep*S, T]. */
 function groupedMask(ctx: DecoderContext): Value {
@@ -41,7 +41,7 @@ function differentialMerge(ctx: DecoderContext, heads: Value, layer: number): Va
   // first half of the heads = left columns of A, second half = right columns
   const [left, right] = o.split(o.reshape(heads, [0, 2, -1, d]), [1, 1], 1);
   const a = o.reshape(o.concat([left!, right!], -1), [0, h / 2, -1, 2 * d]);
-  const normed = rmsNorm(ctx, a, null, config.rmsNormEps, DataType.FLOAT, 2 * d);
+  const normed = ctx.kernels.rmsNorm(ctx, a, null, config.rmsNormEps, DataType.FLOAT, 2 * d);
   const scaled = o.mul(normed, o.float([1 - lambdaInit(layer)]));
   return o.reshape(o.transpose(scaled, [0, 2, 1, 3]), [0, 0, h * d]);
 }
@@ -76,7 +76,7 @@ function groupedAttention(differential: boolean): AttentionFn {
       ? differentialMerge(ctx, context, layer)
       : o.reshape(o.transpose(o.reshape(context, [0, h, -1, d]), [0, 2, 1, 3]), [0, 0, h * d]);
     return {
-      output: linear(ctx, merged, `${prefix}.o_proj.weight`),
+      output: ctx.kernels.linear(ctx, merged, `${prefix}.o_proj.weight`),
       cacheOut: parts.out,
       probs: null,
       lambdaFull: null,

@@ -1,16 +1,13 @@
-// Building blocks shared by the Llama-family decoders. With kernels 'plain' each is a few plain
-// ONNX ops that reproduce the transformers eager code (modeling_llama.py) op for op (the export);
-// with 'fused' the same block uses com.microsoft kernels (RotaryEmbedding, (Skip)Simplified-
-// LayerNormalization) and weights packed once at build time (transposed, q/k/v and gate/up
-// stacked), for the runtime's decode graph. Both compute the same function to float32 noise.
+// Building blocks shared by the Llama-family decoders, written once over plain tensors: the
+// blocks that have a plain and a fused form (norms, projections, RoPE, LM head) are called
+// through ctx.kernels, the kernel set the `kernels` option selects (kernels.ts), so a layer
+// reads the same for the exported graph and the runtime's fused decode graph.
 import type { ModelConfig } from '../config.js';
 import { DataType } from '../onnx/dtype.js';
 import type { GraphBuilder, Value } from '../onnx/graph.js';
 import type { FloatType, Ops } from '../onnx/ops.js';
+import type { KernelSet } from './kernels.js';
 import type { DecoderWeightSource } from './weights.js';
-
-/** 'plain': standard ONNX ops (portable, HF op for op). 'fused': com.microsoft kernels, float32. */
-export type DecoderKernels = 'plain' | 'fused';
 
 /**
  * 'present': the optimum convention, past_key_values.* in and the whole cache out as present.*.
@@ -35,7 +32,8 @@ export interface DecoderContext {
   weight(name: string, opts?: { float32?: boolean }): Value;
   /** Where weights come from (packed weights read it directly). */
   readonly source: DecoderWeightSource;
-  readonly kernels: DecoderKernels;
+  /** The kernel set the blocks that differ between plain and fused are built with. */
+  readonly kernels: KernelSet;
   readonly kvCache: KvCacheMode;
   /** A float32 initializer derived from checkpoint tensors (e.g. a packed weight), made once. */
   packed(name: string, dims: readonly number[], load: () => Float32Array): Value;
@@ -46,8 +44,6 @@ export interface DecoderContext {
   readonly mask: Value;
 }
 
-const MS = 'com.microsoft';
-
 /** torch.finfo(torch.float32).min, the value HF's eager mask uses (not -inf: see golden README). */
 export const FLOAT32_MIN = -3.4028234663852886e38;
 
@@ -56,169 +52,12 @@ export function castIf(ctx: DecoderContext, x: Value, from: DataType, to: DataTy
   return from === to ? x : ctx.o.cast(x, to);
 }
 
-/**
- * RMSNorm over the last axis: x / sqrt(mean(x^2) + eps), times `weight` when given. Like HF, the
- * statistics are computed in float32 and the result cast back before the weight multiply.
- * `width` (the last axis' size) is needed only for a weightless fused norm (a ones weight).
- */
-export function rmsNorm(
-  ctx: DecoderContext,
-  x: Value,
-  weightName: string | null,
-  eps: number,
-  inputType: DataType = ctx.dtype,
-  width?: number,
-): Value {
-  const { o } = ctx;
-  if (ctx.kernels === 'fused' && inputType === DataType.FLOAT) {
-    let w: Value;
-    if (weightName) w = ctx.weight(weightName);
-    else if (width) w = o.float(new Array<number>(width).fill(1), DataType.FLOAT, [width]);
-    else throw new Error('rmsNorm: a weightless fused norm needs the width');
-    return ctx.g.node(
-      'SimplifiedLayerNormalization',
-      [x, w],
-      { axis: -1, epsilon: { f: eps }, stash_type: 1 },
-      // onnxruntime registers this contrib kernel in the default domain, not com.microsoft
-    )[0]!;
-  }
-  const x32 = castIf(ctx, x, inputType, DataType.FLOAT);
-  // Pow / ReduceMean / Add / Sqrt / Div / Mul is the pattern onnxruntime fuses into one
-  // SimplifiedLayerNormalization at load (x * rsqrt, as HF, differs by float32 rounding only),
-  // while the file stays standard ONNX for other runtimes.
-  const variance = o.reduceMean(o.pow(x32, o.float([2])), [-1]);
-  const normed = castIf(
-    ctx,
-    o.div(x32, o.sqrt(o.add(variance, o.float([eps])))),
-    DataType.FLOAT,
-    inputType,
-  );
-  return weightName ? o.mul(ctx.weight(weightName), normed) : normed;
-}
-
-/**
- * residual + delta, and RMSNorm of that sum: one SkipSimplifiedLayerNormalization when fused
- * (output 0 the norm, output 3 the sum), else an Add and rmsNorm.
- */
-export function residualRmsNorm(
-  ctx: DecoderContext,
-  residual: Value,
-  delta: Value,
-  weightName: string,
-  eps: number,
-): { sum: Value; normed: Value } {
-  if (ctx.kernels === 'fused') {
-    const out = ctx.g.node(
-      'SkipSimplifiedLayerNormalization',
-      [residual, delta, ctx.weight(weightName)],
-      { epsilon: { f: eps } },
-      { domain: MS, outputs: 4 },
-    );
-    return { normed: out[0]!, sum: out[3]! };
-  }
-  const sum = ctx.o.add(residual, delta);
-  return { sum, normed: rmsNorm(ctx, sum, weightName, eps) };
-}
-
-/**
- * x @ [W_1 | W_2 | ...]^T for HF Linear weights [out_i, in] (no bias), split back into the parts.
- * Plain: one MatMul per weight against its Transpose (ORT folds that at load). Fused: one MatMul
- * against the packed, pre-transposed [in, sum out_i] weight (fewer, larger GEMMs), with each
- * part's `scale` folded into its columns.
- */
-export function linears(
-  ctx: DecoderContext,
-  x: Value,
-  parts: readonly { name: string; scale?: number }[],
-  packedName: string,
-): Value[] {
-  const { o } = ctx;
-  if (ctx.kernels === 'plain') {
-    return parts.map((p) => {
-      const y = o.matMul(x, o.transpose(ctx.weight(p.name), [1, 0]));
-      return p.scale === undefined ? y : o.mul(y, o.float([p.scale], ctx.dtype));
-    });
-  }
-  const shapes = parts.map((p) => ctx.source.info(p.name).shape);
-  const inF = shapes[0]![1]!;
-  const outs = shapes.map((s) => s[0]!);
-  const total = outs.reduce((a, b) => a + b, 0);
-  const w = ctx.packed(packedName, [inF, total], () => {
-    const out = new Float32Array(inF * total);
-    let col = 0;
-    parts.forEach((p, k) => {
-      const src = ctx.source.readFloat32(p.name);
-      const rows = outs[k]!;
-      const scale = p.scale;
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < inF; c++) {
-          const v = src[r * inF + c]!;
-          out[c * total + col + r] = scale === undefined ? v : v * scale;
-        }
-      }
-      col += rows;
-    });
-    return out;
-  });
-  const y = o.matMul(x, w);
-  return parts.length === 1 ? [y] : o.split(y, outs, -1);
-}
-
-/** x @ W^T for an HF Linear weight [out, in] (no bias). */
-export function linear(ctx: DecoderContext, x: Value, weightName: string): Value {
-  return linears(ctx, x, [{ name: weightName }], `${weightName}.T`)[0]!;
-}
-
 /** LlamaMLP: down(silu(gate(x)) * up(x)). */
 export function mlp(ctx: DecoderContext, x: Value, prefix: string): Value {
-  const { o } = ctx;
-  const [gate, up] = linears(
-    ctx,
-    x,
-    [{ name: `${prefix}.gate_proj.weight` }, { name: `${prefix}.up_proj.weight` }],
-    `${prefix}.gate_up_proj.weight.T`,
-  ) as [Value, Value];
+  const { o, kernels } = ctx;
+  const [gate, up] = kernels.gateUpProjection(ctx, x, prefix);
   const silu = o.mul(gate, o.sigmoid(gate));
-  return linear(ctx, o.mul(silu, up), `${prefix}.down_proj.weight`);
-}
-
-/**
- * cos/sin [B, 1, S, d] from position_ids [B, S] and a precomputed inv_freq [d/2] (float32 math,
- * then cast to `dtype`, as LlamaRotaryEmbedding does).
- */
-export function rotaryCosSin(
-  g: { o: Ops; dtype: FloatType },
-  positionIds: Value,
-  invFreq: Float32Array,
-): { cos: Value; sin: Value } {
-  const { o } = g;
-  const pos = o.unsqueeze(o.cast(positionIds, DataType.FLOAT), [2]); // [B, S, 1]
-  const freqs = o.mul(pos, o.float([...invFreq], DataType.FLOAT, [invFreq.length])); // [B, S, d/2]
-  const emb = o.unsqueeze(o.concat([freqs, freqs], -1), [1]); // [B, 1, S, d]
-  const cos = o.cos(emb);
-  const sin = o.sin(emb);
-  if (g.dtype === DataType.FLOAT) return { cos, sin };
-  return { cos: o.cast(cos, g.dtype), sin: o.cast(sin, g.dtype) };
-}
-
-/**
- * q*cos + rotate_half(q)*sin with rotate_half([x1, x2]) = [-x2, x1] (halves, not pairs), on
- * [B, heads, S, d]; one com.microsoft.RotaryEmbedding over the cos/sin tables when fused.
- */
-export function applyRope(ctx: DecoderContext, x: Value, heads: number): Value {
-  const { o, rotary } = ctx;
-  if (rotary.kind === 'tables') {
-    return ctx.g.node(
-      'RotaryEmbedding',
-      [x, rotary.positionIds, rotary.cosCache, rotary.sinCache],
-      { interleaved: 0, num_heads: heads },
-      { domain: MS },
-    )[0]!;
-  }
-  const half = ctx.config.headDim / 2;
-  const [x1, x2] = o.split(x, [half, half], -1);
-  const rotated = o.concat([o.neg(x2!), x1!], -1);
-  return o.add(o.mul(x, rotary.cos), o.mul(rotated, rotary.sin));
+  return kernels.linear(ctx, o.mul(silu, up), `${prefix}.down_proj.weight`);
 }
 
 /**
@@ -282,19 +121,10 @@ export function projectQkv(
   qScale?: number,
 ): { q: Value; k: Value; v: Value } {
   const { numHeads, numKvHeads, headDim } = ctx.config;
-  const [q, k, v] = linears(
-    ctx,
-    x,
-    [
-      { name: `${prefix}.q_proj.weight`, ...(qScale === undefined ? {} : { scale: qScale }) },
-      { name: `${prefix}.k_proj.weight` },
-      { name: `${prefix}.v_proj.weight` },
-    ],
-    `${prefix}.qkv_proj.weight.T`,
-  ) as [Value, Value, Value];
+  const [q, k, v] = ctx.kernels.qkvProjection(ctx, x, prefix, qScale);
   return {
-    q: applyRope(ctx, splitHeads(ctx, q, numHeads, headDim), numHeads),
-    k: applyRope(ctx, splitHeads(ctx, k, numKvHeads, headDim), numKvHeads),
+    q: ctx.kernels.applyRope(ctx, splitHeads(ctx, q, numHeads, headDim), numHeads),
+    k: ctx.kernels.applyRope(ctx, splitHeads(ctx, k, numKvHeads, headDim), numKvHeads),
     v: splitHeads(ctx, v, numKvHeads, headDim),
   };
 }

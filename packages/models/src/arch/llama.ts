@@ -1,14 +1,6 @@
 // LlamaAttention, eager path: softmax(q k^T * d^-0.5 + mask) @ v over repeat_kv'd keys/values.
 import type { AttentionFn } from './attention.js';
-import {
-  joinParts,
-  kvParts,
-  linear,
-  maskedSoftmax,
-  mergeHeads,
-  projectQkv,
-  repeatKv,
-} from './layers.js';
+import { joinParts, kvParts, maskedSoftmax, mergeHeads, projectQkv, repeatKv } from './layers.js';
 
 export const llamaEagerAttention: AttentionFn = (ctx, { x, layer, cache }) => {
   const { o, config } = ctx;
@@ -23,7 +15,7 @@ export const llamaEagerAttention: AttentionFn = (ctx, { x, layer, cache }) => {
   const { p32, p } = maskedSoftmax(ctx, scores);
   const attn = mergeHeads(ctx, o.matMul(p, v), config.numHeads, config.headDim);
   return {
-    output: linear(ctx, attn, `${prefix}.o_proj.weight`),
+    output: ctx.kernels.linear(ctx, attn, `${prefix}.o_proj.weight`),
     cacheOut: parts.out,
     probs: p32,
     lambdaFull: null,
