@@ -1,9 +1,14 @@
 // `pnpm bench <name> [options]`: runs the named benchmark script in the package that owns it
 // (generate: @exp/models, packages/models/bench; eval: @exp/eval, packages/eval/bench;
-// attention: @exp/attention, packages/attention/bench).
+// attention: @exp/attention, packages/attention/bench; train: @exp/train, packages/train/bench).
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = { generate: '@exp/models', eval: '@exp/eval', attention: '@exp/attention' };
+const BENCHES = {
+  generate: '@exp/models',
+  eval: '@exp/eval',
+  attention: '@exp/attention',
+  train: '@exp/train',
+};
 const [name = 'generate', ...rest] = process.argv.slice(2);
 const pkg = BENCHES[name];
 if (!pkg) {

@@ -1,0 +1,219 @@
+// `pnpm bench train [--quick] [--models tiny-llama,tiny-diffllama,random-58m] [--batch 2]
+//   [--seq 256] [--steps 3] [--threads 2] [--skip-real] [--real-batch 2] [--real-seq 512]`
+// A benchmark script (nothing here is a test): training tokens/s (forward + backward in one
+// onnxruntime run, then clipGradNorm + AdamW) against the peer measured in the same run, the
+// forward-only tokens/s of the same training-step graph (no trainable parameter: forward + loss,
+// no backward, no optimizer), same weights, same batch; and the peak RSS of one training step of
+// a random model in the real models' shape against a 24 GB limit. One process per row.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { runtimeVersions } from '@exp/models';
+import { busy, formatTable, machineLine, startCpuProbe } from '../../eval/bench/common.js';
+import type { BenchMode, ChildResult } from './child.js';
+import { gib, limitLine, ratio, sameLoss, tokensPerS } from './format.js';
+import { isTrainBenchModel, type TrainBenchModel } from './model.js';
+
+const USAGE = `usage: pnpm bench train [options]
+
+Training tokens/s (TrainingStep.run = forward + backward, then clipGradNorm + AdamW) next to
+forward-only tokens/s of the same graph without gradients, same weights and batch, with each
+row's peak RSS (one process per row); then one training step of a random model in the real
+models' shape (random-375m) with its peak RSS against a 24 GB limit.
+
+  --models LIST     models of the table (default tiny-llama,tiny-diffllama,random-58m)
+  --batch N         rows per batch (default 2)
+  --seq N           tokens per row (default 256)
+  --steps N         timed steps per row, after one untimed warm-up step (default 3)
+  --threads N       onnxruntime intra-op threads (default 2)
+  --skip-real       skip the real-shape step
+  --real-batch N    batch of the real-shape step (default 2)
+  --real-seq N      tokens per row of the real-shape step (default 512)
+  --quick           tiny presets only, 1 timed step, no real-shape step
+  --help            this text
+`;
+
+/** 24 GB (decimal, 24e9 bytes: the stricter reading of a "24 GB" card or machine). */
+const LIMIT_BYTES = 24e9;
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function positiveInt(what: string, s: string): number {
+  const v = Number(s);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`--${what} must be a positive integer, got '${s}'`);
+  return v;
+}
+
+type Row = ChildResult & { busyPct: number | null };
+
+async function child(args: string[]): Promise<Row> {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.ts');
+  const probe = startCpuProbe();
+  // execArgv carries tsx's loader into the child; a failed child rejects with its stderr
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...process.execArgv, file, ...args],
+    { maxBuffer: 1 << 24 },
+  );
+  return { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult), busyPct: probe() };
+}
+
+async function trainCommand(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      models: { type: 'string', default: 'tiny-llama,tiny-diffllama,random-58m' },
+      batch: { type: 'string', default: '2' },
+      seq: { type: 'string', default: '256' },
+      steps: { type: 'string', default: '3' },
+      threads: { type: 'string', default: '2' },
+      'skip-real': { type: 'boolean', default: false },
+      'real-batch': { type: 'string', default: '2' },
+      'real-seq': { type: 'string', default: '512' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const models = values.quick ? ['tiny-llama', 'tiny-diffllama'] : list(values.models);
+  for (const m of models) {
+    if (!isTrainBenchModel(m) || m === 'random-375m') {
+      throw new Error(`unknown --models entry ${m}; known: tiny-llama, tiny-diffllama, random-58m`);
+    }
+  }
+  const batch = positiveInt('batch', values.batch);
+  const seq = positiveInt('seq', values.seq);
+  const steps = values.quick ? 1 : positiveInt('steps', values.steps);
+  const threads = positiveInt('threads', values.threads);
+  const realBatch = positiveInt('real-batch', values['real-batch']);
+  const realSeq = positiveInt('real-seq', values['real-seq']);
+  const skipReal = values.quick || values['skip-real'];
+
+  const common = ['--threads', String(threads)];
+  const measure = (model: TrainBenchModel, mode: BenchMode) => {
+    log(`${model}: ${mode}, batch ${batch} x ${seq} tokens, 1 warm-up + ${steps} steps`);
+    return child([
+      ...common,
+      '--model',
+      model,
+      '--mode',
+      mode,
+      '--batch',
+      String(batch),
+      '--seq',
+      String(seq),
+      '--steps',
+      String(steps),
+    ]);
+  };
+  const pairs: { train: Row; forward: Row }[] = [];
+  for (const m of models as TrainBenchModel[]) {
+    const forward = await measure(m, 'forward');
+    const train = await measure(m, 'train');
+    pairs.push({ train, forward });
+  }
+  let real: Row | undefined;
+  if (!skipReal) {
+    log(`random-375m: one training step, batch ${realBatch} x ${realSeq} tokens (a few minutes)`);
+    real = await child([
+      ...common,
+      '--model',
+      'random-375m',
+      '--mode',
+      'train',
+      '--batch',
+      String(realBatch),
+      '--seq',
+      String(realSeq),
+      '--steps',
+      '1',
+      '--warmup',
+      '0',
+    ]);
+  }
+
+  const v = runtimeVersions();
+  console.log(
+    `pnpm bench train: ${machineLine()}, onnxruntime-node ${v['onnxruntime-node']}; ` +
+      `${threads} threads; batch ${batch} x ${seq} tokens, 1 untimed warm-up + ${steps} timed ` +
+      `step${steps > 1 ? 's' : ''} per row; seeded random weights in memory\n`,
+  );
+  const tokens = batch * seq;
+  console.log(
+    formatTable(
+      [
+        'model',
+        'params',
+        'forward tok/s',
+        'train tok/s',
+        'train vs forward',
+        'train s/step (run + AdamW)',
+        'forward peak RSS',
+        'train peak RSS',
+        'peak vs forward',
+        'same loss',
+        'other load',
+      ],
+      pairs.map(({ train, forward }) => {
+        const fwd = tokensPerS(tokens, forward.steps, forward.runS);
+        const trn = tokensPerS(tokens, train.steps, train.runS + train.optimS);
+        const perStep = (s: number) => (s / train.steps).toFixed(2);
+        return [
+          train.model,
+          `${(train.parameters / 1e6).toFixed(1)}M`,
+          fwd.toFixed(0),
+          trn.toFixed(0),
+          ratio(trn, fwd),
+          `${perStep(train.runS + train.optimS)} (${perStep(train.runS)} + ${perStep(train.optimS)})`,
+          gib(forward.maxRssBytes),
+          gib(train.maxRssBytes),
+          ratio(train.maxRssBytes, forward.maxRssBytes),
+          sameLoss(train.firstLoss, forward.firstLoss) ? 'yes' : 'NO',
+          `${busy(forward.busyPct)} / ${busy(train.busyPct)}`,
+        ];
+      }),
+    ),
+  );
+  console.log(
+    '\ntrain: TrainingStep.run (forward + backward, one onnxruntime run) + clipGradNorm(1.0) + ' +
+      'AdamW (lr 1e-4), all parameters trainable; forward (the peer): the same training-step ' +
+      'graph built with no trainable parameter (forward + loss, no backward, no optimizer). ' +
+      'tok/s: batch x seq per timed step. same loss: the first step (initial weights) gives the ' +
+      'same loss in both. peak RSS: the whole process (getrusage maxRSS). other load: CPU share ' +
+      'of other processes (forward / train).' +
+      (models.includes('random-58m')
+        ? ' random-58m: vocab 32000, hidden 512, 8 layers, MHA (8 heads, 8 KV heads), MLP ' +
+          '1408, untied.'
+        : ''),
+  );
+  if (real) {
+    const s = real.runS + real.optimS;
+    console.log(
+      `\nreal shape (random-375m: vocab 128256, hidden 1024, 16 layers, 16 heads / 4 KV heads, ` +
+        `MLP 4096, tied, llama3 rope; ${(real.parameters / 1e6).toFixed(1)}M params), one ` +
+        `training step at batch ${real.batch} x ${real.seq} tokens: ${s.toFixed(1)} s ` +
+        `(${real.runS.toFixed(1)} run + ${real.optimS.toFixed(1)} AdamW), ` +
+        `${tokensPerS(real.batch * real.seq, 1, s).toFixed(0)} tok/s, loss ` +
+        `${real.firstLoss.toFixed(3)}; session ${real.sessionS.toFixed(1)} s, RSS before the ` +
+        `step ${gib(real.setupRssBytes)}, other load ${busy(real.busyPct)}`,
+    );
+    console.log(limitLine(real.maxRssBytes, LIMIT_BYTES, '24 GB'));
+  }
+}
+
+const [command = 'train', ...rest] = process.argv.slice(2);
+if (command === 'train') await trainCommand(rest);
+else if (command === '--help' || command === '-h') process.stdout.write(USAGE);
+else {
+  console.error(`unknown bench '${command}'; available: train`);
+  process.exit(2);
+}
