@@ -45,6 +45,7 @@ export {
   type TensorType,
 } from './onnx/graph.js';
 export type { DimAlgebra } from './onnx/dims.js';
+export { retypeGraph, type RetypeOptions } from './onnx/retype.js';
 export { Ops, type FloatType } from './onnx/ops.js';
 export {
   encodeModel,

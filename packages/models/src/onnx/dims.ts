@@ -96,6 +96,11 @@ export class DimAlgebra {
     this.aliases.set(name, p);
   }
 
+  /** Every declared alias with its expression, in declaration order (to copy the algebra). */
+  definitions(): [string, Dim][] {
+    return [...this.aliases].map(([name, p]) => [name, formatPoly(p)]);
+  }
+
   /** The polynomial of `d` over non-alias symbols; undefined for an opaque string. */
   expand(d: Dim): Poly | undefined {
     const p = parseDim(d);

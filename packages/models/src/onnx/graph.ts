@@ -43,6 +43,11 @@ export interface InitializerDef {
   readonly byteLength: number;
   /** Returns the bytes; called once per serialisation, so a lazy source is read only then. */
   readonly load: () => Uint8Array;
+  /**
+   * The numbers a float constant was written from (its bytes are their rounding): a float64
+   * replay of the graph (retypeGraph) uses these rather than the rounded bytes.
+   */
+  readonly exact?: readonly number[];
 }
 
 export { GraphError };
@@ -252,14 +257,26 @@ export class GraphBuilder {
 
   /**
    * A constant initializer from typed values, deduplicated by content so shapes and axes used in
-   * many places are stored once.
+   * many places are stored once. `exact`: the numbers a float constant's bytes round (kept for
+   * retypeGraph; constants of the same bytes but other numbers stay apart).
    */
-  constant(dtype: DataType, dims: readonly number[], data: ArrayBufferView, hint = 'const'): Value {
+  constant(
+    dtype: DataType,
+    dims: readonly number[],
+    data: ArrayBufferView,
+    hint = 'const',
+    exact?: readonly number[],
+  ): Value {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-    const key = `${dtype}|${dims.join(',')}|${Buffer.from(bytes).toString('base64')}`;
+    const exactKey = exact ? `|${exact.join(',')}` : '';
+    const key = `${dtype}|${dims.join(',')}|${Buffer.from(bytes).toString('base64')}${exactKey}`;
     const hit = this.constCache.get(key);
     if (hit) return hit;
     const v = this.initializer(this.fresh(hint), dtype, dims, bytes);
+    if (exact) {
+      const i = this.initializers.length - 1;
+      this.initializers[i] = { ...this.initializers[i]!, exact: [...exact] };
+    }
     if (dtype === DataType.INT64 && data instanceof BigInt64Array && data.length <= 64) {
       this.setKnownValues(v.name, Array.from(data, Number));
     }

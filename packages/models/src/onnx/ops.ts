@@ -20,12 +20,16 @@ export class Ops {
     return this.g.constant(DataType.INT64, dims, BigInt64Array.from(values.map(BigInt)), 'i64');
   }
 
-  /** Floating constant of the given type (float32 values rounded to float16 when asked). */
+  /**
+   * Floating constant of the given type (float32 values rounded to float16 when asked). The
+   * numbers themselves are kept with it, so a float64 replay (retypeGraph) computes with them
+   * unrounded, as the float64 reference does; the bytes written are the rounded ones.
+   */
   float(values: readonly number[], dtype: FloatType = DataType.FLOAT, dims?: readonly number[]) {
     const d = dims ?? (values.length === 1 ? [] : [values.length]);
     const f32 = Float32Array.from(values);
     const data = dtype === DataType.FLOAT ? f32 : f32ToF16(f32);
-    return this.g.constant(dtype, d, data, dtype === DataType.FLOAT ? 'f32' : 'f16');
+    return this.g.constant(dtype, d, data, dtype === DataType.FLOAT ? 'f32' : 'f16', values);
   }
 
   // --- elementwise -------------------------------------------------------------------------
