@@ -83,6 +83,12 @@ export interface ResolvedModel {
   modelType: ModelType;
   /** Whether this call exported (false: an export made earlier was reused, or a local export). */
   exported: boolean;
+  /**
+   * The HF checkpoint folder (config.json + safetensors) the export was made from, where this
+   * machine has it: a hub snapshot, a preset's generated source, a local checkpoint. Absent for
+   * exported folders and hub models whose snapshot is not cached (training needs the checkpoint).
+   */
+  checkpointDir?: string;
 }
 
 /** A model that cannot be resolved; the message is one line saying what to do. */
@@ -205,6 +211,7 @@ function resolved(
   dir: string,
   source: ResolvedModel['source'],
   m: { manifest: ExpModelManifest; exported: boolean },
+  checkpointDir?: string,
 ): ResolvedModel {
   return {
     name,
@@ -214,6 +221,7 @@ function resolved(
     sourceSha256: recordedSha256(m.manifest),
     modelType: m.manifest.model_type,
     exported: m.exported,
+    ...(checkpointDir ? { checkpointDir } : {}),
   };
 }
 
@@ -283,7 +291,7 @@ async function resolveHub(
     attentions: ctx.attentions,
     progress: ctx.progress,
   });
-  return resolved(name, 'hub', dir, source, m);
+  return resolved(name, 'hub', dir, source, m, snapshot);
 }
 
 function hubSource(src: Extract<ModelSource, { kind: 'hub' }>, commit: string | undefined) {
@@ -328,7 +336,7 @@ async function resolvePreset(
     attentions: ctx.attentions,
     progress: ctx.progress,
   });
-  return resolved(cacheName, 'preset', dir, { preset: src.preset, seed }, m);
+  return resolved(cacheName, 'preset', dir, { preset: src.preset, seed }, m, srcDir);
 }
 
 async function resolveLocal(
@@ -371,7 +379,7 @@ async function resolveLocal(
     attentions: ctx.attentions,
     progress: ctx.progress,
   });
-  return resolved(name, 'checkpoint', dir, { path: folder }, m);
+  return resolved(name, 'checkpoint', dir, { path: folder }, m, folder);
 }
 
 /** A bare word is a name; anything with a separator, or starting with "." or "~", is a path. */
