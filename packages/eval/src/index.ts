@@ -4,6 +4,7 @@ export const VERSION = '0.1.0';
 export {
   runEvaluation,
   sampleLogPath,
+  ZERO_SHOT,
   type EvalModel,
   type EvalDataset,
   type EvalProgress,
@@ -78,6 +79,7 @@ export {
 } from './samples/index.js';
 export {
   buildResultsTable,
+  modelLabel,
   writeResults,
   resultsToCsv,
   resultsToArrowTable,

@@ -1,4 +1,4 @@
-import type { ResultRow } from './table.js';
+import { modelLabel, type ResultRow } from './table.js';
 
 const pct = (x: number): string => (x * 100).toFixed(1);
 const signed = (x: number): string => (x > 0 ? '+' : '') + pct(x);
@@ -43,10 +43,11 @@ function countLine(rows: readonly ResultRow[]): string {
 export function formatPivot(rows: readonly ResultRow[], extractor: string): string {
   const mine = rows.filter((r) => r.extractor === extractor);
   if (mine.length === 0) return `Pass@1 (${extractor}): no results\n`;
-  const models = [...new Set(mine.map((r) => r.model))];
+  // one row per model and evaluation: 'tiny-llama', 'tiny-llama (post_sft)'
+  const models = [...new Set(mine.map(modelLabel))];
   const datasets = [...new Set(mine.map((r) => r.dataset))];
   const at = (model: string, dataset: string): ResultRow | undefined =>
-    mine.find((r) => r.model === model && r.dataset === dataset);
+    mine.find((r) => modelLabel(r) === model && r.dataset === dataset);
 
   const out: string[] = [`Pass@1 (${extractor}), % with 95% bootstrap CI; ${countLine(mine)}`];
   const pass: string[][] = [['model', ...datasets]];
@@ -60,9 +61,9 @@ export function formatPivot(rows: readonly ResultRow[], extractor: string): stri
     ]);
   }
   for (const m of models) {
-    const withDiff = mine.filter((r) => r.model === m && r.diff !== null);
+    const withDiff = mine.filter((r) => modelLabel(r) === m && r.diff !== null);
     if (withDiff.length === 0) continue;
-    const vs = withDiff[0].diff_vs;
+    const vs = modelLabel({ ...withDiff[0], model: withDiff[0].diff_vs ?? '' });
     pass.push([
       `${m} - ${vs}`,
       ...datasets.map((d) => {

@@ -178,3 +178,8 @@ export function buildResultsTable(
   });
   return rows;
 }
+
+/** A row's model as tables show it: the name, with the eval type unless zero-shot. */
+export function modelLabel(row: Pick<ResultRow, 'model' | 'eval_type'>): string {
+  return row.eval_type === 'zero_shot' ? row.model : `${row.model} (${row.eval_type})`;
+}

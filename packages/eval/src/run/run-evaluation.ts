@@ -1,7 +1,8 @@
 // runEvaluation: zero-shot evaluation of models over datasets under one task, the counterpart of
 // the original's run_comprehensive_evaluation. Every finished sample is appended to
-// <outDir>/samples/<model>/<dataset>.jsonl at once, so a rerun continues where a killed one
-// stopped; the results table is computed from those logs.
+// <outDir>/samples/<model>/<dataset>.jsonl at once (samples_<evalType>/ for another evaluation of
+// the same run, e.g. post_sft), so a rerun continues where a killed one stopped; the results table
+// is computed from those logs.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { firstN, type Problem } from '@exp/data';
@@ -67,6 +68,8 @@ export interface RunEvaluationOptions {
   pair?: readonly [string, string];
   /** The dataset degradation is measured against (default 'clean'). */
   baseline?: string;
+  /** The results' eval_type (default 'zero_shot'); another keeps its logs in samples_<evalType>/. */
+  evalType?: string;
   onProgress?: (p: EvalProgress) => void;
   /** Stops between decoding steps; finished samples are kept, rows in flight are dropped. */
   signal?: AbortSignal;
@@ -81,9 +84,17 @@ export interface EvaluationResult {
   aborted: boolean;
 }
 
-/** samples/<model>/<dataset>.jsonl inside a run folder. */
-export function sampleLogPath(outDir: string, model: string, dataset: string): string {
-  return path.join(outDir, 'samples', model, `${dataset}.jsonl`);
+export const ZERO_SHOT = 'zero_shot';
+
+/** samples/<model>/<dataset>.jsonl inside a run folder (samples_<evalType>/ unless zero-shot). */
+export function sampleLogPath(
+  outDir: string,
+  model: string,
+  dataset: string,
+  evalType: string = ZERO_SHOT,
+): string {
+  const root = evalType === ZERO_SHOT ? 'samples' : `samples_${evalType}`;
+  return path.join(outDir, root, model, `${dataset}.jsonl`);
 }
 
 /** The gold an extractor compares with: the worked solution when it has `####`, else the number. */
@@ -169,7 +180,7 @@ async function evaluateSet(
   ctx: SetContext,
 ): Promise<{ logged: ReadonlyMap<string, SampleRecord>; finished: boolean }> {
   const { model, dataset, items, opts } = ctx;
-  const log = SampleLog.open(sampleLogPath(opts.outDir, model.name, dataset.name));
+  const log = SampleLog.open(sampleLogPath(opts.outDir, model.name, dataset.name, opts.evalType));
   try {
     const todo = items.map((p, i) => i).filter((i) => !log.done.has(items[i]!.id));
     const resumed = items.length - todo.length;
@@ -236,7 +247,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       if (aborted || opts.signal?.aborted) {
         // not reached this time: what an earlier run logged still counts
         aborted = true;
-        const file = sampleLogPath(opts.outDir, model.name, dataset.name);
+        const file = sampleLogPath(opts.outDir, model.name, dataset.name, opts.evalType);
         logged = new Map(existsSync(file) ? readSampleLog(file).map((r) => [r.id, r]) : []);
       } else {
         const set = await evaluateSet(ctx);
@@ -252,7 +263,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   const rows = buildResultsTable(samples, {
     extractors: scoredExtractors(opts.task),
     seed,
-    evalType: 'zero_shot',
+    evalType: opts.evalType ?? ZERO_SHOT,
     baseline: opts.baseline ?? 'clean',
     pair: opts.pair ? [opts.pair[0], opts.pair[1]] : undefined,
   });

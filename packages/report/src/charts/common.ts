@@ -1,5 +1,6 @@
 // What every chart spec shares. Specs are plain data: they carry their values inline (so a spec
 // embedded in report.html draws alone) and know nothing about files, fonts or renderers.
+import { modelLabel, type ResultRow } from '@exp/eval';
 import type { TopLevelSpec } from 'vega-lite';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -40,4 +41,16 @@ export function maxAbs(values: Iterable<number>): number {
   let m = 0;
   for (const v of values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
   return m;
+}
+
+/**
+ * Rows with the model named as tables show it ('tiny-llama (post_sft)' beside 'tiny-llama'), so a
+ * run's zero-shot and post-SFT rows of one model are two series, never one mixed cell.
+ */
+export function labelledByEvalType(rows: readonly ResultRow[]): ResultRow[] {
+  return rows.map((r) => ({
+    ...r,
+    model: modelLabel(r),
+    diff_vs: r.diff_vs === null ? null : modelLabel({ model: r.diff_vs, eval_type: r.eval_type }),
+  }));
 }

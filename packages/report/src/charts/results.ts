@@ -1,7 +1,15 @@
 // Charts of the results table: Pass@1 per dataset and model, and the relative degradation of each
 // noisy set against the baseline, both with their 95% bootstrap intervals as error bars.
 import type { ResultRow } from '@exp/eval';
-import { countPhrase, distinct, PADDING, title, VEGA_LITE_SCHEMA, type Spec } from './common.js';
+import {
+  countPhrase,
+  distinct,
+  labelledByEvalType,
+  PADDING,
+  title,
+  VEGA_LITE_SCHEMA,
+  type Spec,
+} from './common.js';
 
 /** The extractor a report charts: 'strict' (the headline one) when the run has it, else the first. */
 export function headlineExtractor(rows: readonly ResultRow[]): string | undefined {
@@ -19,7 +27,7 @@ function pick(
   opts: ResultsChartOptions,
 ): { extractor: string; rows: ResultRow[] } {
   const extractor = opts.extractor ?? headlineExtractor(rows) ?? '';
-  return { extractor, rows: rows.filter((r) => r.extractor === extractor) };
+  return { extractor, rows: labelledByEvalType(rows.filter((r) => r.extractor === extractor)) };
 }
 
 /**

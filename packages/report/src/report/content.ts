@@ -4,7 +4,7 @@ import type { AttentionAnalysis } from '@exp/attention';
 import { formatP, type ResultRow } from '@exp/eval';
 import { noisyOnly } from '../charts/attention.js';
 import { attentionMetricRows, attentionRatioRows } from '../tables/attention.js';
-import type { Spec } from '../charts/common.js';
+import { labelledByEvalType, type Spec } from '../charts/common.js';
 import type { RunData } from '../run/read-run.js';
 
 export interface ChartEntry {
@@ -92,7 +92,7 @@ export function pivotTables(
   baseline = 'clean',
 ): PivotTable[] {
   return extractors.map((extractor) => {
-    const mine = rows.filter((r) => r.extractor === extractor);
+    const mine = labelledByEvalType(rows.filter((r) => r.extractor === extractor));
     const models = [...new Set(mine.map((r) => r.model))];
     const datasets = [...new Set(mine.map((r) => r.dataset))];
     const at = (m: string, d: string) => mine.find((r) => r.model === m && r.dataset === d);
