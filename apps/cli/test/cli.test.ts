@@ -87,7 +87,7 @@ describe('exp CLI', () => {
     expect(r.err.split('\n').length).toBeGreaterThan(1);
   });
 
-  test('run --quick-test --skip-zero-shot generates data, says which steps are not built, writes a manifest', async () => {
+  test('run --quick-test --skip-zero-shot --skip-sft generates data, says what it skipped, writes a manifest', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'cli-run-'));
     const env = { ...process.env };
     process.env.EXP_DATA_DIR = path.join(root, 'data');
@@ -100,14 +100,16 @@ describe('exp CLI', () => {
         '--datasets',
         'clean,inf',
         '--skip-zero-shot',
+        '--skip-sft',
         '--skip-attention',
       );
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(r.out).toContain(
-        'plan: models diffllama,llama | datasets clean,inf | eval samples 20 | sft 50x1 | attention samples off',
+        'plan: models diffllama,llama | datasets clean,inf | eval samples 20 | sft off | attention samples off',
       );
       expect(r.out).toMatch(/zero-shot: skipped \(--skip-zero-shot\)/);
+      expect(r.out).toContain('sft: skipped (--skip-sft)');
       expect(readdirSync(path.join(root, 'data')).sort()).toEqual([
         'gsm8k_inf_test.jsonl',
         'gsm8k_inf_test.manifest.json',

@@ -33,7 +33,10 @@ const sha256 = (file: string) => createHash('sha256').update(readFileSync(file))
 const fast = () => ['--task', env.task];
 /** The quick-test run of both presets under the run id 'quick', with extra flags. */
 const quick = (...extra: string[]) =>
-  exp('run', '--quick-test', '--models', TINY, ...fast(), '--run-id', 'quick', ...extra);
+  exp(
+    ...['run', '--quick-test', '--models', TINY, '--enable-sft', ...fast()],
+    ...['--run-id', 'quick', ...extra],
+  );
 /** A small run of one model (SFT and attention off) on `datasets`, with extra flags. */
 const small = (
   o: { runId?: string; datasets: string; maxSamples: number; model?: string },
@@ -59,10 +62,21 @@ describe('exp run --quick-test on the tiny presets', () => {
       run: 'quick',
       status: 'finished',
       options: { quickTest: true, models: MODELS, datasets: [...SETS], seed: 42, task: env.task },
-      plan: { evalSamples: 20 },
+      plan: { evalSamples: 20, sft: { enabled: true, samples: 50, epochs: 1 } },
       task: { name: 'fast', generation: { maxNewTokens: 16 } },
       seeds: { run: 42, noise: { clean: null, inf: 42, rcs: 42, sd: 42 } },
-      steps_not_built: ['sft'],
+      sft: {
+        lr: 5e-5,
+        batchSize: 2,
+        gradAccum: 2,
+        weightDecay: 0.01,
+        maxGradNorm: 1,
+        format: 'sft',
+        lossOn: 'completion',
+        samples: 50,
+        epochs: 1,
+        seed: 42,
+      },
     });
     for (const set of SETS) {
       expect(m.data[set].sha256).toBe(sha256(m.data[set].path));
@@ -90,13 +104,22 @@ describe('exp run --quick-test on the tiny presets', () => {
 
     const csv = readFileSync(path.join(dir, 'experiment_results.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(CSV_HEADER);
-    expect(csv).toHaveLength(1 + MODELS.length * SETS.length * 2); // x extractors seed, strict
-    expect(
-      csv.filter((l) => l.startsWith('tiny-diffllama,') && l.includes(',tiny-llama,')),
-    ).toHaveLength(8);
+    // x extractors seed, strict x eval types zero_shot, post_sft
+    expect(csv).toHaveLength(1 + MODELS.length * SETS.length * 2 * 2);
+    for (const type of ['zero_shot', 'post_sft']) {
+      expect(csv.filter((l) => l.includes(`,${type},`))).toHaveLength(16);
+      expect(
+        csv.filter(
+          (l) =>
+            l.startsWith('tiny-diffllama,') &&
+            l.includes(`,${type},`) &&
+            l.includes(',tiny-llama,'),
+        ),
+      ).toHaveLength(8);
+    }
     const json = readJson(path.join(dir, 'experiment_results.json')) as
       unknown[] | { rows: unknown[] };
-    expect(json).toHaveLength(16);
+    expect(json).toHaveLength(32);
     expect(statSync(path.join(dir, 'experiment_results.arrow')).size).toBeGreaterThan(0);
 
     const lines = r.out.split('\n');
@@ -105,9 +128,53 @@ describe('exp run --quick-test on the tiny presets', () => {
       expect(r.out).toContain(`Pass@1 (${extractor})`);
     }
     expect(lines.filter((l) => l.startsWith('tiny-diffllama - tiny-llama '))).toHaveLength(2);
-    expect(lines.filter((l) => / not built yet /.test(l)).map((l) => l.split(':')[0])).toEqual([
-      'sft',
-    ]);
+    expect(
+      lines.filter((l) => l.startsWith('tiny-diffllama (post_sft) - tiny-llama (post_sft) ')),
+    ).toHaveLength(2);
+    // 50 items, batch 2, accumulation 2: 13 optimizer steps per model
+    for (const model of MODELS) {
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^sft: ${model}: 13 steps, loss \\d+\\.\\d{4} -> \\d+\\.\\d{4} \\(`),
+        ),
+      );
+    }
+    expect(lines).toContain(`post-sft: wrote ${path.join(dir, 'experiment_results.csv')}`);
+  });
+
+  test('SFT: loss curve, final checkpoint of the right architecture, post-SFT logs in the training format', () => {
+    const dir = path.join(env.results, 'quick');
+    const m = readManifest(dir);
+    for (const model of MODELS) {
+      const sft = path.join(dir, 'sft', model);
+      const loss = readFileSync(path.join(sft, 'loss.jsonl'), 'utf8').trim().split('\n');
+      expect(loss.map((l) => (JSON.parse(l) as { step: number }).step)).toEqual(
+        Array.from({ length: 13 }, (_, i) => i + 1),
+      );
+      const config = readJson(path.join(sft, 'final/config.json')) as {
+        architectures: string[];
+        model_type: string;
+      };
+      const type = model.slice('tiny-'.length);
+      expect(config.model_type).toBe(type);
+      expect(config.architectures).toEqual([
+        type === 'llama' ? 'LlamaForCausalLM' : 'DiffLlamaForCausalLM',
+      ]);
+      expect(existsSync(path.join(sft, 'onnx/model.onnx'))).toBe(true);
+      expect(m.sft!.models[model]).toMatchObject({ name: model, steps: 13, modelType: type });
+      for (const set of SETS) {
+        const log = path.join(dir, 'samples_post_sft', model, `${set}.jsonl`);
+        const rows = readFileSync(log, 'utf8').trim().split('\n');
+        expect(rows).toHaveLength(20);
+        const first = JSON.parse(rows[0]!) as { prompt: string; model: string };
+        expect(first.model).toBe(model);
+        expect(first.prompt).toMatch(/^Question: [^]*\n\nAnswer:$/);
+      }
+    }
+    // the report draws the loss curve and lists both evaluations
+    expect(existsSync(path.join(dir, 'charts/sft_loss.svg'))).toBe(true);
+    const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(md).toContain('| tiny-diffllama (post_sft) |');
   });
 
   test('the quick run measures attention on every noisy set and writes the report', () => {
@@ -183,8 +250,9 @@ describe('exp run --quick-test on the tiny presets', () => {
     expect(r.out).toContain(`run quick: continuing (${dir})`);
     // The attention step measures again and gets the same bytes.
     expect(readFileSync(path.join(dir, 'attention_analysis.json'))).toEqual(attention);
-    expect(r.out.match(/: 20 samples already logged$/gm)).toHaveLength(8);
-    expect(r.out.match(/\(0 tokens generated/g)).toHaveLength(8);
+    expect(r.out.match(/: 20 samples already logged$/gm)).toHaveLength(16);
+    expect(r.out.match(/\(0 tokens generated/g)).toHaveLength(16);
+    for (const model of MODELS) expect(r.out).toContain(`sft: ${model}: already fine-tuned`);
     expect(MODELS.flatMap((m) => SETS.map((s) => readFileSync(sampleFile(dir, m, s))))).toEqual(
       logs,
     );
@@ -198,7 +266,7 @@ describe('exp run --quick-test on the tiny presets', () => {
     const r = await quick('--batch-size', '1', '--threads', '1', '--skip-report');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out.match(/\(0 tokens generated/g)).toHaveLength(8);
+    expect(r.out.match(/\(0 tokens generated/g)).toHaveLength(16);
     expect(readManifest(path.join(env.results, 'quick')).operational).toEqual({
       threads: 1,
       batchSize: 1,
@@ -230,6 +298,7 @@ describe('exp run --quick-test on the tiny presets', () => {
       '--quick-test',
       '--models',
       TINY,
+      '--enable-sft',
       '--protocol',
       'lm-eval',
       '--run-id',

@@ -110,6 +110,7 @@ export interface RunManifest {
   data: Record<string, { path: string; sha256: string; seed: number | null }>;
   models: Record<string, { modelType: string; sourceSha256: Record<string, string> }>;
   versions: Record<string, string>;
+  sft: { models: Record<string, Record<string, unknown>> } | null;
 }
 
 export function readManifest(runDir: string): RunManifest {

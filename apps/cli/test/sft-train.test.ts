@@ -40,9 +40,39 @@ describe('exp sft train', () => {
       // A second run into the same folder is a one-line error.
       const again = await exp('sft', 'train', ...args, '--samples', '4', '--out', out);
       expect(again.code).toBe(1);
-      expect(again.err).toMatch(/holds an earlier run \(pass resume, or another folder\)$/);
+      expect(again.err).toMatch(
+        /holds a finished run \(final\/\); use another folder or remove it$/,
+      );
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   }, 60_000);
+
+  test('`exp sft --model tiny-llama` (a preset name, the default action) trains its generated checkpoint', async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'exp-sft-preset-'));
+    const saved = process.env.EXP_MODELS_DIR;
+    process.env.EXP_MODELS_DIR = path.join(tmp, 'models');
+    try {
+      const out = path.join(tmp, 'run');
+      const r = await exp(
+        ...['sft', '--model', 'tiny-llama', '--data', path.join(GSM8K_DIR, 'train.jsonl')],
+        ...['--samples', '2', '--epochs', '1', '--max-length', '48', '--out', out],
+      );
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out.split('\n')).toContainEqual(
+        expect.stringMatching(/^sft: 1 steps, loss \d+\.\d{4} -> \d+\.\d{4}$/),
+      );
+      const config = JSON.parse(readFileSync(path.join(out, 'final/config.json'), 'utf8')) as {
+        architectures: string[];
+      };
+      expect(config.architectures).toEqual(['LlamaForCausalLM']);
+      // the preset's source checkpoint, not the export, was trained from
+      expect(existsSync(path.join(tmp, 'models/.sources/tiny-llama/model.safetensors'))).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.EXP_MODELS_DIR;
+      else process.env.EXP_MODELS_DIR = saved;
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -199,9 +199,14 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
           .map((l) => JSON.parse(l) as SftLossRecord)
           .filter((r) => r.step <= state.step)
       : [];
-  } else if (existsSync(lossFile) || existsSync(path.join(opts.out, 'final'))) {
+  } else if (existsSync(path.join(opts.out, 'final'))) {
+    throw new SftError(
+      `${opts.out}: holds a finished run (final/); use another folder or remove it`,
+    );
+  } else if (existsSync(lossFile) && !opts.resume) {
     throw new SftError(`${opts.out}: holds an earlier run (pass resume, or another folder)`);
   }
+  // resume without a checkpoint (killed before the first): start over, dropping its records
   writeFileSync(lossFile + '.tmp', losses.map((r) => JSON.stringify(r) + '\n').join(''));
   renameSync(lossFile + '.tmp', lossFile);
 

@@ -1,6 +1,6 @@
 // The SFT loop on golden tiny checkpoints (copied with a byte tokenizer: vocab 512, no tokenizer
 // shipped) and the first GSM8K train items.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadGsm8kFile, type Problem } from '@exp/data';
@@ -174,7 +174,7 @@ test.each(['tiny-llama', 'tiny-diffllama'])(
 
 test('one-line errors: an earlier run in out, a bad gradAccum, a resume with another lr', async () => {
   const o = { ...base, checkpoint: ckpt['tiny-llama']!, out: out('repeat') };
-  await expect(trainSft(o)).rejects.toThrow(/holds an earlier run/);
+  await expect(trainSft(o)).rejects.toThrow(/holds a finished run \(final\/\)/);
   await expect(trainSft({ ...o, gradAccum: 0 })).rejects.toThrow(
     'gradAccum: expected a positive integer, got 0',
   );
@@ -183,3 +183,21 @@ test('one-line errors: an earlier run in out, a bad gradAccum, a resume with ano
     trainSft({ ...cut, batchSize: 1, gradAccum: 1, lr: 1e-4, resume: true }),
   ).rejects.toThrow(/checkpoint-6: written with other options .*, not resumable$/);
 });
+
+test('resume with no checkpoint yet (killed before the first) starts over and ends as a fresh run', async () => {
+  const o = { ...base, checkpoint: ckpt['tiny-llama']!, epochs: 1 };
+  const fresh = await trainSft({ ...o, out: out('fresh-ref') });
+  const killed = out('killed-early');
+  mkdirSync(killed, { recursive: true });
+  // what a run killed after one logged step and before any checkpoint leaves
+  writeFileSync(path.join(killed, 'loss.jsonl'), '{"step":1,"loss":9,"lr":0}\n');
+  const r = await trainSft({ ...o, out: killed, resume: true });
+  expect(r.losses).toEqual(fresh.losses);
+  expect(bytes(r.out).equals(bytes(fresh.out))).toBe(true);
+  const lines = readFileSync(path.join(killed, 'loss.jsonl'), 'utf8').trim().split('\n');
+  expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(fresh.losses);
+  // a finished folder is refused even with resume
+  await expect(trainSft({ ...o, out: killed, resume: true })).rejects.toThrow(
+    /holds a finished run \(final\/\)/,
+  );
+}, 120_000);

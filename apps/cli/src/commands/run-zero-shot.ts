@@ -9,6 +9,7 @@ import {
   runEvaluation,
   writeResults,
   type EvalModel,
+  type EvalProgress,
   type EvaluationResult,
   type Task,
 } from '@exp/eval';
@@ -101,6 +102,35 @@ export function comparisonPair(
   return diff.length === 1 && plain.length === 1 ? [diff[0]!, plain[0]!] : undefined;
 }
 
+/**
+ * runEvaluation's progress for a step: a bar per model x dataset, and one line when a set starts
+ * from logged samples and when it ends. `stop` clears a bar left by an error.
+ */
+export function evalProgress(
+  io: Io,
+  step: string,
+): { onProgress: (p: EvalProgress) => void; stop: () => void } {
+  let bar: Progress | null = null;
+  const onProgress = (p: EvalProgress) => {
+    const label = `${p.model} ${p.dataset}`;
+    if (p.event === 'start') {
+      bar = progressBar(io, step === 'zero-shot' ? label : `${step} ${label}`);
+      bar.update(p.done, p.total);
+      if (p.resumed) io.out(`${step}: ${label}: ${p.resumed} samples already logged`);
+      return;
+    }
+    bar?.update(p.done, p.total, `| ${p.tokensPerSecond.toFixed(0)} tok/s`);
+    if (p.event === 'end') {
+      bar?.stop();
+      bar = null;
+      io.out(
+        `${step}: ${label}: ${p.done}/${p.total} samples (${p.generatedTokens} tokens generated, ${p.tokensPerSecond.toFixed(1)} tok/s)`,
+      );
+    }
+  };
+  return { onProgress, stop: () => (bar as Progress | null)?.stop() };
+}
+
 export interface ZeroShotOutcome {
   result: EvaluationResult;
   task: Task;
@@ -108,7 +138,8 @@ export interface ZeroShotOutcome {
   files: { csv: string; json: string; arrow: string };
 }
 
-export async function zeroShotStep(args: {
+/** What every evaluation step of a run gets. */
+export interface RunStepArgs {
   plan: RunPlan;
   options: RunOptions;
   task: Task;
@@ -117,7 +148,9 @@ export async function zeroShotStep(args: {
   runId: string;
   io: Io;
   signal: AbortSignal;
-}): Promise<ZeroShotOutcome> {
+}
+
+export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> {
   const { plan, options, task, io } = args;
   const datasets = plan.datasets.map((name) => ({
     name,
@@ -132,7 +165,7 @@ export async function zeroShotStep(args: {
   }
   const { models, info } = await loadModels(plan, options, io);
   const fewshot = needsTrain(task) ? loadGsm8k('train') : undefined;
-  let bar: Progress | null = null;
+  const progress = evalProgress(io, 'zero-shot');
   try {
     const result = await runEvaluation({
       models,
@@ -146,28 +179,12 @@ export async function zeroShotStep(args: {
       fewshot,
       pair: comparisonPair(info),
       signal: args.signal,
-      onProgress: (p) => {
-        const label = `${p.model} ${p.dataset}`;
-        if (p.event === 'start') {
-          bar = progressBar(io, label);
-          bar.update(p.done, p.total);
-          if (p.resumed) io.out(`zero-shot: ${label}: ${p.resumed} samples already logged`);
-          return;
-        }
-        bar?.update(p.done, p.total, `| ${p.tokensPerSecond.toFixed(0)} tok/s`);
-        if (p.event === 'end') {
-          bar?.stop();
-          bar = null;
-          io.out(
-            `zero-shot: ${label}: ${p.done}/${p.total} samples (${p.generatedTokens} tokens generated, ${p.tokensPerSecond.toFixed(1)} tok/s)`,
-          );
-        }
-      },
+      onProgress: progress.onProgress,
     });
     const files = writeResults(args.runDir, result.rows);
     return { result, task, models: info, files };
   } finally {
-    (bar as Progress | null)?.stop();
+    progress.stop();
     for (const m of models) await m.lm.dispose();
   }
 }

@@ -1,7 +1,9 @@
-// `exp run`: data generation -> zero-shot evaluation -> (SFT: a later issue) -> attention -> report.
+// `exp run`: data generation -> zero-shot evaluation -> SFT and post-SFT evaluation -> attention
+// -> report.
 // The run folder is <out>/<run-id>/; a rerun with the same id continues it.
 import { existsSync } from 'node:fs';
 import { resultsDir, resolveUserPath } from '@exp/data';
+import { formatPivot, writeResults, type ResultRow } from '@exp/eval';
 import { listModels } from '@exp/models';
 import { buildReport } from '@exp/report';
 import { parseOptions } from '../errors.js';
@@ -34,6 +36,7 @@ import {
   type ZeroShotOutcome,
 } from './run-zero-shot.js';
 import { attentionStep } from './run-attention.js';
+import { RUN_SFT_SETTINGS, sftStep } from './run-sft.js';
 import { INSTRUCTIONS } from './instructions.js';
 import { runSetup } from './setup.js';
 import { versions } from './versions.js';
@@ -60,10 +63,6 @@ function checkModelNames(names: readonly string[]): void {
     );
   }
 }
-
-const NOT_BUILT = {
-  sft: 'sft: not built yet into exp run (fine-tune with `pnpm exp sft train --model <checkpoint dir> --out DIR`); no fine-tuning done',
-};
 
 async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<number> {
   const out = options.out ? resolveUserPath(options.out) : resultsDir();
@@ -100,27 +99,21 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
     },
     data,
     models: {},
+    sft: plan.steps.sft
+      ? { ...RUN_SFT_SETTINGS, samples: plan.sft.samples, epochs: plan.sft.epochs, seed: plan.seed }
+      : null,
     timings,
-    steps_not_built: [] as string[],
   };
   writeManifest(folder.dir, manifest);
 
+  const stepArgs = { plan, options, task, data, runDir: folder.dir, runId: folder.id, io };
   let outcome: ZeroShotOutcome | null = null;
   let aborted = false;
   if (plan.steps.zeroShot) {
     const { signal, dispose } = interruptSignal(io);
     const t1 = Date.now();
     try {
-      outcome = await zeroShotStep({
-        plan,
-        options,
-        task,
-        data,
-        runDir: folder.dir,
-        runId: folder.id,
-        io,
-        signal,
-      });
+      outcome = await zeroShotStep({ ...stepArgs, signal });
     } finally {
       dispose();
       timings.zero_shot_ms = Date.now() - t1;
@@ -131,10 +124,30 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
     printTables(io, outcome);
   } else io.out('zero-shot: skipped (--skip-zero-shot)');
 
-  const pending = [plan.steps.sft && NOT_BUILT.sft].filter(
-    (l): l is string => typeof l === 'string',
-  );
-  if (!aborted) for (const line of pending) io.out(line);
+  if (!aborted && plan.steps.sft) {
+    const { signal, dispose } = interruptSignal(io);
+    const t = Date.now();
+    try {
+      const sft = await sftStep({ ...stepArgs, signal });
+      manifest.sft = { ...(manifest.sft as object), models: sft.models };
+      aborted = sft.aborted;
+      if (sft.result) {
+        // one results table: the zero-shot rows, then the post-SFT ones
+        const rows: ResultRow[] = [...(outcome?.result.rows ?? []), ...sft.result.rows];
+        const files = writeResults(folder.dir, rows);
+        io.out(`post-sft: wrote ${files.csv}`);
+        for (const extractor of ['seed', 'strict']) {
+          io.out('');
+          io.out(formatPivot(sft.result.rows, extractor));
+        }
+      }
+    } finally {
+      dispose();
+      timings.sft_ms = Date.now() - t;
+    }
+  } else if (!plan.steps.sft) {
+    io.out(options.skipSft ? 'sft: skipped (--skip-sft)' : 'sft: off (--enable-sft runs it)');
+  }
   if (!aborted && plan.steps.attention) {
     const t2 = Date.now();
     try {
@@ -154,7 +167,6 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
     for (const n of notes) io.out(`report: ${n}`);
     io.out(`report: ${files.length} files; open ${folder.dir}/report.html`);
   }
-  manifest.steps_not_built = pending.map((l) => l.split(':')[0]);
   manifest.status = aborted ? 'interrupted' : 'finished';
   manifest.finished = new Date().toISOString();
   writeManifest(folder.dir, manifest);

@@ -33,15 +33,17 @@ const isCheckpoint = (dir: string) =>
   (existsSync(path.join(dir, 'model.safetensors')) ||
     existsSync(path.join(dir, 'model.safetensors.index.json')));
 
-/** An HF checkpoint folder: the path itself, or a registered model's local source folder. */
+/**
+ * An HF checkpoint folder: the path itself, or the checkpoint a model name resolves to (a preset's
+ * generated source, a cached hub snapshot, a registered local checkpoint).
+ */
 async function checkpointDir(model: string): Promise<string> {
   const dir = resolveUserPath(model);
   if (isCheckpoint(dir)) return dir;
   const r = await resolveModel(model);
-  const src = r.source.path;
-  if (src && isCheckpoint(src)) return src;
+  if (r.checkpointDir && isCheckpoint(r.checkpointDir)) return r.checkpointDir;
   throw new Error(
-    `${model}: sft needs an HF checkpoint folder (config.json + model.safetensors); pass its path`,
+    `${model}: sft needs an HF checkpoint folder (config.json + model.safetensors), and ${r.dir} is an exported folder; pass a checkpoint's path`,
   );
 }
 
@@ -52,7 +54,7 @@ const VerifySchema = z.object({
 });
 
 export const sftCommand: CommandFactory = (io) => (y) =>
-  y.command('sft <action>', 'Supervised fine-tuning of Llama / DiffLlama checkpoints', (m) =>
+  y.command('sft [action]', 'Supervised fine-tuning of Llama / DiffLlama checkpoints', (m) =>
     m
       .command(
         'verify',
@@ -99,8 +101,8 @@ export const sftCommand: CommandFactory = (io) => (y) =>
         },
       )
       .command(
-        'train',
-        'Fine-tune a checkpoint on GSM8K train items (loss.jsonl, final/ checkpoint)',
+        ['train', '$0'],
+        'Fine-tune a checkpoint on GSM8K train items (loss.jsonl, final/ checkpoint; the default action)',
         (c) =>
           c
             .option('model', {
@@ -176,6 +178,5 @@ export const sftCommand: CommandFactory = (io) => (y) =>
           io.out(`sft: ${r.steps} steps, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}`);
           io.out(`sft: wrote ${r.out} and ${path.join(resolveUserPath(o.out), 'loss.jsonl')}`);
         },
-      )
-      .demandCommand(1, 'name an sft action: train or verify'),
+      ),
   );

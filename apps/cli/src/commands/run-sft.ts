@@ -1,0 +1,172 @@
+// The run's SFT step: each model fine-tuned on GSM8K train (sft/<model>/: loss.jsonl,
+// checkpoint-<step>/, final/), exported to ONNX (sft/<model>/onnx/) and evaluated again with the
+// training prompt format; those rows join the results table as eval_type 'post_sft'.
+// A rerun continues: a finished model is reused, an interrupted one resumes from its checkpoint.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadGsm8k } from '@exp/data';
+import { runEvaluation, withPrompt, type EvalModel, type EvaluationResult } from '@exp/eval';
+import {
+  MODEL_FILE,
+  exportCheckpoint,
+  loadCausalLM,
+  loadTokenizer,
+  resolveModel,
+} from '@exp/models';
+import { SftError, trainSft } from '@exp/train';
+import { UsageError } from '../io.js';
+import { progressBar, type Progress } from '../progress.js';
+import { comparisonPair, evalProgress, loadProblems, type RunStepArgs } from './run-zero-shot.js';
+
+export const POST_SFT = 'post_sft';
+
+/** The original's SFT settings (ORIGINAL.md), recorded in the manifest. */
+export const RUN_SFT_SETTINGS = {
+  lr: 5e-5,
+  batchSize: 2,
+  gradAccum: 2,
+  weightDecay: 0.01,
+  maxGradNorm: 1.0,
+  warmup: 0,
+  format: 'sft',
+  lossOn: 'completion',
+  /** Optimizer steps between resumable checkpoints. */
+  checkpointEvery: 50,
+} as const;
+
+export interface SftModelInfo {
+  name: string;
+  /** The checkpoint trained from. */
+  from: string;
+  final: string;
+  onnx: string;
+  steps: number;
+  loss: { first: number | null; last: number | null };
+  modelType: string;
+}
+
+export interface SftOutcome {
+  result: EvaluationResult | null;
+  models: Record<string, SftModelInfo>;
+  aborted: boolean;
+}
+
+type Args = RunStepArgs;
+
+/** Fine-tunes one model (or reuses a finished sft/<model>/final) and exports it. */
+async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> {
+  const { plan, io } = args;
+  const resolved = await resolveModel(name);
+  if (!resolved.checkpointDir) {
+    throw new UsageError(
+      `${name}: fine-tuning needs the model's HF checkpoint (config.json + safetensors), and ${resolved.dir} is an exported folder; pass a checkpoint folder, or --skip-sft`,
+    );
+  }
+  const dir = path.join(args.runDir, 'sft', resolved.name);
+  const final = path.join(dir, 'final');
+  let steps = 0;
+  let losses: { loss: number }[] = [];
+  if (existsSync(path.join(final, 'config.json'))) {
+    io.out(`sft: ${resolved.name}: already fine-tuned (${final})`);
+  } else {
+    const t0 = Date.now();
+    let tokens = 0;
+    let bar: Progress | null = progressBar(io, `sft ${resolved.name}`);
+    try {
+      const r = await trainSft({
+        ...RUN_SFT_SETTINGS,
+        checkpoint: resolved.checkpointDir,
+        problems: loadGsm8k('train'),
+        samples: plan.sft.samples,
+        epochs: plan.sft.epochs,
+        seed: plan.seed,
+        out: dir,
+        resume: true,
+        signal: args.signal,
+        onProgress: (p) => {
+          tokens += p.tokens;
+          const tps = tokens / Math.max((Date.now() - t0) / 1000, 1e-3);
+          bar?.update(
+            p.step,
+            p.totalSteps,
+            `| loss ${p.loss.toFixed(4)} | ${tps.toFixed(0)} tok/s`,
+          );
+        },
+      });
+      steps = r.steps;
+      losses = r.losses;
+    } catch (err) {
+      if (args.signal.aborted && err instanceof SftError) return null;
+      throw err;
+    } finally {
+      bar?.stop();
+      bar = null;
+    }
+    const first = losses[0]?.loss;
+    const last = losses.at(-1)?.loss;
+    io.out(
+      `sft: ${resolved.name}: ${steps} steps, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)} (${dir})`,
+    );
+  }
+  const onnx = path.join(dir, 'onnx');
+  if (!existsSync(path.join(onnx, MODEL_FILE))) {
+    // the export reads model_type from final/config.json (never from a folder name)
+    await exportCheckpoint(final, onnx, { attentions: false });
+  }
+  return {
+    name: resolved.name,
+    from: resolved.checkpointDir,
+    final,
+    onnx,
+    steps,
+    loss: { first: losses[0]?.loss ?? null, last: losses.at(-1)?.loss ?? null },
+    modelType: resolved.modelType,
+  };
+}
+
+/** Fine-tunes every model of the plan, then evaluates the fine-tuned ones as 'post_sft'. */
+export async function sftStep(args: Args): Promise<SftOutcome> {
+  const { plan, options, io } = args;
+  const models: Record<string, SftModelInfo> = {};
+  for (const name of plan.models) {
+    const info = await fineTune(name, args);
+    if (!info) return { result: null, models, aborted: true };
+    models[info.name] = info;
+  }
+  // post-SFT evaluation in the training format (the original evaluated with another prompt)
+  const task = withPrompt(args.task, RUN_SFT_SETTINGS.format);
+  const datasets = plan.datasets.map((n) => ({
+    name: n,
+    problems: loadProblems(n, args.data[n]!),
+  }));
+  const loaded: EvalModel[] = [];
+  const progress = evalProgress(io, 'post-sft');
+  try {
+    for (const [name, info] of Object.entries(models)) {
+      const lm = await loadCausalLM(info.onnx, {
+        device: options.device,
+        threads: options.threads,
+      });
+      const tokenizer = await loadTokenizer(info.onnx, { modelVocabSize: lm.config.vocabSize });
+      loaded.push({ name, lm, tokenizer });
+    }
+    const result = await runEvaluation({
+      models: loaded,
+      datasets,
+      task,
+      evalType: POST_SFT,
+      maxSamples: plan.evalSamples,
+      outDir: args.runDir,
+      runId: args.runId,
+      batchSize: options.batchSize,
+      seed: plan.seed,
+      pair: comparisonPair(models),
+      signal: args.signal,
+      onProgress: progress.onProgress,
+    });
+    return { result, models, aborted: result.aborted };
+  } finally {
+    progress.stop();
+    for (const m of loaded) await m.lm.dispose();
+  }
+}
