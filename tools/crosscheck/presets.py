@@ -3,9 +3,12 @@
 For each preset: `exp models init` writes the folder, AutoModelForCausalLM.from_pretrained loads
 it with every warning captured (none may mention KV heads or max positions), and its logits on
 fixed ids are compared with our ONNX export's (tools/crosscheck/ts-logits.mjs).
+With `--checkpoints DIR...` it checks those HF checkpoint folders instead (e.g. the `final/`
+folders `exp sft` / `exp run` write), copied into the workdir first.
 Usage, from the repository root after `pnpm -F @exp/models build` and `pnpm -F @exp/cli build`:
-    /tmp/V/bin/python tools/crosscheck/presets.py [workdir]
+    /tmp/V/bin/python tools/crosscheck/presets.py [workdir] [--checkpoints DIR...]
 """
+import shutil
 import json
 import logging
 import subprocess
@@ -44,16 +47,28 @@ def load_quietly(folder: Path):
 
 
 def main() -> int:
-    work = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/crosscheck-presets")
+    args = sys.argv[1:]
+    checkpoints = []
+    if "--checkpoints" in args:
+        i = args.index("--checkpoints")
+        checkpoints = [Path(a) for a in args[i + 1:]]
+        args = args[:i]
+    work = Path(args[0] if args else "/tmp/crosscheck-presets")
     work.mkdir(parents=True, exist_ok=True)
     print(f"torch {torch.__version__}, transformers {transformers.__version__}")
     failed = False
-    for name in PRESETS:
+    names = [f"{c.parent.name}-{c.name}" for c in checkpoints] if checkpoints else PRESETS
+    for k, name in enumerate(names):
         folder = work / name
-        subprocess.run(
-            ["node", "apps/cli/dist/main.js", "models", "init", "--preset", name, "--out", str(folder)],
-            check=True,
-        )
+        if checkpoints:
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(work / f"{name}.onnx", ignore_errors=True)
+            shutil.copytree(checkpoints[k], folder)
+        else:
+            subprocess.run(
+                ["node", "apps/cli/dist/main.js", "models", "init", "--preset", name, "--out", str(folder)],
+                check=True,
+            )
         model, messages = load_quietly(folder)
         bad = [m for m in messages if any(b in m.lower() for b in BAD)]
         with torch.no_grad():
