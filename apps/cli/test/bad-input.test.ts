@@ -10,7 +10,7 @@ import { MAIN, SHARED, type BadInputCase, type CaseContext } from './bad-input/c
 import { CASES } from './bad-input/cases.js';
 
 function run(c: BadInputCase, ctx: CaseContext) {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     EXP_DATA_DIR: path.join(ctx.tmp, 'data'),
     EXP_RESULTS_DIR: path.join(ctx.tmp, 'results'),
