@@ -88,6 +88,14 @@ describe('resolveModel: hub models through the models cache', () => {
       },
       modelType: 'llama',
       exported: true,
+      // the snapshot folder the export was made from (what training reads)
+      checkpointDir: path.join(
+        cacheDir(),
+        'models--reyllama--Llama_375M',
+        'snapshots',
+        COMMIT_1,
+        SUBFOLDER,
+      ),
     });
     expect([...new Set(steps)]).toEqual(['pull', 'export']);
     expect(readdirSync(r.dir).sort()).toEqual(EXPORTED_FILES);
@@ -240,7 +248,12 @@ describe('resolveModel: presets and local folders', () => {
     // The cache as an earlier preset definition (1 KV head, head_dim 16) left it.
     const dir = path.join(dirs.root, 'stale-preset-models');
     const srcDir = path.join(dir, '.sources', 'tiny-llama');
-    const old = { ...PRESET_CONFIGS['tiny-llama'], num_attention_heads: 4, num_key_value_heads: 1, head_dim: 16 };
+    const old = {
+      ...PRESET_CONFIGS['tiny-llama'],
+      num_attention_heads: 4,
+      num_key_value_heads: 1,
+      head_dim: 16,
+    };
     await initRandomCheckpoint(srcDir, old);
     await exportCheckpoint(srcDir, path.join(dir, 'tiny-llama'), {
       dtype: 'fp32',
@@ -278,6 +291,7 @@ describe('resolveModel: presets and local folders', () => {
     expect(path.dirname(r.dir)).toBe(path.join(dir, '.local'));
     expect(path.basename(r.dir)).toMatch(/^src-diffllama-1-[0-9a-f]{8}$/);
     expect(r.source).toEqual({ path: ckpt });
+    expect(r.checkpointDir).toBe(ckpt);
     expect((await resolveModel(ckpt, { modelsDir: dir })).exported).toBe(false);
 
     const exported = await resolveModel(r.dir, { modelsDir: dir });
