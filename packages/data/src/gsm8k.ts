@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseGoldAnswer } from './answer.js';
 import { DataError } from './errors.js';
+import { hashFileSync } from './hash.js';
 import { readJsonl } from './jsonl.js';
 import { dataDir, resolveUserPath } from './paths.js';
 import { Gsm8kRecordSchema, type Problem } from './problem.js';
@@ -50,7 +51,60 @@ export function gsm8kFile(split: Gsm8kSplit, dir?: string): string {
       `${file}: GSM8K ${split} split not found; run \`pnpm exp data pull\` or set EXP_GSM8K_DIR to a folder with train.jsonl and test.jsonl`,
     );
   }
+  warnIfUnofficial(split, file);
   return file;
+}
+
+/** How a GSM8K file in use compares with the official one (`exp data import` accepts only that). */
+export interface Gsm8kCopyCheck {
+  split: Gsm8kSplit;
+  file: string;
+  sha256: string;
+  /** sha256 of the official file (GSM8K_FILES). */
+  officialSha256: string;
+  official: boolean;
+}
+
+/** Hashes one split of a GSM8K folder (default: the one in use) against the official sha256. */
+export function checkGsm8kCopy(split: Gsm8kSplit, dir?: string): Gsm8kCopyCheck {
+  const file = path.join(gsm8kDir(dir), `${split}.jsonl`);
+  if (!existsSync(file)) {
+    throw new DataError(`${file}: GSM8K ${split} split not found`);
+  }
+  const sha256 = hashFileSync(file);
+  const officialSha256 = GSM8K_FILES[split].sha256;
+  return { split, file, sha256, officialSha256, official: sha256 === officialSha256 };
+}
+
+/** The one-line warning about a GSM8K file whose bytes are not the official ones. */
+export function unofficialGsm8kMessage(c: Gsm8kCopyCheck): string {
+  return `${c.file}: GSM8K ${c.split} copy with other bytes than the official file (sha256 ${c.sha256}, official ${c.officialSha256}); results may not compare with other runs (\`exp data import\` would refuse it)`;
+}
+
+/** Receives warnings of this package (one line each); none is printed unless one is set. */
+export type DataWarningHandler = (message: string) => void;
+let warningHandler: DataWarningHandler | null = null;
+const warnedFiles = new Set<string>();
+
+/**
+ * Sets (or, with null, removes) the receiver of this package's warnings, e.g. a CLI printing
+ * `warning: ...` to stderr. Without one nothing is checked or printed. With one, every GSM8K file
+ * `gsm8kFile` hands out is hashed once per process and one warning names a file with other bytes
+ * than the official one. Returns the handler it replaced.
+ */
+export function setDataWarningHandler(
+  handler: DataWarningHandler | null,
+): DataWarningHandler | null {
+  const before = warningHandler;
+  warningHandler = handler;
+  return before;
+}
+
+function warnIfUnofficial(split: Gsm8kSplit, file: string): void {
+  if (!warningHandler || warnedFiles.has(file)) return;
+  warnedFiles.add(file);
+  const check = checkGsm8kCopy(split, path.dirname(file));
+  if (!check.official) warningHandler(unofficialGsm8kMessage(check));
 }
 
 /** Problems of a GSM8K-format JSONL file; ids are `<prefix>-<line index>`. */

@@ -21,6 +21,11 @@ export {
   gsm8kFile,
   loadGsm8k,
   loadGsm8kFile,
+  checkGsm8kCopy,
+  unofficialGsm8kMessage,
+  setDataWarningHandler,
+  type DataWarningHandler,
+  type Gsm8kCopyCheck,
   type Gsm8kSplit,
 } from './gsm8k.js';
 export { createRng, hash32, seedWord, type Rng } from './rng.js';

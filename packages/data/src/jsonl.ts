@@ -40,16 +40,38 @@ export function parseJsonl<T>(text: string, schema: z.ZodType<T>, file: string):
   });
 }
 
-/** A text file's content; a missing or unreadable file is a DataError naming it. */
+/**
+ * A text file's content; a missing or unreadable file, a folder, and binary data (a NUL byte, or
+ * bytes that are not UTF-8) are a DataError naming the file (and the line of the first bad byte).
+ */
 export function readTextFile(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new DataError(
-      code === 'ENOENT' ? `${file}: file not found` : `${file}: ${(e as Error).message}`,
+      code === 'ENOENT'
+        ? `${file}: file not found`
+        : code === 'EISDIR'
+          ? `${file}: a folder, expected a file`
+          : `${file}: ${(e as Error).message}`,
     );
   }
+  const text = bytes.toString('utf8');
+  const lineOf = (index: number) => text.slice(0, index).split('\n').length;
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    throw new DataError(`${file}:${lineOf(nul)}: binary data (a NUL byte), expected UTF-8 text`);
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new DataError(
+      `${file}:${lineOf(text.indexOf('\uFFFD'))}: not UTF-8 text (an invalid byte sequence)`,
+    );
+  }
+  return text;
 }
 
 export function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {

@@ -206,6 +206,14 @@ export function importGsm8kDir(
   const src = resolveUserPath(from);
   const dir = opts.dir ? resolveUserPath(opts.dir) : gsm8kCacheDir();
   const results: PullResult[] = [];
+  const anySplit = GSM8K_SPLITS.some((split) =>
+    [`${split}.jsonl`, GSM8K_FILES[split].path].some((f) => existsSync(path.join(src, f))),
+  );
+  if (!anySplit) {
+    throw new DataError(
+      `${src}: not a GSM8K folder (no train.jsonl or test.jsonl there or in grade_school_math/data/); to import another benchmark, give its JSON or JSONL file`,
+    );
+  }
   for (const split of opts.splits ?? GSM8K_SPLITS) {
     const source = findLocalSplit(src, split);
     const file = path.join(dir, `${split}.jsonl`);

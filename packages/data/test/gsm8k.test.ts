@@ -1,8 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataError } from '../src/errors.js';
-import { loadGsm8k, loadGsm8kFile } from '../src/gsm8k.js';
+import {
+  GSM8K_FILES,
+  checkGsm8kCopy,
+  gsm8kFile,
+  loadGsm8k,
+  loadGsm8kFile,
+  setDataWarningHandler,
+  unofficialGsm8kMessage,
+} from '../src/gsm8k.js';
+import { hashFileSync } from '../src/hash.js';
 import { GSM8K_DIR } from './shared.js';
 
 describe('loadGsm8k', () => {
@@ -65,4 +74,51 @@ test('CRLF line ends and a UTF-8 byte order mark are accepted', () => {
     '\uFEFF{"question":"q1","answer":"#### 1,000"}\r\n{"question":"q2","answer":"#### -3"}\r\n',
   );
   expect(loadGsm8kFile(file, 't').map((p) => p.final)).toEqual(['1000', '-3']);
+});
+
+describe('a GSM8K copy with other bytes than the official files', () => {
+  const crlfCopy = (): string => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gsm8k-crlf-'));
+    const text = readFileSync(path.join(GSM8K_DIR, 'test.jsonl'), 'utf8');
+    writeFileSync(path.join(dir, 'test.jsonl'), text.replace(/\n/g, '\r\n'));
+    return dir;
+  };
+
+  test('checkGsm8kCopy compares its sha256 with the official one', () => {
+    expect(checkGsm8kCopy('test', GSM8K_DIR)).toMatchObject({
+      official: true,
+      sha256: GSM8K_FILES.test.sha256,
+    });
+    const dir = crlfCopy();
+    const c = checkGsm8kCopy('test', dir);
+    expect(c).toEqual({
+      split: 'test',
+      file: path.join(dir, 'test.jsonl'),
+      sha256: hashFileSync(path.join(dir, 'test.jsonl')),
+      officialSha256: GSM8K_FILES.test.sha256,
+      official: false,
+    });
+    expect(() => checkGsm8kCopy('train', dir)).toThrow(
+      `${path.join(dir, 'train.jsonl')}: GSM8K train split not found`,
+    );
+  });
+
+  test('is loaded as it is; the warning handler gets one line per file and process', () => {
+    const dir = crlfCopy();
+    const file = path.join(dir, 'test.jsonl');
+    expect(loadGsm8k('test', { dir })).toHaveLength(1319); // no handler: nothing checked
+    const seen: string[] = [];
+    const before = setDataWarningHandler((m) => seen.push(m));
+    try {
+      loadGsm8k('test', { dir });
+      gsm8kFile('test', dir);
+      loadGsm8k('test', { dir: GSM8K_DIR });
+    } finally {
+      setDataWarningHandler(before);
+    }
+    expect(seen).toEqual([unofficialGsm8kMessage(checkGsm8kCopy('test', dir))]);
+    expect(seen[0]).toContain(file);
+    expect(seen[0]).toContain(hashFileSync(file));
+    expect(seen[0]).toContain(GSM8K_FILES.test.sha256);
+  });
 });

@@ -150,6 +150,17 @@ describe('importBenchmark', () => {
     expect(() =>
       importBenchmark({ file: jsonl, name: 'b', fields: { question: 'q', final: 's' } }),
     ).toThrow(`${jsonl}:1: invalid JSON`);
+    writeFileSync(jsonl, Buffer.from('{"q":"a?","s":"#### 1"}\n\u0000\u0001\u00ff'));
+    expect(() =>
+      importBenchmark({ file: jsonl, name: 'b', fields: { question: 'q', final: 's' } }),
+    ).toThrow(new DataError(`${jsonl}:2: binary data (a NUL byte), expected UTF-8 text`));
+    writeFileSync(jsonl, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d, 0x0a]));
+    expect(() =>
+      importBenchmark({ file: jsonl, name: 'b', fields: { question: 'q', final: 's' } }),
+    ).toThrow(new DataError(`${jsonl}:1: not UTF-8 text (an invalid byte sequence)`));
+    expect(() =>
+      importBenchmark({ file: dir, name: 'b', format: 'jsonl', fields: { question: 'q', final: 's' } }),
+    ).toThrow(new DataError(`${dir}: a folder, expected a file`));
 
     const json = path.join(dir, 'b.json');
     writeFileSync(

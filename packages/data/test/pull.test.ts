@@ -242,4 +242,11 @@ describe('importGsm8kDir', () => {
       `${path.join(src, 'train.jsonl')}: GSM8K train split not found`,
     );
   });
+
+  test('a folder without GSM8K files says so', () => {
+    const src = tmp();
+    expect(() => importGsm8kDir(src, { dir: tmp() })).toThrow(
+      `${src}: not a GSM8K folder (no train.jsonl or test.jsonl there or in grade_school_math/data/); to import another benchmark, give its JSON or JSONL file`,
+    );
+  });
 });

@@ -5,20 +5,71 @@ import {
   importBenchmark,
   importGsm8kDir,
   pullGsm8k,
+  DataError,
   resolveUserPath,
+  setDataWarningHandler,
   writeDataset,
   writeJsonl,
   type PullResult,
 } from '@exp/data';
-import { importNoisyBenchmark } from '@exp/noise';
-import { statSync } from 'node:fs';
+import { MIX, importNoisyBenchmark, listNoise, manifestFileName, parseNoiseCell } from '@exp/noise';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
 import { withProgress } from '../progress.js';
-import { UsageError } from '../io.js';
+import { UsageError, type Io } from '../io.js';
+
+/**
+ * Prints @exp/data's warnings (a GSM8K copy with other bytes than the official files, once per
+ * file and process) as `warning: ...` lines on the CLI's stderr. Library users and tests that
+ * do not set a handler get no output.
+ */
+export function reportDataWarnings(io: Io): void {
+  setDataWarningHandler((message) => io.err(`warning: ${message}`));
+}
+
+/** Whether a cell name (`inf`, `sd-k2-late`, `mix.inf.sd`) stands for a known noise type. */
+function isNoiseCell(name: string): boolean {
+  const cell = parseNoiseCell(name);
+  if (!cell) return false;
+  const known = new Set(listNoise().map((d) => d.name));
+  return cell.type === MIX ? cell.typesMix!.every((t) => known.has(t)) : known.has(cell.type);
+}
+
+/**
+ * What `exp noise generate` writes under a dataset name, or null when no generated set is named
+ * so: `gsm8k_<cell>_test` (GSM8K test), `gsm8k-train_<cell>` (GSM8K train), `<name>_<cell>`
+ * (another set).
+ */
+export function generatedSetOf(name: string): string | null {
+  const test = /^gsm8k_(.+)_test$/u.exec(name);
+  if (test && isNoiseCell(test[1]!)) return `noise ${test[1]} on GSM8K test`;
+  for (let i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1)) {
+    const [base, cell] = [name.slice(0, i), name.slice(i + 1)];
+    if (!isNoiseCell(cell)) continue;
+    return base === 'gsm8k-train'
+      ? `noise ${cell} on GSM8K train`
+      : `noise ${cell} on the set ${base}`;
+  }
+  return null;
+}
 
 function describe(f: PullResult): string {
   return `${f.split} ${f.file} ${f.records} records sha256 ${f.sha256} (${f.status})`;
+}
+
+/**
+ * After --force replaced a generated set: its generator manifest describes the old file, so it
+ * goes (exp run then uses the import under --skip-data-gen and regenerates the set otherwise).
+ */
+function dropGeneratorManifest(io: Io, file: string): void {
+  const manifest = manifestFileName(file);
+  if (!existsSync(manifest)) return;
+  rmSync(manifest);
+  io.out(
+    `removed ${path.basename(manifest)} (it described the generated set this import replaced)`,
+  );
 }
 
 const PullSchema = z.object({ baseUrl: z.url().optional() });
@@ -41,10 +92,12 @@ const ImportSchema = z.object({
     .regex(/^[^=]+=.*$/, 'expected field=value')
     .optional(),
   format: z.enum(['json', 'jsonl']).optional(),
+  force: z.boolean().optional(),
 });
 
-export const dataCommand: CommandFactory = (io) => (y) =>
-  y.command('data <action>', 'Get GSM8K and import other benchmarks', (d) =>
+export const dataCommand: CommandFactory = (io) => (y) => {
+  reportDataWarnings(io); // every command that reads GSM8K, not only `data`
+  return y.command('data <action>', 'Get GSM8K and import other benchmarks', (d) =>
     d
       .command(
         'pull',
@@ -102,11 +155,18 @@ export const dataCommand: CommandFactory = (io) => (y) =>
             .option('format', {
               choices: ['json', 'jsonl'] as const,
               describe: 'Input format (default: by extension)',
+            })
+            .option('force', {
+              type: 'boolean',
+              describe:
+                'Allow a --name that `exp noise generate` writes (gsm8k_<cell>_test, <set>_<cell>) and overwrite that set',
             }),
         async (argv) => {
           const o = parseOptions(ImportSchema, argv);
           const source = resolveUserPath(o.source);
-          if (statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
+          const stat = statSync(source, { throwIfNoEntry: false });
+          if (!stat) throw new DataError(`${source}: no such file or folder`);
+          if (stat.isDirectory()) {
             for (const f of importGsm8kDir(source)) io.out(describe(f));
             return;
           }
@@ -118,6 +178,12 @@ export const dataCommand: CommandFactory = (io) => (y) =>
           }
           const name = o.name ?? o.preset;
           if (!name) throw new UsageError('--name: expected a dataset name (or use --preset)');
+          const generated = generatedSetOf(name);
+          if (generated && !o.force) {
+            throw new UsageError(
+              `--name ${name}: names a generated noisy set (${generated}, written by \`exp noise generate\` and \`exp run\`); pass --force to overwrite it`,
+            );
+          }
           const fields = {
             ...(preset?.fields ?? {}),
             ...(o.question ? { question: o.question } : {}),
@@ -145,6 +211,7 @@ export const dataCommand: CommandFactory = (io) => (y) =>
               throw new UsageError('--noise-type: only with --original (or a preset that has one)');
             const problems = importBenchmark(spec);
             io.out(`${name} ${writeDataset(name, problems)} ${problems.length} records`);
+            if (generated) dropGeneratorManifest(io, datasetFile(name));
             return;
           }
           const records = importNoisyBenchmark({
@@ -153,6 +220,7 @@ export const dataCommand: CommandFactory = (io) => (y) =>
           });
           const out = datasetFile(name);
           writeJsonl(out, records);
+          if (generated) dropGeneratorManifest(io, out);
           const insertions = records.filter((r) => r.noise_kind === 'insertion').length;
           io.out(
             `${name} ${out} ${records.length} records (${insertions} insertions with spans, ${records.length - insertions} rewrites)`,
@@ -161,3 +229,4 @@ export const dataCommand: CommandFactory = (io) => (y) =>
       )
       .demandCommand(1, 'name a data action: pull or import'),
   );
+};

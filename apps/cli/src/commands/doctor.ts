@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { gsm8kDir, dataDir } from '@exp/data';
+import { checkGsm8kCopy, dataDir, gsm8kDir, type Gsm8kSplit } from '@exp/data';
 import { backendsReport, cudaLibrariesInstalled } from '@exp/models';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
@@ -20,20 +20,63 @@ function nodeCheck(): Check {
   return { name: 'node', ok, detail: `${process.version}${ok ? '' : ' (need >= 20.19)'}` };
 }
 
+/** pnpm versions this workspace installs with: 12.x from the lockfile's 12.4.2 on. */
+export const PNPM_SUPPORTED = '>=12.4.2 <13';
+
+/** Whether a pnpm version is in PNPM_SUPPORTED (prereleases such as 12.5.0-rc.1 count). */
+export function pnpmSupported(version: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const [major, minor, patch] = m.slice(1).map(Number);
+  return major === 12 && (minor > 4 || (minor === 4 && patch >= 2));
+}
+
 function pnpmCheck(): Check {
+  let v: string;
   try {
-    const v = execFileSync('pnpm', ['--version'], {
+    v = execFileSync('pnpm', ['--version'], {
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     }).trim();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string };
+    const why =
+      err.code === 'ENOENT'
+        ? 'not found'
+        : `\`pnpm --version\` failed (${(err.stderr ?? err.message).trim().split('\n')[0]})`;
     return {
       name: 'pnpm',
-      ok: v === '12.4.2',
-      detail: v === '12.4.2' ? v : `${v} (the lockfile was made with 12.4.2)`,
+      ok: false,
+      detail: `${why}; need pnpm ${PNPM_SUPPORTED} (npm install -g pnpm@12.4.2)`,
     };
-  } catch {
-    return { name: 'pnpm', ok: false, detail: 'not found (npm install -g pnpm@12.4.2)' };
   }
+  const ok = pnpmSupported(v);
+  return {
+    name: 'pnpm',
+    ok,
+    detail: ok
+      ? `${v} (supported ${PNPM_SUPPORTED}; the lockfile was made with 12.4.2)`
+      : `${v} (need ${PNPM_SUPPORTED}: npm install -g pnpm@12.4.2)`,
+  };
+}
+
+/** Whether the GSM8K files in use are the official bytes (`exp data import` takes only those). */
+function gsm8kHashCheck(dir: string, splits: readonly Gsm8kSplit[]): Check {
+  const parts = splits.map((split) => {
+    const c = checkGsm8kCopy(split, dir);
+    return c.official
+      ? { ok: true, text: `${split}.jsonl sha256 matches the official` }
+      : {
+          ok: false,
+          text: `${split}.jsonl sha256 differs (${c.sha256}, official ${c.officialSha256})`,
+        };
+  });
+  return {
+    name: 'gsm8k sha256',
+    ok: parts.every((p) => p.ok),
+    optional: true,
+    detail: `GSM8K copy at ${dir}: ${parts.map((p) => p.text).join('; ')}`,
+  };
 }
 
 function dataChecks(): Check[] {
@@ -48,13 +91,18 @@ function dataChecks(): Check[] {
         : `missing in ${dir} (pnpm exp data pull, or set EXP_GSM8K_DIR)`,
     },
   ];
+  // test first: it is what every evaluation reads
+  const present = (['test', 'train'] as const satisfies readonly Gsm8kSplit[]).filter((s) =>
+    existsSync(path.join(dir, `${s}.jsonl`)),
+  );
+  if (present.length) checks.push(gsm8kHashCheck(dir, present));
   const noisy = ['inf', 'rcs', 'sd'].map((t) => path.join(dataDir(), `gsm8k_${t}_test.jsonl`));
-  const present = noisy.filter((f) => existsSync(f));
+  const made = noisy.filter((f) => existsSync(f));
   checks.push({
     name: 'noisy sets',
-    ok: present.length === noisy.length,
+    ok: made.length === noisy.length,
     optional: true,
-    detail: `${present.length}/3 in ${dataDir()}${present.length < 3 ? ' (pnpm exp noise generate)' : ''}`,
+    detail: `${made.length}/3 in ${dataDir()}${made.length < 3 ? ' (pnpm exp noise generate)' : ''}`,
   });
   return checks;
 }
