@@ -19,7 +19,7 @@ import {
 } from './run-helpers.js';
 
 // The quick runs evaluate, measure attention and write the report: minutes on a loaded 2-core box.
-jest.setTimeout(240_000);
+jest.setTimeout(480_000);
 
 const env = useRunEnv('cli-run-');
 interface AttentionBlock {

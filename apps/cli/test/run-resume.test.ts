@@ -24,6 +24,7 @@ const args = (runId: string) => [
   env.task,
   '--batch-size',
   '4',
+  '--skip-sft',
   '--skip-attention',
   '--skip-report',
   '--run-id',
