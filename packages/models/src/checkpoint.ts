@@ -80,7 +80,13 @@ export class Checkpoint {
     // Same preference as transformers: the single file first, then the sharded index.
     if (existsSync(single)) {
       const ckpt = new Checkpoint(abs, config, [single]);
-      ckpt.attach(single, null);
+      try {
+        ckpt.attach(single, null);
+        ckpt.checkArchitecture();
+      } catch (e) {
+        ckpt.close();
+        throw e;
+      }
       return ckpt;
     }
     if (existsSync(index)) {
@@ -101,14 +107,33 @@ export class Checkpoint {
           byShard.set(p, [...(byShard.get(p) ?? []), name]);
         }
         for (const shard of shards) ckpt.attach(shard, byShard.get(shard) ?? [], index);
+        ckpt.checkArchitecture();
       } catch (e) {
         ckpt.close();
         throw e;
       }
       return ckpt;
     }
+    const exported = ['model.onnx', 'exp-model.json'].find((f) => existsSync(path.join(abs, f)));
     throw new CheckpointError(
-      `${abs}: no ${SINGLE_WEIGHTS_FILE} or ${WEIGHTS_INDEX_FILE} (only safetensors checkpoints are supported)`,
+      exported
+        ? `${abs}: no ${SINGLE_WEIGHTS_FILE} or ${WEIGHTS_INDEX_FILE}; it has ${exported}, so it is an exported model folder, not a checkpoint${exported === 'model.onnx' ? '' : ' (and its model.onnx is missing: export it again)'}`
+        : `${abs}: no ${SINGLE_WEIGHTS_FILE} or ${WEIGHTS_INDEX_FILE} (only safetensors checkpoints are supported)`,
+    );
+  }
+
+  /**
+   * config.json and the weights must be of one architecture: DiffLlama layers have
+   * self_attn.lambda_* tensors, Llama layers none. Checked on layer 0 when the weights have one.
+   */
+  private checkArchitecture() {
+    if (!this.has('model.layers.0.self_attn.q_proj.weight')) return;
+    const hasLambda = this.has('model.layers.0.self_attn.lambda_q1');
+    const wants = this.config.modelType === 'diffllama';
+    if (hasLambda === wants) return;
+    const weights = this.weightFiles.map((f) => path.basename(f)).join(', ');
+    throw new CheckpointError(
+      `${this.dir}: config.json says model_type ${this.config.modelType}, but the weights (${weights}) are ${hasLambda ? 'diffllama' : 'llama'}'s (${hasLambda ? 'with' : 'no'} self_attn.lambda_q1 tensors); config.json and the weights are from different checkpoints`,
     );
   }
 

@@ -136,7 +136,21 @@ function isInside(child: string, parent: string): boolean {
  */
 function replaceableOutDir(srcDir: string, outDir: string): string {
   let dst = path.resolve(outDir);
-  if (existsSync(dst)) dst = realpathSync(dst);
+  if (existsSync(dst)) {
+    dst = realpathSync(dst);
+    if (!statSync(dst).isDirectory()) {
+      throw new ExportError(
+        `output folder ${dst} is a file; name a new folder (or an earlier export to replace)`,
+      );
+    }
+  } else {
+    // The first existing ancestor must be a folder, or the folder cannot be made (ENOTDIR).
+    let up = path.dirname(dst);
+    while (!existsSync(up) && path.dirname(up) !== up) up = path.dirname(up);
+    if (existsSync(up) && !statSync(up).isDirectory()) {
+      throw new ExportError(`output folder ${dst} cannot be made: ${up} is a file, not a folder`);
+    }
+  }
   const src = existsSync(srcDir) ? realpathSync(srcDir) : srcDir;
   if (src === dst) throw new ExportError(`output folder ${dst} is the checkpoint folder`);
   if (isInside(src, dst)) {

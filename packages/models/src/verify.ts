@@ -38,6 +38,18 @@ export interface VerifyCheck {
   maxAbsError: number;
   tolerance: number;
   pass: boolean;
+  /**
+   * False when the tolerance is unbounded (fp16 greedy ids): the value was measured but nothing
+   * was checked; `note` says why.
+   */
+  checked: boolean;
+  note?: string;
+}
+
+/** Checks the golden file has but this model folder cannot run, and why. */
+export interface SkippedCheck {
+  name: string;
+  reason: string;
 }
 
 export interface VerifyReport {
@@ -47,6 +59,8 @@ export interface VerifyReport {
   /** The generation path the greedy check ran (what generate() runs for this folder). */
   generationPath: GenerationPath;
   checks: VerifyCheck[];
+  /** Golden checks that did not run (e.g. attentions of an export without attention outputs). */
+  skipped: SkippedCheck[];
   pass: boolean;
 }
 
@@ -70,6 +84,14 @@ export class VerifyError extends Error {
 /** Max |a - b| over elements where `keep(index)` (all when omitted). */
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, keep?: (i: number) => boolean) {
   if (a.length !== b.length) throw new VerifyError(`size mismatch: ${a.length} vs ${b.length}`);
+  return maxAbsDiffSameSize(a, b, keep);
+}
+
+function maxAbsDiffSameSize(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  keep?: (i: number) => boolean,
+) {
   let m = 0;
   for (let i = 0; i < a.length; i++) {
     if (keep && !keep(i)) continue;
@@ -93,6 +115,45 @@ function rowsOf(t: RawTensor, keep?: number[]): number[][] {
   });
 }
 
+/** The architecture a golden file was made for: DiffLlama goldens have attn1 / lambda tensors. */
+export function goldenModelType(names: Iterable<string>): 'llama' | 'diffllama' {
+  for (const n of names) {
+    if (/^case_a\.(attn1|attn2|lambda_full|lambda_init)\.\d+$/.test(n) || /\.lambda_q1$/.test(n)) {
+      return 'diffllama';
+    }
+  }
+  return 'llama';
+}
+
+/**
+ * The golden file must be for this model: same architecture, layer count and vocabulary.
+ * Comparing against another model's golden gives meaningless errors, so say what differs.
+ */
+function checkGoldenMatches(
+  goldenFile: string,
+  gold: Map<string, RawTensor>,
+  config: { modelType: string; numLayers: number; vocabSize: number },
+) {
+  const goldType = goldenModelType(gold.keys());
+  if (goldType !== config.modelType) {
+    throw new VerifyError(
+      `${goldenFile}: the golden file is for ${goldType}, the model is ${config.modelType}`,
+    );
+  }
+  const layers = [...gold.keys()].filter((n) => /^case_a\.attentions\.\d+$/.test(n)).length;
+  if (layers > 0 && layers !== config.numLayers) {
+    throw new VerifyError(
+      `${goldenFile}: the golden file is for a ${goldType} with ${layers} layers, the model has ${config.numLayers}`,
+    );
+  }
+  const vocab = gold.get('case_a.logits')?.shape.at(-1);
+  if (vocab !== undefined && vocab !== config.vocabSize) {
+    throw new VerifyError(
+      `${goldenFile}: the golden file is for a vocabulary of ${vocab}, the model's is ${config.vocabSize}`,
+    );
+  }
+}
+
 /**
  * Runs the model in `modelDir` (model.onnx + config.json) against `goldenFile` and reports the
  * max abs error per check. Attention checks run only when the model has attentions outputs.
@@ -105,7 +166,11 @@ export async function verifyAgainstGolden(
   const gold = readSafetensors(goldenFile);
   const need = (name: string) => {
     const t = gold.get(name);
-    if (!t) throw new VerifyError(`${goldenFile}: no tensor '${name}'`);
+    if (!t) {
+      throw new VerifyError(
+        `${goldenFile}: no tensor '${name}' (a golden file has case_a.*, case_b.* and generate.* tensors)`,
+      );
+    }
     return t;
   };
   const lm = await loadCausalLM(modelDir, { device: opts.device, threads: opts.threads });
@@ -113,17 +178,40 @@ export async function verifyAgainstGolden(
     const info = await lm.outputsInfo();
     const dtype = info.cacheType === 'float16' ? 'fp16' : 'fp32';
     const tol = { ...(dtype === 'fp16' ? FP16_TOLERANCES : FP32_TOLERANCES), ...opts.tolerances };
+    checkGoldenMatches(goldenFile, gold, lm.config);
     const checks: VerifyCheck[] = [];
-    const add = (name: string, err: number, tolerance: number) =>
-      checks.push({ name, maxAbsError: err, tolerance, pass: err <= tolerance });
+    const skipped: SkippedCheck[] = [];
+    const add = (name: string, err: number, tolerance: number, note?: string) =>
+      checks.push(
+        Number.isFinite(tolerance)
+          ? { name, maxAbsError: err, tolerance, pass: err <= tolerance, checked: true }
+          : { name, maxAbsError: err, tolerance, pass: true, checked: false, note },
+      );
     const f32 = (name: string) => need(name).data as Float32Array;
+    /** Max abs error of model output `a` against golden tensor `name`. */
+    const diff = (a: ArrayLike<number>, name: string, keep?: (i: number) => boolean) => {
+      const b = f32(name);
+      if (a.length !== b.length) {
+        throw new VerifyError(
+          `${goldenFile}: '${name}' has ${b.length} values, the model gives ${a.length} (is the golden file for another model?)`,
+        );
+      }
+      return maxAbsDiffSameSize(a, b, keep);
+    };
     const withAttentions = info.attentions;
     const { numLayers: L, numHeads: H } = lm.config;
+    if (!withAttentions && gold.has('case_a.attentions.0')) {
+      skipped.push({
+        name:
+          lm.config.modelType === 'diffllama' ? 'attentions, attn1/attn2, lambda_full' : 'attentions',
+        reason: 'the export has no attentions.* outputs; export with --attentions',
+      });
+    }
     /** A case without mask and with positions 0..S-1 (case_a, case_long); checks its logits. */
     const runUnmasked = async (name: string) => {
       const ids = need(`${name}.input_ids`);
       const out = await lm.forward({ inputIds: rowsOf(ids), outputAttentions: withAttentions });
-      add(`${name}.logits`, maxAbsDiff(out.logits.data, f32(`${name}.logits`)), tol.logits);
+      add(`${name}.logits`, diff(out.logits.data, `${name}.logits`), tol.logits);
       return { out, B: ids.shape[0]! };
     };
 
@@ -134,7 +222,7 @@ export async function verifyAgainstGolden(
         const att = out.attentions![l]!.data;
         add(
           `case_a.attentions.${l}`,
-          maxAbsDiff(att, f32(`case_a.attentions.${l}`)),
+          diff(att, `case_a.attentions.${l}`),
           tol.attentions,
         );
         if (lm.config.modelType !== 'diffllama') continue;
@@ -149,11 +237,11 @@ export async function verifyAgainstGolden(
             const from = b * 2 * per + half * per;
             slice.set(att.subarray(from, from + per), b * per);
           }
-          add(`case_a.${k}.${l}`, maxAbsDiff(slice, f32(`case_a.${k}.${l}`)), tol.attentions);
+          add(`case_a.${k}.${l}`, diff(slice, `case_a.${k}.${l}`), tol.attentions);
         }
         add(
           `case_a.lambda_full.${l}`,
-          maxAbsDiff([out.lambdaFull![l]!], f32(`case_a.lambda_full.${l}`)),
+          diff([out.lambdaFull![l]!], `case_a.lambda_full.${l}`),
           tol.lambda,
         );
       }
@@ -174,7 +262,7 @@ export async function verifyAgainstGolden(
       const V = lm.config.vocabSize;
       add(
         'case_b.logits',
-        maxAbsDiff(out.logits.data, f32('case_b.logits'), (i) => valid[Math.floor(i / V)] === 1),
+        diff(out.logits.data, 'case_b.logits', (i) => valid[Math.floor(i / V)] === 1),
         tol.logits,
       );
       for (let l = 0; withAttentions && l < L; l++) {
@@ -186,7 +274,7 @@ export async function verifyAgainstGolden(
         };
         add(
           `case_b.attentions.${l}`,
-          maxAbsDiff(out.attentions![l]!.data, f32(`case_b.attentions.${l}`), keep),
+          diff(out.attentions![l]!.data, `case_b.attentions.${l}`, keep),
           tol.attentions,
         );
       }
@@ -199,7 +287,7 @@ export async function verifyAgainstGolden(
       if (withAttentions && gold.has(`case_long.${last}`)) {
         add(
           `case_long.${last}`,
-          maxAbsDiff(out.attentions![L - 1]!.data, f32(`case_long.${last}`)),
+          diff(out.attentions![L - 1]!.data, `case_long.${last}`),
           tol.attentions,
         );
       }
@@ -207,7 +295,12 @@ export async function verifyAgainstGolden(
 
     const greedy = await checkGreedy(lm, need, opts.steps);
     add('generate.step_logits', greedy.stepError, tol.logits);
-    add('generate.generated_ids', greedy.mismatches, tol.generatedIdMismatches);
+    add(
+      'generate.generated_ids',
+      greedy.mismatches,
+      tol.generatedIdMismatches,
+      `${dtype}: greedy ids may differ by rounding`,
+    );
 
     const generationPath = lm.generationPath;
     return {
@@ -216,6 +309,7 @@ export async function verifyAgainstGolden(
       dtype,
       generationPath,
       checks,
+      skipped,
       pass: checks.every((c) => c.pass),
     };
   } finally {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -111,5 +111,34 @@ describe('Checkpoint', () => {
     } finally {
       c.close();
     }
+  });
+
+  it('refuses a config.json of the other architecture than the weights', () => {
+    const dir = deriveCheckpoint('tiny-llama', fresh(), {
+      linkWeights: true,
+      config: (c) => ({ ...c, model_type: 'diffllama', architectures: ['DiffLlamaForCausalLM'] }),
+    });
+    expect(() => openCheckpoint(dir)).toThrow(
+      `${dir}: config.json says model_type diffllama, but the weights (model.safetensors) are llama's (no self_attn.lambda_q1 tensors); config.json and the weights are from different checkpoints`,
+    );
+    const sharded = deriveCheckpoint('tiny-diffllama', fresh(), {
+      shards: 2,
+      config: (c) => ({ ...c, model_type: 'llama', architectures: ['LlamaForCausalLM'] }),
+    });
+    expect(() => openCheckpoint(sharded)).toThrow(
+      "config.json says model_type llama, but the weights (model-00001-of-00002.safetensors, model-00002-of-00002.safetensors) are diffllama's (with self_attn.lambda_q1 tensors)",
+    );
+  });
+
+  it('says when the folder is an export, not a checkpoint', () => {
+    const dir = fresh();
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['config.json']) {
+      writeFileSync(path.join(dir, f), readFileSync(path.join(goldenDir('tiny-llama'), f)));
+    }
+    writeFileSync(path.join(dir, 'model.onnx'), '');
+    expect(() => openCheckpoint(dir)).toThrow(
+      `${dir}: no model.safetensors or model.safetensors.index.json; it has model.onnx, so it is an exported model folder, not a checkpoint`,
+    );
   });
 });

@@ -44,6 +44,8 @@ describe.each(GOLDEN_MODELS)('%s exported with attentions', (name) => {
     expected.push('generate.step_logits', 'generate.generated_ids');
     expect(report.checks.map((c) => c.name)).toEqual(expected);
     expect(report.dtype).toBe('fp32');
+    expect(report.skipped).toEqual([]);
+    expect(report.checks.every((c) => c.checked)).toBe(true);
     expect(report.pass).toBe(true);
   });
 

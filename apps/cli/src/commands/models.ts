@@ -3,9 +3,19 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { projectRoot, resolveUserPath } from '@exp/data';
-import { exportCheckpoint, initPreset, pullModel, verifyAgainstGolden } from '@exp/models';
+import {
+  exportCheckpoint,
+  FP16_TOLERANCES,
+  FP32_TOLERANCES,
+  initPreset,
+  pullModel,
+  verifyAgainstGolden,
+  type VerifyReport,
+} from '@exp/models';
+import { byteRate, toMB } from '../bytes.js';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
+import type { Io } from '../io.js';
 import { withProgress } from '../progress.js';
 
 const ExportSchema = z.object({
@@ -28,6 +38,18 @@ const InitSchema = z.object({
   out: z.string().min(1).optional(),
   seed: z.number().int().nonnegative().optional(),
 });
+
+/** The verify report as a table: one line per check, then what was not checked or skipped. */
+function printReport(io: Io, report: VerifyReport): void {
+  for (const c of report.checks) {
+    io.out(
+      c.checked
+        ? `${c.pass ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(34)} ${c.maxAbsError.toExponential(2)} (<= ${c.tolerance})`
+        : `--    ${c.name.padEnd(34)} not checked (${c.note ?? 'no tolerance'})`,
+    );
+  }
+  for (const s of report.skipped) io.out(`skip  ${s.name.padEnd(34)} skipped (${s.reason})`);
+}
 
 export const modelsCommand: CommandFactory = (io) => (y) =>
   y.command(
@@ -60,12 +82,15 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
               }),
           async (argv) => {
             const o = parseOptions(ExportSchema, argv);
-            const result = await withProgress(io, 'export', (bar) =>
+            const rate = byteRate();
+            const result = await withProgress(io, 'export (MB)', (bar) =>
               exportCheckpoint(resolveUserPath(o.checkpoint), resolveUserPath(o.out), {
                 dtype: o.dtype,
                 attentions: o.attentions,
                 onProgress: (p) => {
-                  if (p.total) bar.update(p.done ?? 0, p.total);
+                  if (!p.total) return;
+                  const done = p.done ?? 0;
+                  bar.update(toMB(done), toMB(p.total), rate(p.stage, done, p.total));
                 },
               }),
             );
@@ -91,7 +116,7 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
               })
               .option('tolerance', {
                 type: 'number',
-                describe: 'Max abs error allowed on logits (default 1e-4)',
+                describe: `Max abs error allowed on logits (default ${FP32_TOLERANCES.logits.toExponential()} for an fp32 export, ${FP16_TOLERANCES.logits.toExponential()} for fp16)`,
               }),
           async (argv) => {
             const o = parseOptions(VerifySchema, argv);
@@ -107,14 +132,20 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
               const report = await verifyAgainstGolden(modelDir, resolveUserPath(o.golden), {
                 tolerances: o.tolerance === undefined ? undefined : { logits: o.tolerance },
               });
-              for (const c of report.checks) {
-                io.out(
-                  `${c.pass ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(34)} ${c.maxAbsError.toExponential(2)} (<= ${c.tolerance})`,
-                );
-              }
+              printReport(io, report);
               const failed = report.checks.filter((c) => !c.pass).map((c) => c.name);
               if (!report.pass) throw new Error(`verification failed: ${failed.join(', ')}`);
-              io.out(`verified ${report.checks.length} checks (${report.dtype})`);
+              const checked = report.checks.filter((c) => c.checked).length;
+              const notChecked = report.checks.filter((c) => !c.checked).map((c) => c.name);
+              io.out(
+                [
+                  `verified ${checked} checks (${report.dtype})`,
+                  ...(notChecked.length ? [`not checked: ${notChecked.join(', ')}`] : []),
+                  ...(report.skipped.length
+                    ? [`skipped: ${report.skipped.map((s) => s.name).join(', ')}`]
+                    : []),
+                ].join('; '),
+              );
             } finally {
               if (tmp) rmSync(tmp, { recursive: true, force: true });
             }
@@ -136,11 +167,17 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
           async (argv) => {
             const o = parseOptions(PullSchema, argv);
             const [repo, subfolder] = o.repo.split(':');
-            const dir = await withProgress(io, 'pull', (bar) =>
+            const rate = byteRate();
+            const dir = await withProgress(io, 'pull (MB)', (bar) =>
               pullModel(repo, {
                 subfolder,
                 revision: o.revision,
-                onProgress: (p) => bar.update(p.downloaded, p.total),
+                onProgress: (p) =>
+                  bar.update(
+                    toMB(p.downloaded),
+                    toMB(p.total),
+                    rate(p.file, p.downloaded, p.total),
+                  ),
               }),
             );
             io.out(dir);

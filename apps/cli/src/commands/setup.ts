@@ -1,22 +1,47 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { gsm8kDir } from '@exp/data';
-import { cudaInstallCommand, installCudaProvider } from '@exp/models';
+import { cudaInstallCommand, nativeBinaryDir } from '@exp/models';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
 
 /**
+ * The one line that says why the install script failed: its thrown error's message (e.g.
+ * "getaddrinfo ENOTFOUND api.nuget.org"), not the Node stack it prints around it.
+ */
+export function installFailureReason(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.trim());
+  const error = lines.find((l) => /^(\w*Error|Error)(\s\[\w+\])?: /.test(l));
+  if (error) return error.replace(/^Error: /, '');
+  return lines.find((l) => l !== '' && !/^at |^node:|^\^|^Node\.js v|^\{|^\}/.test(l));
+}
+
+/**
  * The CUDA EP libraries are not in the npm package: onnxruntime-node's install script fetches them
  * (from NuGet). pnpm does not run that script here (allowBuilds), so this runs it on request.
+ * Its stdout (download progress) is shown; its stderr is kept, so a failure (offline, proxy)
+ * is one line instead of the script's Node stack trace.
  */
 function installCuda(io: Io): void {
   io.out(`setup: running ${cudaInstallCommand()}`);
-  const status = installCudaProvider();
-  if (status !== 0) {
+  // nativeBinaryDir() is <onnxruntime-node>/bin/napi-v6/<platform>/<arch>.
+  const pkg = path.resolve(nativeBinaryDir(), '../../../..');
+  const r = spawnSync(process.execPath, [path.join(pkg, 'script', 'install.js')], {
+    cwd: pkg,
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: '1' },
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
+  const stderr = r.stderr ?? '';
+  const status = r.status ?? 1;
+  if (r.error || status !== 0) {
+    const reason = r.error?.message ?? installFailureReason(stderr) ?? 'no message';
     throw new Error(
-      `onnxruntime-node's CUDA install script failed (exit ${status}); it needs network access to NuGet and a CUDA 12 driver`,
+      `setup --cuda: onnxruntime-node's CUDA install script failed (exit ${status}: ${reason}); it needs network access to NuGet (api.nuget.org, or a proxy in GLOBAL_AGENT_HTTPS_PROXY) and a CUDA 12 driver`,
     );
   }
+  for (const line of stderr.split('\n')) if (line.trim()) io.err(line);
   io.out('setup: CUDA execution provider installed; check with `pnpm exp doctor`');
 }
 

@@ -50,17 +50,62 @@ export async function writeFolderAtomically<T>(
   dst: string,
   fill: (tmp: string) => Promise<T>,
 ): Promise<T> {
-  mkdirSync(path.dirname(dst), { recursive: true });
-  cleanLeftovers(dst);
-  const tmp = sibling(dst, 'tmp');
-  mkdirSync(tmp);
+  let tmp = '';
+  try {
+    mkdirSync(path.dirname(dst), { recursive: true });
+    cleanLeftovers(dst);
+    tmp = sibling(dst, 'tmp');
+    mkdirSync(tmp);
+  } catch (err) {
+    throw folderError(err, dst, tmp);
+  }
   let result: T;
   try {
     result = await fill(tmp);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    throw folderError(err, dst, tmp);
   }
+  try {
+    return swapIn(tmp, dst, result);
+  } catch (err) {
+    throw folderError(err, dst, tmp);
+  }
+}
+
+/** Why a folder could not be written, for errno codes a user can act on. */
+const ERRNO_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a path component is a file, not a folder',
+  EEXIST: 'a file is in the way',
+  ENAMETOOLONG: 'name too long',
+};
+
+/**
+ * A filesystem error while writing `dst`, as one line naming `dst` (or the file inside it) rather
+ * than the temporary sibling the content was being written to; other errors pass unchanged.
+ */
+function folderError(err: unknown, dst: string, tmp: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof e.code !== 'string' || !(e.code in ERRNO_REASONS)) return err;
+  let where = dst;
+  if (typeof e.path === 'string' && tmp && (e.path === tmp || e.path.startsWith(tmp + path.sep))) {
+    where = path.join(dst, path.relative(tmp, e.path));
+  }
+  const wrapped = new Error(
+    `cannot write output folder ${dst}${where === dst ? '' : ` (${path.relative(dst, where)})`}: ${ERRNO_REASONS[e.code]} (${e.code})`,
+  ) as NodeJS.ErrnoException;
+  wrapped.code = e.code;
+  wrapped.cause = err;
+  return wrapped;
+}
+
+/** Puts the finished `tmp` at `dst`, replacing what was there only once `tmp` is in place. */
+function swapIn<T>(tmp: string, dst: string, result: T): T {
   if (!existsSync(dst)) {
     renameSync(tmp, dst);
     return result;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -122,28 +122,43 @@ describe('SafetensorsFile: malformed files', () => {
     expectOpenError(file(new Uint8Array(5)), 'file is 5 bytes, too short');
   });
 
-  it('rejects a header length over the limit before reading it', () => {
+  it('rejects a file whose first 8 bytes are no header length (JSONL, ONNX...)', () => {
     expectOpenError(
       file(rawSafetensors('{}', new Uint8Array(0), 200_000_000n)),
-      'exceeds the limit of 100000000 bytes',
+      'not a safetensors file (header length 200000000 is larger than the file, 16 bytes)',
+    );
+    expectOpenError(
+      file(new TextEncoder().encode('{"question": "How many?", "answer": "4"}\n')),
+      'not a safetensors file (header length',
+      'is larger than the file, 41 bytes)',
+    );
+  });
+
+  it('rejects a header length over the limit before reading it', () => {
+    // a sparse file larger than the header length, so only the limit applies
+    const p = file(rawSafetensors('{}', new Uint8Array(0), 200_000_000n));
+    truncateSync(p, 300_000_000);
+    expectOpenError(
+      p,
+      'not a safetensors file (header length 200000000 exceeds the limit of 100000000 bytes)',
     );
   });
 
   it('rejects a header length running past the end of the file', () => {
     expectOpenError(
       file(rawSafetensors('{}', new Uint8Array(0), 4096n)),
-      'header length 4096 runs past the end of the file',
+      'not a safetensors file (header length 4096 is larger than the file',
     );
   });
 
   it('rejects a header that is not JSON, or not an object', () => {
     expectOpenError(
       file(rawSafetensors('{"a": [1,', new Uint8Array(0))),
-      'header is not valid UTF-8 JSON',
+      'not a safetensors file, or a corrupted one (invalid JSON header: ',
     );
     expectOpenError(
       file(rawSafetensors('[1, 2]', new Uint8Array(0))),
-      'header must be a JSON object',
+      '(the JSON header is not an object)',
     );
   });
 
@@ -181,7 +196,7 @@ describe('SafetensorsFile: malformed files', () => {
     expectOpenError(
       oneEntry({ dtype: 'F32', shape: [2], data_offsets: [0, 8] }, 4),
       "tensor 't'",
-      'run past the data section (4 bytes)',
+      'truncated file: tensor', 'run past the data section (4 bytes;',
     );
     expectOpenError(
       oneEntry({ dtype: 'F32', shape: [1], data_offsets: [8, 4] }, 8),

@@ -285,17 +285,18 @@ function readHeader(path: string, fd: number) {
     );
   }
   const lenBig = readExact(path, fd, 8, 0, 'header length').readBigUInt64LE(0);
+  // A JSONL, ONNX or other file read as safetensors shows here: its first 8 bytes are no length.
+  if (8n + lenBig > BigInt(size)) {
+    throw new SafetensorsError(
+      `${path}: not a safetensors file (header length ${lenBig} is larger than the file, ${size} bytes)`,
+    );
+  }
   if (lenBig > BigInt(MAX_HEADER_BYTES)) {
     throw new SafetensorsError(
-      `${path}: header length ${lenBig} exceeds the limit of ${MAX_HEADER_BYTES} bytes`,
+      `${path}: not a safetensors file (header length ${lenBig} exceeds the limit of ${MAX_HEADER_BYTES} bytes)`,
     );
   }
   const headerLen = Number(lenBig);
-  if (8 + headerLen > size) {
-    throw new SafetensorsError(
-      `${path}: header length ${headerLen} runs past the end of the file (${size} bytes)`,
-    );
-  }
   let json: unknown;
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(
@@ -303,10 +304,14 @@ function readHeader(path: string, fd: number) {
     );
     json = JSON.parse(text);
   } catch (e) {
-    throw new SafetensorsError(`${path}: header is not valid UTF-8 JSON: ${(e as Error).message}`);
+    throw new SafetensorsError(
+      `${path}: not a safetensors file, or a corrupted one (invalid JSON header: ${(e as Error).message})`,
+    );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new SafetensorsError(`${path}: header must be a JSON object`);
+    throw new SafetensorsError(
+      `${path}: not a safetensors file, or a corrupted one (the JSON header is not an object)`,
+    );
   }
   const dataStart = 8 + headerLen;
   const dataLen = size - dataStart;
@@ -316,7 +321,7 @@ function readHeader(path: string, fd: number) {
     if (name === '__metadata__') {
       const m = metadataSchema.safeParse(raw);
       if (!m.success) {
-        throw new SafetensorsError(`${path}: __metadata__ must map strings to strings`);
+        throw new SafetensorsError(`${path}: corrupted header: __metadata__ must map strings to strings`);
       }
       metadata = m.data;
       continue;
@@ -325,7 +330,9 @@ function readHeader(path: string, fd: number) {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.') || '(entry)';
-      throw new SafetensorsError(`${path}: tensor '${name}': field ${field}: ${issue.message}`);
+      throw new SafetensorsError(
+        `${path}: corrupted header: tensor '${name}': field ${field}: ${issue.message}`,
+      );
     }
     const { dtype, shape, data_offsets: offs } = parsed.data;
     if (!isDtype(dtype)) {
@@ -341,7 +348,7 @@ function readHeader(path: string, fd: number) {
     }
     if (end > dataLen) {
       throw new SafetensorsError(
-        `${path}: tensor '${name}': data_offsets [${begin}, ${end}] run past the data section (${dataLen} bytes)`,
+        `${path}: truncated file: tensor '${name}': data_offsets [${begin}, ${end}] run past the data section (${dataLen} bytes; the file has ${size}, the header needs at least ${dataStart + end})`,
       );
     }
     const count = numel(shape);

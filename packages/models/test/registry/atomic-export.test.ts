@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { exportCheckpoint, ExportError, type ExportProgress } from '../../src/export.js';
-import { cleanLeftovers } from '../../src/registry/atomic-folder.js';
+import { cleanLeftovers, writeFolderAtomically } from '../../src/registry/atomic-folder.js';
 import { checkExportedFolder } from '../../src/registry/folder-check.js';
 import { goldenDir } from '../helpers/shared.js';
 import { useTempDirs } from './temp-dirs.js';
@@ -109,5 +109,43 @@ describe('atomic export', () => {
       `output folder ${path.dirname(golden)} contains the checkpoint folder ${golden}`,
     );
     expect(existsSync(path.join(goldenDir('tiny-llama'), 'model.onnx'))).toBe(false);
+  });
+
+  it('refuses an --out that is a file, or lies under one, naming the folder', async () => {
+    const file = path.join(dirs.root, 'notes.txt');
+    writeFileSync(file, 'mine');
+    await expect(exportCheckpoint(goldenDir('tiny-llama'), file)).rejects.toThrow(
+      new ExportError(
+        `output folder ${file} is a file; name a new folder (or an earlier export to replace)`,
+      ),
+    );
+    await expect(
+      exportCheckpoint(goldenDir('tiny-llama'), path.join(file, 'a', 'b')),
+    ).rejects.toThrow(
+      new ExportError(
+        `output folder ${path.join(file, 'a', 'b')} cannot be made: ${file} is a file, not a folder`,
+      ),
+    );
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+
+  it('names the output folder, not its temporary sibling, in filesystem errors', async () => {
+    const dst = path.join(dirs.root, 'full');
+    const err = await writeFolderAtomically(dst, async (tmp) => {
+      const e = new Error(`ENOSPC: no space left on device, write '${tmp}/model.onnx'`);
+      throw Object.assign(e, { code: 'ENOSPC', path: path.join(tmp, 'model.onnx') });
+    }).catch((e: unknown) => e as NodeJS.ErrnoException);
+    expect(err.message).toBe(
+      `cannot write output folder ${dst} (model.onnx): no space left on device (ENOSPC)`,
+    );
+    expect(err.code).toBe('ENOSPC');
+    expect(existsSync(dst)).toBe(false);
+    expect(readdirSync(dirs.root).filter((f) => f.startsWith('full'))).toEqual([]);
+    // other errors pass through as they are
+    await expect(
+      writeFolderAtomically(dst, async () => {
+        throw new ExportError('bad input');
+      }),
+    ).rejects.toThrow(new ExportError('bad input'));
   });
 });
