@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { formatError } from './errors.js';
+import { formatError, setTypedArgs, usageMessage } from './errors.js';
 import { InterruptedError, processIo, UsageError, type Io } from './io.js';
 import { dataCommand } from './commands/data.js';
 import { noiseCommand } from './commands/noise.js';
@@ -13,48 +14,143 @@ import { sftCommand } from './commands/sft.js';
 
 export type CommandFactory = (io: Io) => (y: Argv) => Argv;
 
+const COMMANDS: readonly CommandFactory[] = [
+  dataCommand,
+  noiseCommand,
+  modelsCommand,
+  runCommand,
+  evalCommand,
+  reportCommand,
+  sftCommand,
+  doctorCommand,
+  setupCommand,
+];
+
+/** The parts of yargs' internals that say where a parse is (not in its public typings). */
+interface YargsInternals {
+  getInternalMethods(): {
+    getContext(): { commands: string[]; fullCommands: string[] };
+    getCommandInstance(): {
+      getCommands(): string[];
+      getCommandHandlers(): Record<string, { builder?: unknown }>;
+    };
+  };
+}
+const internals = (y: Argv) => (y as unknown as YargsInternals).getInternalMethods();
+
+/** The CLI's version (apps/cli/package.json: ../package.json from both src/ and dist/). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 /** The yargs program: every command has --help, unknown options and commands are rejected. */
 export function buildCli(args: string[], io: Io): Argv {
   // Each command adds its own options; the chain is typed loosely on purpose.
 
-  let y: Argv = yargs(args)
+  const root: Argv = yargs(args);
+  let y: Argv = root
     .scriptName('exp')
     .usage('$0 <command> [options]')
     .option('verbose', { type: 'boolean', default: false, describe: 'Show stack traces on errors' })
     .strict()
-    .demandCommand(1, 'name a command (see exp --help)')
     .recommendCommands()
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      if (err) throw err;
+      const { commands, fullCommands } = internals(root).getContext();
+      const subcommands = internals(root).getCommandInstance().getCommands();
+      throw new UsageError(
+        usageMessage(msg, {
+          commands: [...commands],
+          fullCommands: [...fullCommands],
+          subcommands,
+          args,
+        }),
+      );
     })
     .help()
     .alias('h', 'help')
     .version(false)
     .wrap(Math.min(110, process.stdout.columns || 100));
-  for (const command of [
-    dataCommand,
-    noiseCommand,
-    modelsCommand,
-    runCommand,
-    evalCommand,
-    reportCommand,
-    sftCommand,
-    doctorCommand,
-    setupCommand,
-  ]) {
-    y = command(io)(y);
-  }
-  return y;
+  for (const command of COMMANDS) y = command(io)(y);
+  const names = internals(root).getCommandInstance().getCommands();
+  return y.demandCommand(1, `name a command: ${names.join(', ')} (see exp --help)`);
 }
 
-/** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 bad usage. */
+/** The command words at the start of the line (`exp data nosuch --help` -> data, nosuch). */
+function commandWords(args: readonly string[]): string[] {
+  const words: string[] = [];
+  for (const a of args) {
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (words.length) break;
+      continue;
+    }
+    words.push(a);
+  }
+  return words;
+}
+
+/** The subcommands a command's builder registers (none for commands without actions). */
+function subcommandsOf(cli: Argv, command: string): string[] {
+  const builder = internals(cli).getCommandInstance().getCommandHandlers()[command]?.builder;
+  if (typeof builder !== 'function') return [];
+  const probe = yargs([]);
+  (builder as (y: Argv) => unknown)(probe);
+  return internals(probe).getCommandInstance().getCommands();
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
+ * An unknown command or action, refused before yargs parses: with --help yargs would print the
+ * parent's help and exit 0, as if the line were fine.
+ */
+function refuseUnknownCommand(cli: Argv, args: readonly string[]): void {
+  const [first, second] = commandWords(args);
+  if (first === undefined) return;
+  const known = internals(cli).getCommandInstance().getCommands();
+  if (!known.includes(first)) {
+    const near = known.filter((k) => editDistance(k, first) <= Math.min(2, k.length - 1));
+    const hint = near.length ? `; did you mean ${near.join(' or ')}?` : '';
+    throw new UsageError(`unknown command '${first}' (commands: ${known.join(', ')})${hint}`);
+  }
+  if (second === undefined) return;
+  const actions = subcommandsOf(cli, first);
+  if (actions.length && !actions.includes(second)) {
+    throw new UsageError(
+      `exp ${first}: unknown action '${second}' (actions: ${actions.join(', ')})`,
+    );
+  }
+}
+
+/** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 bad usage, 130 interrupted. */
 export async function runCli(args: string[], given: Io = processIo): Promise<number> {
   const io: Io = { ...given, args };
   const verbose = args.includes('--verbose');
+  setTypedArgs(args);
   let helpText = '';
   try {
-    await buildCli(args, io).parseAsync(args, {}, (_err, _argv, output) => {
+    if (!commandWords(args).length && (args.includes('--version') || args.includes('-v'))) {
+      io.out(`exp ${cliVersion()}`);
+      return 0;
+    }
+    const cli = buildCli(args, io);
+    refuseUnknownCommand(cli, args);
+    await cli.parseAsync(args, {}, (_err, _argv, output) => {
       helpText = output;
     });
     if (helpText) io.out(helpText);

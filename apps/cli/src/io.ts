@@ -22,10 +22,12 @@ export class UsageError extends Error {
   }
 }
 
-/** A run stopped by Ctrl-C after saving its work: exit code 130, nothing more to print. */
+/**
+ * A run stopped by a signal after saving its work: exit code 130 (SIGINT, Ctrl-C, the default)
+ * or 143 (SIGTERM), nothing more to print.
+ */
 export class InterruptedError extends Error {
-  readonly exitCode = 130;
-  constructor() {
+  constructor(readonly exitCode: number = 130) {
     super('interrupted');
     this.name = 'InterruptedError';
   }
