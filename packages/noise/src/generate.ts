@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import {
   DatasetNameSchema,
@@ -23,7 +25,16 @@ import { getNoise, listNoise, MIX } from './registry.js';
 /** Seed used when none is given (documented in the README; the original used no seed at all). */
 export const DEFAULT_NOISE_SEED = 42;
 
-export type ProgressFn = (done: number, total: number) => void;
+/** Progress of the set being written: its dataset name (`inf`, `inf-k2-late`) and record counts. */
+export interface NoiseCellProgress {
+  dataset: string;
+  type: string;
+  done: number;
+  total: number;
+}
+
+/** `done`/`total` count records over every set; `cell` is the set in progress. */
+export type ProgressFn = (done: number, total: number, cell: NoiseCellProgress) => void;
 
 /**
  * A list given as an array or comma-separated text (numbers too, for doses), trimmed, empties
@@ -110,7 +121,8 @@ const CommonShape = {
  * - typesMix: the types `mix` draws each sentence's type from (default inf,rcs,sd).
  * - templates: a template bank JSON in the original's format; inf/rcs/sd then follow the
  *   original protocol over its sentences (see loadTemplateBank).
- * - onProgress(done, total): called as records are produced.
+ * - onProgress(done, total, cell): called as records are produced; done/total over every set,
+ *   cell the set in progress with its own counts (a bar per noise type).
  */
 export const NoiseGenerateOptionsSchema = z.strictObject({
   ...CommonShape,
@@ -224,15 +236,58 @@ function checkPlacement(def: NoiseDefinition, cell: NoiseCell): void {
   }
 }
 
+/** Records computed between two turns of the event loop (so Ctrl-C is handled promptly). */
+const CHUNK = 100;
+
+/**
+ * Refuses an output folder that cannot be one before any work: a file, a path under a file, or
+ * a folder (or the nearest existing one above it) this process may not write in.
+ */
+function checkOutDir(dir: string, what: string): void {
+  let existing = dir;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) {
+    existing = path.dirname(existing);
+  }
+  if (!statSync(existing).isDirectory()) {
+    const is = existing === dir ? 'is a file' : `${existing} is a file`;
+    throw new NoiseError(`${what} ${dir}: ${is}, expected a folder`);
+  }
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch {
+    const folder = existing === dir ? 'folder' : `folder ${existing}`;
+    throw new NoiseError(`${what} ${dir}: ${folder} is not writable, expected a writable folder`);
+  }
+}
+
+/** Writes one output; a failure names the output folder (not the temporary file). */
+function writeOutput(file: string, text: string, what: string): void {
+  try {
+    writeFileAtomic(file, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'is not writable'
+        : code === 'ENOSPC'
+          ? 'has no space left'
+          : `cannot be written (${code ?? (e as Error).message.split('\n')[0]})`;
+    throw new NoiseError(
+      `${what} ${path.dirname(file)}: folder ${why} (writing ${path.basename(file)})`,
+    );
+  }
+}
+
 /**
  * Computes every cell's records, then writes each set and its manifest atomically. Nothing is
- * written before every record exists, so a failing cell leaves no partial design behind.
+ * written before every record exists, so a failing (or interrupted) cell leaves no partial
+ * design behind; the writes themselves run without a break, so a signal lands before or after.
  */
-function writeCells(
+async function writeCells(
   opts: Common,
   input: NoiseInput,
   cells: { cell: NoiseCell; name: string }[],
-): NoiseGenerateResult {
+): Promise<NoiseGenerateResult> {
   const defOf = definitions(opts);
   const defs = cells.map(({ cell }) => {
     const def = defOf(cell.type);
@@ -240,23 +295,42 @@ function writeCells(
     return def;
   });
   const outDir = path.resolve(opts.out ?? dataDir());
-  const total = input.problems.length * cells.length;
+  const what = opts.out === undefined ? 'data folder' : '--out';
+  checkOutDir(outDir, what);
+  const records = input.problems.length;
+  const total = records * cells.length;
   let done = 0;
-  const tick = (): void => {
-    done++;
-    if (done % 50 === 0 || done === total) opts.onProgress?.(done, total);
-  };
-  opts.onProgress?.(0, total);
-  const texts = cells.map(({ cell }, i) =>
-    toJsonl(noisyRecords(input.problems, defs[i]!, opts.seed, cell, tick)),
-  );
+  const texts: string[] = [];
+  for (const [i, { cell, name }] of cells.entries()) {
+    let cellDone = 0;
+    const report = (): void =>
+      opts.onProgress?.(done, total, {
+        dataset: name,
+        type: cell.type,
+        done: cellDone,
+        total: records,
+      });
+    const tick = (): void => {
+      done++;
+      cellDone++;
+      if (cellDone % 50 === 0 || cellDone === records) report();
+    };
+    report();
+    const out: NoisyProblem[] = [];
+    for (let at = 0; at < records; at += CHUNK) {
+      const chunk = input.problems.slice(at, at + CHUNK);
+      for (const r of noisyRecords(chunk, defs[i]!, opts.seed, cell, tick)) out.push(r);
+      await yieldToEventLoop();
+    }
+    texts.push(toJsonl(out));
+  }
   const templates = opts.templates === undefined ? null : path.resolve(opts.templates);
   const files: NoisyFile[] = [];
   cells.forEach(({ cell, name }, i) => {
     const text = texts[i]!;
     const file = path.join(outDir, noisyFileName(name, input));
     const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
-    writeFileAtomic(file, text);
+    writeOutput(file, text, what);
     // Provenance beside each file; no timestamps, so reruns stay byte-identical.
     const manifest = {
       generator: '@exp/noise',
@@ -276,7 +350,7 @@ function writeCells(
       records: input.problems.length,
       sha256,
     };
-    writeFileAtomic(manifestFileName(file), JSON.stringify(manifest, null, 2) + '\n');
+    writeOutput(manifestFileName(file), JSON.stringify(manifest, null, 2) + '\n', what);
     files.push({
       type: cell.type,
       dataset: name,

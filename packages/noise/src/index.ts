@@ -102,6 +102,7 @@ export {
   type NoiseSweepOptions,
   type NoiseGenerateResult,
   type NoisyFile,
+  type NoiseCellProgress,
   type ProgressFn,
 } from './generate.js';
 // external noisy benchmarks

@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   DatasetNameSchema,
@@ -8,7 +9,6 @@ import {
   gsm8kFile,
   jsonlValues,
   parseGoldAnswer,
-  readTextFile,
   hashFileSync,
   type Problem,
 } from '@exp/data';
@@ -65,6 +65,37 @@ function parseProblems(text: string, file: string, idPrefix: string): Problem[] 
   });
 }
 
+/**
+ * The input's text; a missing file, a folder, an unreadable file or binary data (not UTF-8, NUL
+ * bytes) is one line naming the file and what was expected.
+ */
+function readInputText(file: string): string {
+  const fail = (what: string): never => {
+    throw new NoiseError(`${file}: ${what}`);
+  };
+  let bytes: Buffer;
+  try {
+    if (statSync(file).isDirectory()) fail('is a folder, expected a JSONL file');
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof NoiseError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fail('file not found');
+    if (code === 'EACCES' || code === 'EPERM') return fail('cannot be read (permission denied)');
+    return fail(`cannot be read (${code ?? (e as Error).message})`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return fail('binary data (not UTF-8 text), expected a JSONL file (one JSON object per line)');
+  }
+  if (text.includes('\u0000')) {
+    fail('binary data (NUL bytes), expected a JSONL file (one JSON object per line)');
+  }
+  return text;
+}
+
 /** Whether `file` is the GSM8K test split this project reads (by path or by the official bytes). */
 function isGsm8kTest(file: string, sha256: string): boolean {
   if (sha256 === GSM8K_FILES.test.sha256) return true;
@@ -86,7 +117,7 @@ function isGsm8kTest(file: string, sha256: string): boolean {
  */
 export function loadNoiseInput(input?: string, name?: string): NoiseInput {
   const file = input === undefined ? gsm8kFile('test') : path.resolve(input);
-  const text = readTextFile(file);
+  const text = readInputText(file);
   const sha256 = hashFileSync(file);
   const canonical = name === undefined && (input === undefined || isGsm8kTest(file, sha256));
   const base = canonical

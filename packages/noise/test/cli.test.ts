@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,26 +8,39 @@ import { GSM8K_TEST, ORIGINAL_TEMPLATES, tmpDir } from './shared.js';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = createRequire(path.join(PKG, 'package.json')).resolve('tsx/cli');
+const SCRIPT = (
+  JSON.parse(readFileSync(path.join(PKG, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  }
+).scripts.generate!;
 
-/** Runs the generate bin the way `pnpm -F @exp/noise generate` does (tsx from source). */
+/** Runs the generate script the way `pnpm -F @exp/noise generate` does (tsx from source). */
 function generate(...args: string[]) {
-  const r = spawnSync(process.execPath, [TSX, 'src/bin/generate.ts', ...args], {
+  const [tsx, ...scriptArgs] = SCRIPT.split(' ');
+  expect(tsx).toBe('tsx');
+  const r = spawnSync(process.execPath, [TSX, ...scriptArgs, ...args], {
     cwd: PKG,
     encoding: 'utf8',
-    env: { ...process.env, INIT_CWD: PKG, NODE_OPTIONS: '' },
+    env: { ...process.env, INIT_CWD: PKG, NODE_OPTIONS: '', EXP_PROGRESS: 'never' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('generate bin', () => {
-  it('rejects an unknown option with one line and exit code 2', () => {
-    expect(generate('--bogus')).toEqual({
-      code: 2,
-      stdout: '',
-      stderr: "generate: unknown option '--bogus' (see --help)\n",
-    });
+describe('generate script', () => {
+  it('is a thin call of `exp noise generate` (one implementation for both entry points)', () => {
+    expect(SCRIPT).toBe('tsx ../../apps/cli/src/main.ts noise generate');
+    expect(existsSync(path.join(PKG, 'src/bin'))).toBe(false);
+    const r = generate('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^exp noise generate\n/);
+    expect(r.stdout).toContain('--templates');
   });
 
+  it('rejects an unknown option with one line and exit code 2', () => {
+    const r = generate('--bogus');
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^error: --bogus: unknown option[^\n]*\n$/);
+  });
   it('writes the files and prints one line per file', () => {
     const out = tmpDir('bin');
     const r = generate(

@@ -1,17 +1,19 @@
 import {
   NOISE_POSITIONS,
-  NoiseGenerateOptionsSchema,
-  NoiseSweepOptionsSchema,
+  NoiseError,
   generateNoisyDatasets,
+  parseNoiseGenerateOptions,
+  parseNoiseSweepOptions,
   sweepNoisyDatasets,
   type NoiseGenerateResult,
+  type ProgressFn,
 } from '@exp/noise';
 import { resolveUserPath } from '@exp/data';
 import type { Argv } from 'yargs';
-import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
-import type { Io } from '../io.js';
-import { withProgress } from '../progress.js';
+import { UsageError, type Io } from '../io.js';
+import { progressBar, type Progress } from '../progress.js';
+import { installSignalHandlers } from '../signals.js';
 
 /** Options generate and sweep share. */
 function commonOptions<T>(c: Argv<T>) {
@@ -60,13 +62,37 @@ function common(argv: Record<string, unknown>) {
   };
 }
 
-async function report(
-  io: Io,
-  run: (onProgress: (d: number, t: number) => void) => Promise<NoiseGenerateResult>,
-) {
-  const result = await withProgress(io, 'noise', (bar) =>
-    run((done, total) => bar.update(done, total)),
-  );
+/** The package's own option check (`--types: unknown noise type 'x' (known: ...)`), exit code 2. */
+function parseWith<T>(parse: (o: unknown) => T, raw: unknown): T {
+  try {
+    return parse(raw);
+  } catch (e) {
+    if (e instanceof NoiseError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Runs a generation with one bar per noisy set (`inf [====] 1319/1319`), then prints one line per
+ * file. A signal while it computes exits 130/143 with nothing written (see signals.ts).
+ */
+async function report(io: Io, run: (onProgress: ProgressFn) => Promise<NoiseGenerateResult>) {
+  installSignalHandlers();
+  let bar: Progress | null = null;
+  let current: string | null = null;
+  let result: NoiseGenerateResult;
+  try {
+    result = await run((_done, _total, cell) => {
+      if (cell.dataset !== current) {
+        bar?.stop();
+        current = cell.dataset;
+        bar = progressBar(io, cell.dataset);
+      }
+      bar!.update(cell.done, cell.total);
+    });
+  } finally {
+    (bar as Progress | null)?.stop();
+  }
   for (const f of result.files)
     io.out(`${f.dataset} ${f.path} ${f.records} records sha256 ${f.sha256}`);
 }
@@ -88,7 +114,7 @@ export const noiseCommand: CommandFactory = (io) => (y) =>
               describe: 'Where the sentences go (default: random)',
             }),
         async (argv) => {
-          const options = parseOptions(NoiseGenerateOptionsSchema, {
+          const options = parseWith(parseNoiseGenerateOptions, {
             ...common(argv),
             sentences: argv.sentences,
             position: argv.position,
@@ -110,7 +136,7 @@ export const noiseCommand: CommandFactory = (io) => (y) =>
               describe: `Positions, comma-separated: ${NOISE_POSITIONS.join(', ')} (default: random)`,
             }),
         async (argv) => {
-          const options = parseOptions(NoiseSweepOptionsSchema, {
+          const options = parseWith(parseNoiseSweepOptions, {
             ...common(argv),
             sentences: argv.sentences,
             positions: argv.positions,

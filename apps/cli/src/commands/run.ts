@@ -40,17 +40,15 @@ import { RUN_SFT_SETTINGS, sftStep } from './run-sft.js';
 import { INSTRUCTIONS } from './instructions.js';
 import { runSetup } from './setup.js';
 import { versions } from './versions.js';
+import { installSignalHandlers, interruptedExitCode, interruptible } from '../signals.js';
 
-/** Ctrl-C aborts between decoding steps; a second one leaves at once. */
+/** Ctrl-C or SIGTERM aborts between decoding steps; a second one leaves at once (signals.ts). */
 function interruptSignal(io: Io): { signal: AbortSignal; dispose: () => void } {
-  const ctl = new AbortController();
-  const onSigint = () => {
-    if (ctl.signal.aborted) process.exit(130);
-    io.err('interrupted: finishing the samples in flight is skipped; logged samples are kept');
-    ctl.abort();
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: ctl.signal, dispose: () => process.off('SIGINT', onSigint) };
+  return interruptible((sig) =>
+    io.err(
+      `interrupted (${sig}): finishing the samples in flight is skipped; logged samples are kept`,
+    ),
+  );
 }
 
 /** A model is a registered name or a folder; anything else is refused before any work. */
@@ -173,7 +171,7 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
   io.out(`manifest: ${folder.dir}/manifest.json`);
   if (aborted) {
     io.out(`interrupted: continue with \`pnpm exp run ... --run-id ${folder.id}\` (same options)`);
-    return 130;
+    return interruptedExitCode();
   }
   return 0;
 }
@@ -259,6 +257,7 @@ export const runCommand: CommandFactory = (io) => (y) =>
           describe: 'Name of the run folder; an existing one is continued (same options)',
         }),
     async (argv) => {
+      installSignalHandlers(); // before any work: a signal outside a clean-stop step exits at once
       const options = parseOptions(RunOptionsSchema, argv);
       if (options.instructions) {
         io.out(INSTRUCTIONS);
@@ -274,6 +273,6 @@ export const runCommand: CommandFactory = (io) => (y) =>
         `plan: models ${plan.models.join(',')} | datasets ${plan.datasets.join(',')} | eval samples ${plan.evalSamples === -1 ? 'all' : plan.evalSamples} | sft ${plan.sft.enabled ? `${plan.sft.samples}x${plan.sft.epochs}` : 'off'} | attention samples ${plan.steps.attention ? plan.attentionSamples : 'off'}`,
       );
       const code = await executeRun(plan, options, io);
-      if (code !== 0) throw new InterruptedError();
+      if (code !== 0) throw new InterruptedError(code); // 130 after SIGINT, 143 after SIGTERM
     },
   );
