@@ -119,7 +119,7 @@ describe('exp data', () => {
       'nonsense',
     );
     expect(r.code).toBe(2);
-    expect(r.err).toBe('error: --where: expected field=value');
+    expect(r.err).toBe('error: --where: expected field=value, got "nonsense"');
   });
 });
 
@@ -199,7 +199,7 @@ describe('exp noise generate', () => {
     r = await exp('noise', 'sweep', '--positions', 'top');
     expect(r.code).toBe(2);
     expect(r.err).toBe(
-      'error: --positions: 0: expected one of random, early, middle, late, before-question',
+      'error: --positions: expected one of random, early, middle, late, before-question',
     );
   });
 
@@ -269,6 +269,6 @@ describe('exp models', () => {
   test('pull validates the repo name', async () => {
     const r = await exp('models', 'pull', 'not-a-repo');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('error: --repo: expected <owner>/<name>[:subfolder]');
+    expect(r.err).toBe('error: --repo: expected <owner>/<name>[:subfolder], got "not-a-repo"');
   });
 });

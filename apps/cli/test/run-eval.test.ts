@@ -65,6 +65,7 @@ describe('exp run --quick-test on the tiny presets', () => {
       plan: { evalSamples: 20, sft: { enabled: true, samples: 50, epochs: 1 } },
       task: { name: 'fast', generation: { maxNewTokens: 16 } },
       seeds: { run: 42, noise: { clean: null, inf: 42, rcs: 42, sd: 42 } },
+      gsm8k: { test: { official: true }, train: { official: true } },
       sft: {
         lr: 5e-5,
         batchSize: 2,

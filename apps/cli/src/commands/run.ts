@@ -2,7 +2,7 @@
 // -> report.
 // The run folder is <out>/<run-id>/; a rerun with the same id continues it.
 import { existsSync } from 'node:fs';
-import { resultsDir, resolveUserPath } from '@exp/data';
+import { checkGsm8kCopy, resultsDir, resolveUserPath } from '@exp/data';
 import { formatPivot, writeResults, type ResultRow } from '@exp/eval';
 import { listModels } from '@exp/models';
 import { buildReport } from '@exp/report';
@@ -51,6 +51,14 @@ function interruptSignal(io: Io): { signal: AbortSignal; dispose: () => void } {
   );
 }
 
+function gsm8kCopies(withTrain: boolean) {
+  const entry = (split: 'test' | 'train') => {
+    const c = checkGsm8kCopy(split);
+    return { file: c.file, sha256: c.sha256, official: c.official };
+  };
+  return { test: entry('test'), ...(withTrain ? { train: entry('train') } : {}) };
+}
+
 /** A model is a registered name or a folder; anything else is refused before any work. */
 function checkModelNames(names: readonly string[]): void {
   const known = listModels();
@@ -96,6 +104,8 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
       noise: Object.fromEntries(Object.entries(data).map(([k, f]) => [k, f.seed])),
     },
     data,
+    // the GSM8K copy used (EXP_GSM8K_DIR or the default): hashes and whether they are the official ones
+    gsm8k: gsm8kCopies(plan.steps.sft || needsTrain(task)),
     models: {},
     sft: plan.steps.sft
       ? { ...RUN_SFT_SETTINGS, samples: plan.sft.samples, epochs: plan.sft.epochs, seed: plan.seed }
