@@ -72,7 +72,7 @@ describe('exp CLI', () => {
     r = await exp('run', '--models', 'gpt');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
-      /^error: --models: unknown model 'gpt' \(known: diffllama, llama, tiny-diffllama, tiny-llama; or a path to a checkpoint or exported folder\)$/,
+      /^error: --models: expected a known model \(diffllama, llama, tiny-diffllama, tiny-llama\) or the path of a checkpoint or exported folder, got "gpt"$/,
     );
   });
 

@@ -381,7 +381,7 @@ describe('refused options', () => {
     ],
     [
       ['--models', 'tiny-llama,nope'],
-      /^error: --models: unknown model 'nope' \(known: diffllama, llama, tiny-diffllama, tiny-llama; or a path to a checkpoint or exported folder\)$/,
+      /^error: --models: expected a known model \(diffllama, llama, tiny-diffllama, tiny-llama\) or the path of a checkpoint or exported folder, got "nope"$/,
     ],
     [['--max-samples', '0'], /^error: --max-samples: expected -1 \(all\) or a positive count/],
   ])('%j: exit 2, one line', async (args, message) => {

@@ -65,7 +65,7 @@ function checkModelNames(names: readonly string[]): void {
   for (const name of names) {
     if (known.includes(name) || existsSync(resolveUserPath(name))) continue;
     throw new UsageError(
-      `--models: unknown model '${name}' (known: ${known.join(', ')}; or a path to a checkpoint or exported folder)`,
+      `--models: expected a known model (${known.join(', ')}) or the path of a checkpoint or exported folder, got "${name}"`,
     );
   }
 }
