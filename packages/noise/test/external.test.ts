@@ -198,7 +198,7 @@ describe('GSM-Plus "distraction insertion" (testmini)', () => {
     expect(records[36]).toMatchObject({
       id: 'gsmplus-distraction-36',
       final: '40',
-      original_question: expect.stringMatching(/^Zack's locker is half as big as Timothy's/),
+      original_question: expect.stringMatching(/^Zack's locker is half/),
       noise_type: 'DISTRACTION',
       noise: [{ text: "Mike's locker is 1/5 as big as Zack's locker.", start: 0, end: 45 }],
       noise_kind: 'insertion',

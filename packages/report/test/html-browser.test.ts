@@ -15,6 +15,8 @@ describe('report.html in headless Chromium', () => {
   let browser: Browser | undefined;
   let page: Page;
   const problems: string[] = [];
+  /** The logged prompt of tiny-diffllama's inf sample gsm8k-test-1 (GSM8K text stays in ../shared). */
+  let infPrompt = '';
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -30,6 +32,11 @@ describe('report.html in headless Chromium', () => {
       .map((l) => JSON.parse(l));
     lines[0].completion = INJECTED;
     writeFileSync(log, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    infPrompt = readFileSync(path.join(dir, 'samples/tiny-diffllama/inf.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; prompt: string })
+      .find((r) => r.id === 'gsm8k-test-1')!.prompt;
     await buildReport(dir, { dataDir: DATA });
 
     browser = await puppeteer.launch({
@@ -121,8 +128,10 @@ describe('report.html in headless Chromium', () => {
     expect(detail.marks).toEqual([
       'The apartment building on Maple Street has 10 floors and 152 windows.',
     ]);
-    expect(detail.prompt).toBe(
-      'A robe takes 2 bolts of blue fiber and half that much white fiber.  The apartment building on Maple Street has 10 floors and 152 windows.  How many bolts in total does it take?',
+    // the whole noisy prompt, its inserted sentence among the question's own
+    expect(detail.prompt).toBe(infPrompt);
+    expect(infPrompt).toContain(
+      '.  The apartment building on Maple Street has 10 floors and 152 windows.  How many',
     );
     expect(detail.answers).toEqual([
       ['seed', '(none)', '✗ wrong'],

@@ -16,7 +16,7 @@ const SHARED =
   process.env.EXP_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared', import.meta.url));
 const TRAIN = `${SHARED}/data/gsm8k/train.jsonl`;
 
-// gsm8k-train-0, "Natalia sold clips to 48 of her friends in April, ..." + EOS (128001).
+// gsm8k-train-0 (read from ../shared) + EOS (128001).
 const IDS_0 = [
   14924, 25, 42701, 689, 6216, 27203, 311, 220, 2166, 315, 1077, 4885, 304, 5936, 11, 323, 1243,
   1364, 6216, 4376, 439, 1690, 27203, 304, 3297, 13, 2650, 1690, 27203, 1550, 42701, 689, 4662,

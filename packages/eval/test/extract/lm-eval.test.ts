@@ -3,7 +3,7 @@ import { lmEvalNormalize } from '../../src/extract/lm-eval.js';
 
 const strict = getExtractor('lm-eval-strict');
 const flexible = getExtractor('lm-eval-flexible');
-const solution = 'Janet sells 16 - 3 - 4 = <<16-3-4=9>>9 duck eggs a day.\n#### 18';
+const solution = 'Tom keeps 16 - 3 - 4 = <<16-3-4=9>>9 apples a day.\n#### 18';
 
 describe('lm-eval exact_match normalisation', () => {
   test.each([
