@@ -134,7 +134,7 @@ export function flagName(key: string): string {
 }
 
 /** What the user typed after --name (the last occurrence, as yargs keeps the last one). */
-function typedValue(key: string): string | undefined {
+export function typedValue(key: string): string | undefined {
   const names = new Set([flagName(key), `--${key}`]);
   let value: string | undefined;
   for (let i = 0; i < typedArgs.length; i++) {

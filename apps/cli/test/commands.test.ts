@@ -199,7 +199,7 @@ describe('exp noise generate', () => {
     r = await exp('noise', 'sweep', '--positions', 'top');
     expect(r.code).toBe(2);
     expect(r.err).toBe(
-      'error: --positions: expected one of random, early, middle, late, before-question',
+      'error: --positions: expected one of random, early, middle, late, before-question, got "top"',
     );
   });
 

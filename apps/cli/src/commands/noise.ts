@@ -11,6 +11,7 @@ import {
 import { resolveUserPath } from '@exp/data';
 import type { Argv } from 'yargs';
 import type { CommandFactory } from '../cli.js';
+import { showValue, typedValue } from '../errors.js';
 import { UsageError, type Io } from '../io.js';
 import { progressBar, type Progress } from '../progress.js';
 import { installSignalHandlers } from '../signals.js';
@@ -62,12 +63,20 @@ function common(argv: Record<string, unknown>) {
   };
 }
 
+/** `--name: expected X` gets what the user typed: `--name: expected X, got "abc"`. */
+function withTypedValue(message: string): string {
+  const m = /^--([a-z][a-z0-9-]*): expected /.exec(message);
+  if (!m || /, got /.test(message)) return message;
+  const typed = typedValue(m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
+  return typed === undefined ? message : `${message}, got ${showValue(typed)}`;
+}
+
 /** The package's own option check (`--types: unknown noise type 'x' (known: ...)`), exit code 2. */
 function parseWith<T>(parse: (o: unknown) => T, raw: unknown): T {
   try {
     return parse(raw);
   } catch (e) {
-    if (e instanceof NoiseError) throw new UsageError(e.message);
+    if (e instanceof NoiseError) throw new UsageError(withTypedValue(e.message));
     throw e;
   }
 }

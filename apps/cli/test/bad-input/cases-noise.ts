@@ -133,7 +133,15 @@ export const NOISE_CASES: readonly BadInputCase[] = [
     name: 'noise sweep --positions early,soon (unknown position)',
     args: (c) => ['noise', 'sweep', '--positions', 'early,soon', '--out', at(c, 'sets')],
     code: 2,
-    stderr: /^error: --positions: expected one of random, early, middle, late, before-question$/,
+    stderr:
+      /^error: --positions: expected one of random, early, middle, late, before-question, got "early,soon"$/,
     absent: (c) => [at(c, 'sets')],
+  },
+  {
+    name: 'noise generate --sentences abc (not a count)',
+    args: (c) => ['noise', 'generate', '--input', `${c.gsm8k}/test.jsonl`, '--sentences', 'abc'],
+    code: 2,
+    stderr: /^error: --sentences: expected a positive integer, got "abc"$/,
+    absent: (c) => [`${c.tmp}/data`],
   },
 ];
