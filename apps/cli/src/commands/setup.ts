@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { gsm8kDir } from '@exp/data';
-import { cudaInstallCommand, nativeBinaryDir } from '@exp/models';
+import { cudaInstallCommand, installCudaProvider } from '@exp/models';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
 
@@ -19,24 +18,14 @@ export function installFailureReason(stderr: string): string | undefined {
 
 /**
  * The CUDA EP libraries are not in the npm package: onnxruntime-node's install script fetches them
- * (from NuGet). pnpm does not run that script here (allowBuilds), so this runs it on request.
- * Its stdout (download progress) is shown; its stderr is kept, so a failure (offline, proxy)
- * is one line instead of the script's Node stack trace.
+ * (from NuGet). pnpm does not run that script here (allowBuilds), so this runs it on request; a
+ * failure (offline, proxy) is one line instead of the script's Node stack trace.
  */
 function installCuda(io: Io): void {
   io.out(`setup: running ${cudaInstallCommand()}`);
-  // nativeBinaryDir() is <onnxruntime-node>/bin/napi-v6/<platform>/<arch>.
-  const pkg = path.resolve(nativeBinaryDir(), '../../../..');
-  const r = spawnSync(process.execPath, [path.join(pkg, 'script', 'install.js')], {
-    cwd: pkg,
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: '1' },
-    stdio: ['ignore', 'inherit', 'pipe'],
-    encoding: 'utf8',
-  });
-  const stderr = r.stderr ?? '';
-  const status = r.status ?? 1;
-  if (r.error || status !== 0) {
-    const reason = r.error?.message ?? installFailureReason(stderr) ?? 'no message';
+  const { status, stderr, error } = installCudaProvider();
+  if (error || status !== 0) {
+    const reason = error?.message ?? installFailureReason(stderr) ?? 'no message';
     throw new Error(
       `setup --cuda: onnxruntime-node's CUDA install script failed (exit ${status}: ${reason}); it needs network access to NuGet (api.nuget.org, or a proxy in GLOBAL_AGENT_HTTPS_PROXY) and a CUDA 12 driver`,
     );

@@ -27,17 +27,19 @@ export function cudaInstallCommand(): string {
 }
 
 /**
- * Runs the install script of {@link cudaInstallCommand} (pnpm skips it, see pnpm-workspace.yaml);
- * its output goes to the terminal. Returns the script's exit code.
+ * Runs the install script of {@link cudaInstallCommand} (pnpm skips it, see pnpm-workspace.yaml):
+ * its stdout goes to the terminal, its stderr is returned with the exit code.
  */
-export function installCudaProvider(): number {
+export function installCudaProvider(): { status: number; stderr: string; error?: Error } {
   const dir = onnxruntimeNodeDir();
+  // stdout (download progress) shown; stderr kept, so a failure can be told in one line
   const r = spawnSync(process.execPath, [path.join(dir, 'script', 'install.js')], {
     cwd: dir,
     env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: '1' },
-    stdio: 'inherit',
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
   });
-  return r.status ?? 1;
+  return { status: r.status ?? 1, stderr: r.stderr ?? '', ...(r.error ? { error: r.error } : {}) };
 }
 
 export class CudaUnavailableError extends Error {
