@@ -261,6 +261,8 @@ describe('exp run --quick-test on the tiny presets', () => {
     const m = readManifest(dir);
     expect(m.status).toBe('finished');
     expect(m.resumed_at).toHaveLength(1);
+    // the reused fine-tunes keep their record (read from loss.jsonl)
+    for (const model of MODELS) expect(m.sft!.models[model]).toMatchObject({ steps: 13 });
   });
 
   test('a rerun may change --batch-size and --threads', async () => {

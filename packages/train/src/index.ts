@@ -69,6 +69,7 @@ export {
 } from './verify.js';
 export {
   trainSft,
+  readSftLosses,
   SftError,
   type SftOptions,
   type SftProgress,

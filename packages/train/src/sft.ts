@@ -90,6 +90,16 @@ export class SftError extends Error {
   }
 }
 
+/** The loss records of an SFT output folder (its loss.jsonl), none when there is none. */
+export function readSftLosses(out: string): SftLossRecord[] {
+  const file = path.join(out, 'loss.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as SftLossRecord);
+}
+
 /** Where a run is: completed optimizer steps and the next micro-batch (epoch, index). */
 interface TrainerState {
   step: number;
@@ -192,13 +202,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     }
     source = resumeFrom;
     // Records after the checkpoint were from steps that will run again.
-    losses = existsSync(lossFile)
-      ? readFileSync(lossFile, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as SftLossRecord)
-          .filter((r) => r.step <= state.step)
-      : [];
+    losses = readSftLosses(opts.out).filter((r) => r.step <= state.step);
   } else if (existsSync(path.join(opts.out, 'final'))) {
     throw new SftError(
       `${opts.out}: holds a finished run (final/); use another folder or remove it`,

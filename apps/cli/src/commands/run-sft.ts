@@ -13,9 +13,9 @@ import {
   loadTokenizer,
   resolveModel,
 } from '@exp/models';
-import { SftError, trainSft } from '@exp/train';
+import { SftError, readSftLosses, trainSft, type SftProgress } from '@exp/train';
 import { UsageError } from '../io.js';
-import { progressBar, type Progress } from '../progress.js';
+import { withProgress, type Progress } from '../progress.js';
 import { comparisonPair, evalProgress, loadProblems, type RunStepArgs } from './run-zero-shot.js';
 
 export const POST_SFT = 'post_sft';
@@ -53,73 +53,74 @@ export interface SftOutcome {
 
 type Args = RunStepArgs;
 
+/** A training bar's updates: optimizer steps, then the loss and label tokens per second. */
+export function sftBarUpdates(bar: Progress): (p: SftProgress) => void {
+  const t0 = Date.now();
+  let tokens = 0;
+  return (p) => {
+    tokens += p.tokens;
+    const tps = tokens / Math.max((Date.now() - t0) / 1000, 1e-3);
+    bar.update(p.step, p.totalSteps, `| loss ${p.loss.toFixed(4)} | ${tps.toFixed(0)} tok/s`);
+  };
+}
+
 /** Fine-tunes one model (or reuses a finished sft/<model>/final) and exports it. */
 async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> {
   const { plan, io } = args;
   const resolved = await resolveModel(name);
-  if (!resolved.checkpointDir) {
+  const from = resolved.checkpointDir;
+  if (!from) {
     throw new UsageError(
       `${name}: fine-tuning needs the model's HF checkpoint (config.json + safetensors), and ${resolved.dir} is an exported folder; pass a checkpoint folder, or --skip-sft`,
     );
   }
   const dir = path.join(args.runDir, 'sft', resolved.name);
   const final = path.join(dir, 'final');
-  let steps = 0;
-  let losses: { loss: number }[] = [];
-  if (existsSync(path.join(final, 'config.json'))) {
+  const trained = !existsSync(path.join(final, 'config.json'));
+  if (!trained) {
     io.out(`sft: ${resolved.name}: already fine-tuned (${final})`);
   } else {
-    const t0 = Date.now();
-    let tokens = 0;
-    let bar: Progress | null = progressBar(io, `sft ${resolved.name}`);
     try {
-      const r = await trainSft({
-        ...RUN_SFT_SETTINGS,
-        checkpoint: resolved.checkpointDir,
-        problems: loadGsm8k('train'),
-        samples: plan.sft.samples,
-        epochs: plan.sft.epochs,
-        seed: plan.seed,
-        out: dir,
-        resume: true,
-        signal: args.signal,
-        onProgress: (p) => {
-          tokens += p.tokens;
-          const tps = tokens / Math.max((Date.now() - t0) / 1000, 1e-3);
-          bar?.update(
-            p.step,
-            p.totalSteps,
-            `| loss ${p.loss.toFixed(4)} | ${tps.toFixed(0)} tok/s`,
-          );
-        },
-      });
-      steps = r.steps;
-      losses = r.losses;
+      await withProgress(io, `sft ${resolved.name}`, (bar) =>
+        trainSft({
+          ...RUN_SFT_SETTINGS,
+          checkpoint: from,
+          problems: loadGsm8k('train'),
+          samples: plan.sft.samples,
+          epochs: plan.sft.epochs,
+          seed: plan.seed,
+          out: dir,
+          resume: true,
+          signal: args.signal,
+          onProgress: sftBarUpdates(bar),
+        }),
+      );
     } catch (err) {
       if (args.signal.aborted && err instanceof SftError) return null;
       throw err;
-    } finally {
-      bar?.stop();
-      bar = null;
     }
-    const first = losses[0]?.loss;
-    const last = losses.at(-1)?.loss;
-    io.out(
-      `sft: ${resolved.name}: ${steps} steps, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)} (${dir})`,
-    );
   }
   const onnx = path.join(dir, 'onnx');
   if (!existsSync(path.join(onnx, MODEL_FILE))) {
     // the export reads model_type from final/config.json (never from a folder name)
     await exportCheckpoint(final, onnx, { attentions: false });
   }
+  // from loss.jsonl, so a rerun that reuses final/ records the same as the run that trained it
+  const losses = readSftLosses(dir);
+  const steps = losses.at(-1)?.step ?? 0;
+  const [first, last] = [losses[0]?.loss ?? null, losses.at(-1)?.loss ?? null];
+  if (trained) {
+    io.out(
+      `sft: ${resolved.name}: ${steps} steps, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)} (${dir})`,
+    );
+  }
   return {
     name: resolved.name,
-    from: resolved.checkpointDir,
+    from,
     final,
     onnx,
     steps,
-    loss: { first: losses[0]?.loss ?? null, last: losses.at(-1)?.loss ?? null },
+    loss: { first, last },
     modelType: resolved.modelType,
   };
 }

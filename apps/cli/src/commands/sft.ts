@@ -6,6 +6,7 @@ import { resolveModel } from '@exp/models';
 import { trainSft, verifyTrainingStep, writeTrainingStepValues } from '@exp/train';
 import { parseOptions } from '../errors.js';
 import { withProgress } from '../progress.js';
+import { sftBarUpdates } from './run-sft.js';
 import type { CommandFactory } from '../cli.js';
 
 const TrainSchema = z.object({
@@ -154,23 +155,13 @@ export const sftCommand: CommandFactory = (io) => (y) =>
           const problems = o.data
             ? loadGsm8kFile(resolveUserPath(o.data), 'gsm8k-train')
             : loadGsm8k('train');
-          const t0 = Date.now();
-          let tokens = 0;
           const r = await withProgress(io, 'sft', (bar) =>
             trainSft({
               ...o,
               checkpoint,
               problems,
               out: resolveUserPath(o.out),
-              onProgress: (p) => {
-                tokens += p.tokens;
-                const tps = tokens / Math.max((Date.now() - t0) / 1000, 1e-3);
-                bar.update(
-                  p.step,
-                  p.totalSteps,
-                  `| loss ${p.loss.toFixed(4)} | ${tps.toFixed(0)} tok/s`,
-                );
-              },
+              onProgress: sftBarUpdates(bar),
             }),
           );
           const first = r.losses[0]?.loss;
