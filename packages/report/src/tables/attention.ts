@@ -1,20 +1,14 @@
 // Flat tables of attention_analysis.json: the original's ratio columns per noise type, model and
 // condition, and every metric's summary statistics, as CSV / JSON rows.
-import type { AttentionAnalysis } from '@exp/attention';
+import type { AttentionAnalysis, SeedRatios } from '@exp/attention';
 
 /** One row of attention_ratios: the original's kmi/ni/oc mean and std columns. */
-export interface AttentionRatioRow {
+export interface AttentionRatioRow extends SeedRatios {
   dataset: string;
   model: string;
   condition: 'clean' | 'noisy';
   /** The map the numbers are on (settings.form). */
   form: string;
-  kmi_mean: number;
-  kmi_std: number;
-  ni_mean: number;
-  ni_std: number;
-  oc_mean: number;
-  oc_std: number;
 }
 
 export const ATTENTION_RATIO_COLUMNS = [
