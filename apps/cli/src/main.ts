@@ -11,4 +11,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-process.exitCode = await runCli(hideBin(process.argv));
+// Leave through process.exit rather than by letting the event loop drain: draining closes the
+// signal watchers (SIGINT / SIGTERM go back to their default action) and then tears down the
+// native addons, a window of tens of ms in which a signal would kill a finished command.
+// stdout and stderr are synchronous on Linux, so nothing written is lost.
+process.exit(await runCli(hideBin(process.argv)));
