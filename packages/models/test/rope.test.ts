@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defaultInvFreq, ropeInvFreq } from '../src/arch/rope.js';
+import { defaultInvFreq, ropeInvFreq, ropeInvFreqExact } from '../src/arch/rope.js';
 import { lambdaInit } from '../src/arch/diffllama.js';
 import { loadModelConfig } from '../src/config.js';
 import { readSafetensors } from '../src/safetensors/read.js';
@@ -16,6 +16,10 @@ describe('rotary inverse frequencies', () => {
       expect(got).toHaveLength(8);
       // Float32 evaluation vs the float64 golden rounded to float32: a few ulp at most.
       got.forEach((v, i) => expect(Math.abs(v - want[i]!) / want[i]!).toBeLessThan(5e-7));
+      // The float64 build, rounded, is golden's vector bit for bit (the float32 one is not).
+      const exact = Float32Array.from(ropeInvFreqExact(loadModelConfig(goldenDir(name))));
+      expect([...exact]).toEqual([...want]);
+      expect([...got]).not.toEqual([...want]);
     },
   );
 

@@ -14,7 +14,7 @@ import { f32ToF16 } from '../safetensors/half.js';
 import { ATTENTION_IMPLS, type AttentionImplementation } from './attention.js';
 import { DECODER_KERNELS, type DecoderKernels } from './kernels.js';
 import { additiveMask, mlp, type DecoderContext, type KvCacheMode } from './layers.js';
-import { ropeInvFreq } from './rope.js';
+import { ropeInvFreq, ropeInvFreqExact } from './rope.js';
 import { checkWeights, type DecoderWeightSource } from './weights.js';
 
 export type ExportDtype = 'fp32' | 'fp16';
@@ -169,6 +169,7 @@ export function buildDecoderGraph(
       dtype,
       positionIds,
       invFreq: ropeInvFreq(config),
+      invFreqExact: ropeInvFreqExact(config),
       maxPositions: opts.maxPositions,
     });
     return { rotary, mask: g.scope('mask', () => additiveMask(o, inputIds, attentionMask)) };

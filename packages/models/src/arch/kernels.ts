@@ -22,8 +22,10 @@ export interface RotaryInputs {
   readonly dtype: FloatType;
   /** position_ids [B, S] int64. */
   readonly positionIds: Value;
-  /** inv_freq [d/2], as rope.ts computes it. */
+  /** inv_freq [d/2], as rope.ts computes it (HF's float32 build). */
   readonly invFreq: Float32Array;
+  /** The same in float64 (ropeInvFreqExact), for a float64 replay of the graph. */
+  readonly invFreqExact: readonly number[];
   /** Rows of precomputed tables, for the sets that read tables. */
   readonly maxPositions: number | undefined;
 }

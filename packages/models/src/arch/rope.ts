@@ -1,6 +1,8 @@
 // Rotary inverse frequencies, computed once at export the way transformers does when it builds
 // the model: in float32, op by op (modeling_rope_utils: _compute_default_rope_parameters and
 // _compute_llama3_parameters). Math.fround after each step reproduces the float32 rounding.
+// ropeInvFreqExact is the same formula in float64, the numbers a float64 reference uses (golden's
+// rope.inv_freq is that result rounded to float32; HF's float32 build is 1 ulp off in places).
 import type { ModelConfig } from '../config.js';
 
 const f = Math.fround;
@@ -52,6 +54,24 @@ export function llama3InvFreq(
 export function ropeInvFreq(config: ModelConfig): Float32Array {
   const base = defaultInvFreq(config.headDim, config.ropeTheta);
   return config.ropeScaling.type === 'llama3' ? llama3InvFreq(base, config.ropeScaling) : base;
+}
+
+/** ropeInvFreq in float64, no rounding between the steps. */
+export function ropeInvFreqExact(config: ModelConfig): number[] {
+  const d = config.headDim;
+  const base = Array.from({ length: d / 2 }, (_, i) => 1 / Math.pow(config.ropeTheta, (2 * i) / d));
+  const s = config.ropeScaling;
+  if (s.type !== 'llama3') return base;
+  const old = s.originalMaxPositionEmbeddings;
+  const low = old / s.lowFreqFactor;
+  const high = old / s.highFreqFactor;
+  return base.map((inv) => {
+    const wavelen = (2 * Math.PI) / inv;
+    const llama = wavelen > low ? inv / s.factor : inv;
+    if (wavelen < high || wavelen > low) return llama;
+    const smooth = (old / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
+    return ((1 - smooth) * llama) / s.factor + smooth * llama;
+  });
 }
 
 /**

@@ -23,13 +23,20 @@ export class Ops {
   /**
    * Floating constant of the given type (float32 values rounded to float16 when asked). The
    * numbers themselves are kept with it, so a float64 replay (retypeGraph) computes with them
-   * unrounded, as the float64 reference does; the bytes written are the rounded ones.
+   * unrounded, as the float64 reference does; the bytes written are the rounded ones. `exact`
+   * differs from `values` where the float32 bytes come from another computation (HF's float32
+   * build of inv_freq) than the float64 reference's numbers.
    */
-  float(values: readonly number[], dtype: FloatType = DataType.FLOAT, dims?: readonly number[]) {
+  float(
+    values: readonly number[],
+    dtype: FloatType = DataType.FLOAT,
+    dims?: readonly number[],
+    exact: readonly number[] = values,
+  ) {
     const d = dims ?? (values.length === 1 ? [] : [values.length]);
     const f32 = Float32Array.from(values);
     const data = dtype === DataType.FLOAT ? f32 : f32ToF16(f32);
-    return this.g.constant(dtype, d, data, dtype === DataType.FLOAT ? 'f32' : 'f16', values);
+    return this.g.constant(dtype, d, data, dtype === DataType.FLOAT ? 'f32' : 'f16', exact);
   }
 
   // --- elementwise -------------------------------------------------------------------------

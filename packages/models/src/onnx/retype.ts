@@ -2,7 +2,9 @@
 // with every float32 input, output, initializer and Cast target in float64 (or back); constants
 // written from numbers (Ops.float) take those numbers unrounded, weights their float32 values. The
 // maintainers' reference checks run the very graph they ship in float64, where float32 rounding
-// would hide a wrong gradient below 1e-4 relative (golden README, section 6).
+// would hide a wrong gradient below 1e-4 relative (golden README, section 6). Run the copy with
+// createSession's `optimization: 'basic'`: onnxruntime's extended fusions round scale constants
+// to float32 (SessionConfig.optimization).
 import { DataType } from './dtype.js';
 import { GraphBuilder, GraphError, type Value } from './graph.js';
 

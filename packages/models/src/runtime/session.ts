@@ -15,6 +15,12 @@ export interface SessionConfig {
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
   /** onnxruntime session config entries, e.g. { 'session.intra_op.allow_spinning': '0' }. */
   configEntries?: Record<string, string>;
+  /**
+   * onnxruntime graph optimizations (default 'all'). A float64 graph wants 'basic': the extended
+   * level's MatMulScaleFusion folds a constant factor into FusedMatMul's float32 `alpha`
+   * attribute, i.e. rounds it to float32 (DiffLlama's 1 - lambda_init, gradients' scales).
+   */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 export type InferenceSession = ort.InferenceSession;
@@ -31,7 +37,7 @@ export function sessionOptions(cfg: SessionConfig): ort.InferenceSession.Session
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: cfg.optimization ?? 'all',
     logSeverityLevel: cfg.logSeverityLevel ?? 3,
     ...(cfg.configEntries ? { extra: nest(cfg.configEntries) } : {}),
   };

@@ -16,10 +16,12 @@ export function rotaryCosSin(
   g: { o: Ops; dtype: FloatType },
   positionIds: Value,
   invFreq: Float32Array,
+  invFreqExact: readonly number[] = [...invFreq],
 ): { cos: Value; sin: Value } {
   const { o } = g;
   const pos = o.unsqueeze(o.cast(positionIds, DataType.FLOAT), [2]); // [B, S, 1]
-  const freqs = o.mul(pos, o.float([...invFreq], DataType.FLOAT, [invFreq.length])); // [B, S, d/2]
+  const inv = o.float([...invFreq], DataType.FLOAT, [invFreq.length], invFreqExact);
+  const freqs = o.mul(pos, inv); // [B, S, d/2]
   const emb = o.unsqueeze(o.concat([freqs, freqs], -1), [1]); // [B, 1, S, d]
   const cos = o.cos(emb);
   const sin = o.sin(emb);
@@ -59,9 +61,9 @@ function rmsNorm(
 export const PLAIN_KERNELS: KernelSet = {
   opsets: [],
   check: () => {},
-  rotary: ({ o, dtype, positionIds, invFreq }) => ({
+  rotary: ({ o, dtype, positionIds, invFreq, invFreqExact }) => ({
     kind: 'computed',
-    ...rotaryCosSin({ o, dtype }, positionIds, invFreq),
+    ...rotaryCosSin({ o, dtype }, positionIds, invFreq, invFreqExact),
   }),
   applyRope: (ctx, x) => {
     const { o, rotary } = ctx;
