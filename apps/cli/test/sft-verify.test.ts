@@ -9,6 +9,9 @@ import { SHARED_DIR, exp } from './helpers.js';
 
 const dir = (model: string) => path.join(SHARED_DIR, 'golden', model);
 const goldenFile = (model: string) => path.join(dir(model), 'golden.safetensors');
+/** `exp sft verify` of a golden checkpoint against its own golden file. */
+const verify = (model: string, ...extra: string[]) =>
+  exp('sft', 'verify', '--checkpoint', dir(model), '--golden', goldenFile(model), ...extra);
 
 const e = String.raw`\d\.\d\de[-+]\d+`;
 const line = (name: string, criterion: string, count: string) =>
@@ -24,16 +27,7 @@ describe('exp sft verify', () => {
     const tmp = mkdtempSync(path.join(tmpdir(), 'exp-sft-verify-'));
     try {
       const out = path.join(tmp, 'ours.safetensors');
-      const r = await exp(
-        'sft',
-        'verify',
-        '--checkpoint',
-        dir(model),
-        '--golden',
-        goldenFile(model),
-        '--out',
-        out,
-      );
+      const r = await verify(model, '--out', out);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       const lines = r.out.split('\n');
@@ -70,6 +64,24 @@ describe('exp sft verify', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+
+  test('--precision float64: the gradient line carries the float64 bound', async () => {
+    const model = 'tiny-diffllama-l3';
+    const r = await verify(model, '--precision', 'float64');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(line('train.loss', 'rel <= 1e-6', '1'));
+    expect(lines[1]).toMatch(
+      line('grad.*', 'abs <= 1e-6, rel <= 1e-4 where \\|g\\| > 1e-6', '624000'),
+    );
+    const rel = Number(/max rel (\S+)/.exec(lines[1]!)![1]);
+    expect(rel).toBeLessThan(1e-7);
+    expect(lines[4]).toBe(
+      "verified loss, 54 gradients in float64 and one AdamW step (21 after_adamw from golden's closed form)",
+    );
   });
 
   test('a golden file of another checkpoint: one line naming the mismatched tensor, exit 1', async () => {

@@ -45,6 +45,7 @@ export {
   type TrainingStepGraph,
   type TrainingBatch,
   type StepResult,
+  type StepPrecision,
 } from './step-graph.js';
 export {
   adamwStep,
@@ -62,6 +63,7 @@ export {
   writeTrainingStepValues,
   TrainVerifyError,
   TRAIN_TOLERANCES,
+  F64_GRAD_TOLERANCES,
   REL_FLOOR,
   GOLDEN_ADAMW,
   type TrainCheck,

@@ -11,6 +11,7 @@ import {
   encodeModel,
   expectedWeights,
   loadModelConfig,
+  retypeGraph,
   type AttentionImplementation,
   type GraphBuilder,
   type ModelConfig,
@@ -158,28 +159,43 @@ export interface TrainingBatch {
 
 export interface StepResult {
   loss: number;
+  /** Gradients in float32 (a float64 step's rounded), what the optimiser takes. */
   grads: Map<string, Float32Array>;
+  /** A float64 step's gradients before rounding (absent for float32). */
+  exactGrads?: Map<string, Float64Array>;
 }
+
+/**
+ * 'float64' replays the step graph in float64 (retypeGraph; parameters still come in float32 and
+ * are promoted): a reference to check the float32 step against, about 3x slower.
+ */
+export type StepPrecision = 'float32' | 'float64';
 
 /** Holds an onnxruntime session of a training-step graph: (params, batch) -> loss and grads. */
 export class TrainingStep {
   private constructor(
     private readonly session: Session,
     readonly step: TrainingStepGraph,
+    readonly precision: StepPrecision,
   ) {}
 
   static async create(
     source: string | ModelConfig,
-    opts: TrainingStepOptions & { session?: SessionConfig } = {},
+    opts: TrainingStepOptions & { session?: SessionConfig; precision?: StepPrecision } = {},
   ): Promise<TrainingStep> {
     const step = buildTrainingStep(source, opts);
+    const precision = opts.precision ?? 'float32';
+    const f64 = precision === 'float64';
     const meta = {
       irVersion: EXPORT_IR_VERSION,
       opsetImports: [{ domain: '', version: EXPORT_OPSET }],
       producerName: 'exp-train',
       producerVersion: '0',
     };
-    return new TrainingStep(await createSession(encodeModel(step.graph, meta), opts.session), step);
+    // float64 without onnxruntime's extended fusions: they fold scales into a float32 attribute
+    const model = encodeModel(f64 ? retypeGraph(step.graph) : step.graph, meta);
+    const session = f64 ? { ...opts.session, optimization: 'basic' as const } : opts.session;
+    return new TrainingStep(await createSession(model, session), step, precision);
   }
 
   get parameters(): ReadonlyMap<string, readonly number[]> {
@@ -192,6 +208,7 @@ export class TrainingStep {
 
   async run(params: ReadonlyMap<string, Float32Array>, batch: TrainingBatch): Promise<StepResult> {
     const [B, S] = batch.dims;
+    const f64 = this.precision === 'float64';
     const feeds: Record<string, unknown> = {};
     // plain { type, dims, data } objects: onnxruntime-node reads tensors by these fields
     const tensor = (type: string, dims: readonly number[], data: ArrayBufferView) => ({
@@ -223,14 +240,26 @@ export class TrainingStep {
           `params: '${name}' has ${p.length} values, shape [${shape.join(', ')}] needs ${n}`,
         );
       }
-      feeds[name] = tensor('float32', shape, p);
+      feeds[name] = f64
+        ? tensor('float64', shape, Float64Array.from(p))
+        : tensor('float32', shape, p);
     }
     const r = await this.session.run(feeds as Feeds);
+    const loss = Number(r[LOSS_OUTPUT]!.data[0]);
     const grads = new Map<string, Float32Array>();
-    for (const name of this.step.trainable) {
-      grads.set(name, r[gradName(name)]!.data as Float32Array);
+    if (!f64) {
+      for (const name of this.step.trainable) {
+        grads.set(name, r[gradName(name)]!.data as Float32Array);
+      }
+      return { loss, grads };
     }
-    return { loss: Number(r[LOSS_OUTPUT]!.data[0]), grads };
+    const exactGrads = new Map<string, Float64Array>();
+    for (const name of this.step.trainable) {
+      const d = r[gradName(name)]!.data as Float64Array;
+      exactGrads.set(name, d);
+      grads.set(name, Float32Array.from(d));
+    }
+    return { loss, grads, exactGrads };
   }
 
   async release(): Promise<void> {

@@ -1,6 +1,8 @@
 // verifyTrainingStep: one training step of a checkpoint on a golden file's batch (train.input_ids,
 // train.labels; shared/golden/README.md) — loss, every gradient, one AdamW step (golden's
-// hyperparameters) — compared with golden train.loss, grad.<name> and after_adamw.<name>.
+// hyperparameters) — compared with golden train.loss, grad.<name> and after_adamw.<name>. In
+// float64 (the step graph replayed, TrainingStep's precision) the gradients are checked to the
+// relative bound a float64 reference allows; AdamW then takes them rounded to float32.
 import {
   type TensorToWrite,
   readCheckpointTensors,
@@ -9,7 +11,7 @@ import {
   type RawTensor,
 } from '@exp/models';
 import { ADAMW_DEFAULTS, Optimizer, type AdamWHyper } from './optim/adamw.js';
-import { TrainingStep, gradName } from './step-graph.js';
+import { TrainingStep, gradName, type StepPrecision } from './step-graph.js';
 
 /** The golden run's AdamW: torch.optim.AdamW(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, wd=0.01). */
 export const GOLDEN_ADAMW: AdamWHyper = ADAMW_DEFAULTS;
@@ -24,8 +26,11 @@ export const TRAIN_TOLERANCES = {
   afterSmallGradAbs: 2e-3,
 } as const;
 
-/** Relative errors are taken over elements with |golden| above this. */
+/** Relative errors are taken over elements with |golden| above this (float32 step). */
 export const REL_FLOOR = 1e-4;
+
+/** A float64 step's gradients: relative error where |golden| > relFloor (golden is float64). */
+export const F64_GRAD_TOLERANCES = { abs: 1e-6, rel: 1e-4, relFloor: 1e-6 } as const;
 
 export class TrainVerifyError extends Error {
   constructor(message: string) {
@@ -39,8 +44,10 @@ export interface TrainCheck {
   /** Elements compared. */
   count: number;
   maxAbs: number;
-  /** Max |ours - golden| / |golden| where |golden| > REL_FLOOR (0 when none). */
+  /** Max |ours - golden| / |golden| where |golden| > relFloor (0 when none). */
   maxRel: number;
+  /** REL_FLOOR, or F64_GRAD_TOLERANCES.relFloor for a float64 step's gradients. */
+  relFloor: number;
   /** What pass means, e.g. 'abs <= 1e-6'. */
   criterion: string;
   pass: boolean;
@@ -49,6 +56,7 @@ export interface TrainCheck {
 export interface TrainVerifyReport {
   checkpoint: string;
   goldenFile: string;
+  precision: StepPrecision;
   checks: TrainCheck[];
   pass: boolean;
   /** Our values: loss, gradients and parameters after the step, by HF name. */
@@ -102,15 +110,15 @@ function checkGolden(
 
 type Pair = readonly [ArrayLike<number>, ArrayLike<number>, (i: number) => boolean];
 /** Running max abs / rel error of ours vs golden over the kept elements. */
-function errors(pairs: Iterable<Pair>) {
-  const e = { count: 0, maxAbs: 0, maxRel: 0 };
+function errors(pairs: Iterable<Pair>, relFloor = REL_FLOOR) {
+  const e = { count: 0, maxAbs: 0, maxRel: 0, relFloor };
   for (const [got, want, keep] of pairs) {
     for (let i = 0; i < want.length; i++) {
       if (!keep(i)) continue;
       const d = Math.abs(got[i]! - want[i]!);
       e.count++;
       if (!(d <= e.maxAbs)) e.maxAbs = d; // NaN sticks, and fails
-      if (Math.abs(want[i]!) > REL_FLOOR) e.maxRel = Math.max(e.maxRel, d / Math.abs(want[i]!));
+      if (Math.abs(want[i]!) > relFloor) e.maxRel = Math.max(e.maxRel, d / Math.abs(want[i]!));
     }
   }
   return e;
@@ -120,10 +128,14 @@ function errors(pairs: Iterable<Pair>) {
 export async function verifyTrainingStep(
   checkpoint: string,
   goldenFile: string,
-  opts: { threads?: number } = {},
+  opts: { threads?: number; precision?: StepPrecision } = {},
 ): Promise<TrainVerifyReport> {
   const golden = readSafetensors(goldenFile);
-  const step = await TrainingStep.create(checkpoint, { session: { threads: opts.threads } });
+  const precision = opts.precision ?? 'float32';
+  const step = await TrainingStep.create(checkpoint, {
+    session: { threads: opts.threads },
+    precision,
+  });
   try {
     const shapes = step.parameters;
     checkGolden(goldenFile, checkpoint, golden, shapes);
@@ -134,7 +146,7 @@ export async function verifyTrainingStep(
     if (ids.shape.length !== 2 || ids.dtype !== 'I64') {
       throw new TrainVerifyError(`${goldenFile}: train.input_ids must be int64 [batch, sequence]`);
     }
-    const { loss, grads } = await step.run(params, {
+    const { loss, grads, exactGrads } = await step.run(params, {
       dims: ids.shape as [number, number],
       inputIds: ids.data as BigInt64Array,
       labels: golden.get('train.labels')!.data as BigInt64Array,
@@ -148,7 +160,13 @@ export async function verifyTrainingStep(
     const lossErr = errors([[[loss], [wantLoss], all1]]);
     const lossRel = Math.abs(loss - wantLoss) / Math.abs(wantLoss);
     const g = (n: string) => golden.get(gradName(n))!.data as Float32Array;
-    const gradErr = errors([...grads].map(([n, d]) => [d, g(n), all1] as const));
+    const F = F64_GRAD_TOLERANCES;
+    const gradErr = exactGrads
+      ? errors(
+          [...exactGrads].map(([n, d]) => [d, g(n), all1] as const),
+          F.relFloor,
+        )
+      : errors([...grads].map(([n, d]) => [d, g(n), all1] as const));
     const closedForm: string[] = [];
     const wantAfter = new Map<string, ArrayLike<number>>();
     for (const [n, p] of p0) {
@@ -184,12 +202,19 @@ export async function verifyTrainingStep(
         criterion: le('rel', T.lossRel),
         pass: lossRel <= T.lossRel,
       },
-      {
-        name: 'grad.*',
-        ...gradErr,
-        criterion: le('abs', T.gradAbs),
-        pass: gradErr.maxAbs <= T.gradAbs,
-      },
+      exactGrads
+        ? {
+            name: 'grad.*',
+            ...gradErr,
+            criterion: `${le('abs', F.abs)}, ${le('rel', F.rel)} where |g| > ${F.relFloor.toExponential(0)}`,
+            pass: gradErr.maxAbs <= F.abs && gradErr.maxRel <= F.rel,
+          }
+        : {
+            name: 'grad.*',
+            ...gradErr,
+            criterion: le('abs', T.gradAbs),
+            pass: gradErr.maxAbs <= T.gradAbs,
+          },
       {
         name: 'after_adamw.* |g| >= 1e-6 or 0',
         ...big,
@@ -206,6 +231,7 @@ export async function verifyTrainingStep(
     return {
       checkpoint,
       goldenFile,
+      precision,
       checks,
       pass: checks.every((c) => c.pass),
       loss,

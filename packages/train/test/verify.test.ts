@@ -24,6 +24,27 @@ test.each(['tiny-llama-l3', 'tiny-diffllama-l3'])(
   },
 );
 
+test.each(['tiny-diffllama', 'tiny-diffllama-l3'])(
+  '%s in float64: gradients to golden float32 storage (rel where |g| > 1e-6)',
+  async (model) => {
+    const r = await verifyTrainingStep(goldenDir(model), file(model), {
+      threads: 1,
+      precision: 'float64',
+    });
+    expect(r.precision).toBe('float64');
+    expect(r.pass).toBe(true);
+    const grad = r.checks[1]!;
+    expect(grad.name).toBe('grad.*');
+    expect(grad.criterion).toBe('abs <= 1e-6, rel <= 1e-4 where |g| > 1e-6');
+    expect(grad.relFloor).toBe(1e-6);
+    // golden is float64 stored as float32: half an ulp, 2^-24 relative (measured 5.9e-8)
+    expect(grad.maxRel).toBeLessThan(1e-7);
+    expect(grad.maxAbs).toBeLessThan(2e-8);
+    // AdamW takes the rounded gradients: even the small-|g| elements agree now (float32: ~1e-3)
+    expect(r.checks[3]!.maxAbs).toBeLessThan(1e-7);
+  },
+);
+
 test('a golden file without a gradient of the checkpoint: one line naming it', async () => {
   const tmp = mkdtempSync(path.join(tmpdir(), 'train-verify-'));
   try {

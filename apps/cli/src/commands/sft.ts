@@ -52,6 +52,7 @@ const VerifySchema = z.object({
   checkpoint: z.string().min(1),
   golden: z.string().min(1),
   out: z.string().min(1).optional(),
+  precision: z.enum(['float32', 'float64']).default('float32'),
 });
 
 export const sftCommand: CommandFactory = (io) => (y) =>
@@ -75,12 +76,20 @@ export const sftCommand: CommandFactory = (io) => (y) =>
             .option('out', {
               type: 'string',
               describe: 'Write our train.loss, grad.<name>, after_adamw.<name> as safetensors',
+            })
+            .option('precision', {
+              type: 'string',
+              choices: ['float32', 'float64'],
+              default: 'float32',
+              describe:
+                'float64 replays the step graph in float64: gradients to rel 1e-4 where |g| > 1e-6',
             }),
         async (argv) => {
           const o = parseOptions(VerifySchema, argv);
           const report = await verifyTrainingStep(
             resolveUserPath(o.checkpoint),
             resolveUserPath(o.golden),
+            { precision: o.precision },
           );
           const e = (v: number) => v.toExponential(2);
           for (const c of report.checks) {
@@ -98,7 +107,8 @@ export const sftCommand: CommandFactory = (io) => (y) =>
           const closed = report.closedForm.length
             ? ` (${report.closedForm.length} after_adamw from golden's closed form)`
             : '';
-          io.out(`verified loss, ${report.grads.size} gradients and one AdamW step${closed}`);
+          const f64 = o.precision === 'float64' ? ' in float64' : '';
+          io.out(`verified loss, ${report.grads.size} gradients${f64} and one AdamW step${closed}`);
         },
       )
       .command(

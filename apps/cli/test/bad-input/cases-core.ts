@@ -41,6 +41,15 @@ export const CORE_CASES: readonly BadInputCase[] = [
     stderr: /^error: --preset: expected one of tiny-llama, tiny-diffllama, got "tiny-gpt"$/,
   },
   {
+    name: 'sft verify --precision float16 (a yargs choice)',
+    args: (c) => [
+      ...['sft', 'verify', '--checkpoint', `${c.golden}/tiny-llama`],
+      ...['--golden', `${c.golden}/tiny-llama/golden.safetensors`, '--precision', 'float16'],
+    ],
+    code: 2,
+    stderr: /^error: --precision: expected one of float32, float64, got "float16"$/,
+  },
+  {
     name: 'run --max-samples abc (not a number: the typed value, not NaN)',
     args: () => ['run', '--max-samples', 'abc'],
     code: 2,
