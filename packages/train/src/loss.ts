@@ -28,11 +28,14 @@ export function causalLmLoss(
     throw new GradientError(`causalLmLoss: logits '${logits.name}' need a known [B, S, V] type`);
   }
   const [b, s] = t.shape as [number | string, number | string];
-  const shifted = typeof s === 'number' ? s - 1 : `${s}-1`;
   const big = Number.MAX_SAFE_INTEGER;
 
-  const lsm = g.node('LogSoftmax', [o.slice(logits, [0], [-1], [1])], { axis: -1 })[0]!;
-  const target = o.slice(labels, [1], [big], [1]);
+  // As transformers: labels shifted left and padded with one -100, logits not shifted (slicing
+  // logits[:, :-1] would copy all B*S*V of them, forward and backward, for nothing).
+  const rows = o.concat([o.shape(labels, 0, 1), o.i64([1])], 0);
+  const pad = one(o, 'Expand', [o.i64([IGNORE_INDEX], true), rows]); // [B, 1] of -100
+  const target = o.concat([o.slice(labels, [1], [big], [1]), pad], 1);
+  const lsm = g.node('LogSoftmax', [logits], { axis: -1 })[0]!;
   const keep = o.unsqueeze(
     one(o, 'Not', [one(o, 'Equal', [target, o.i64([IGNORE_INDEX], true)])]),
     [-1],
@@ -47,7 +50,7 @@ export function causalLmLoss(
     total,
   ]);
   const mean = o.div(total, count);
-  for (const v of [picked, kept]) g.annotate(v, t.dtype, [b, shifted, 1]);
+  for (const v of [picked, kept]) g.annotate(v, t.dtype, [b, s, 1]);
   for (const v of [total, count, mean]) g.annotate(v, t.dtype, []);
   return o.neg(mean);
 }

@@ -112,6 +112,8 @@ export const RULES: Readonly<Record<string, Rule>> = {
     }),
   ],
   Slice: (dy, c) => {
+    const padded = padSliceGrad(c, dy);
+    if (padded) return [padded];
     const rest = c.node.inputs.slice(1).map((n) => (n ? { name: n } : ('' as const)));
     const picked = one(c.o, 'Slice', [iota(c.o, c.x[0]!), ...rest]);
     return [scatterFlat(c, dy, picked, 'none')];
@@ -183,6 +185,57 @@ export const NON_DIFFERENTIABLE: ReadonlySet<string> = new Set([
 
 /** Inputs that only lend their dtype: no gradient flows into them, nor does dependence. */
 export const DTYPE_ONLY: Readonly<Record<string, number>> = { CastLike: 1 };
+
+/**
+ * A Slice with constant starts/ends/axes and unit steps (x[:, :-1], a prefix, a window): dy padded
+ * back to x's shape with zeros, one copy. Otherwise undefined, and the rule scatters through
+ * flat indices, which costs a Range and a ScatterND over all of x (16M elements for
+ * [2, 256, 32000] logits).
+ */
+function padSliceGrad(c: RuleCtx, dy: Value): Value | undefined {
+  const [, starts, ends, axesIn, stepsIn] = c.node.inputs;
+  const known = (n: string | undefined) =>
+    n ? (c.o.g.knownValues(n)?.map((v) => (typeof v === 'number' ? v : NaN)) ?? null) : undefined;
+  const [s, e, axesK, steps] = [known(starts), known(ends), known(axesIn), known(stepsIn)];
+  if (!s || !e || s.length !== e.length || axesK === null || steps === null) return undefined;
+  if ([...s, ...e, ...(axesK ?? []), ...(steps ?? [])].some((v) => Number.isNaN(v)))
+    return undefined;
+  if (steps && steps.some((v) => v !== 1)) return undefined;
+  const x = c.x[0]!;
+  let dims: readonly Dim[];
+  try {
+    dims = c.shape(x);
+  } catch {
+    return undefined; // no static rank: the general path needs none
+  }
+  const r = dims.length;
+  const axes = (axesK ?? s.map((_, i) => i)).map((a) => (a + r) % r);
+  const o = c.o;
+  const before: Value[] = Array.from({ length: r }, () => o.i64([0]));
+  const after: Value[] = [...before];
+  axes.forEach((a, j) => {
+    const dim = dims[a]!;
+    if (typeof dim === 'number') {
+      // ONNX Slice: a negative bound counts from the end; both are clamped to [0, dim]
+      const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
+      const b = clamp(s[j]!);
+      before[a] = o.i64([b]);
+      after[a] = o.i64([dim - Math.max(clamp(e[j]!), b)]);
+      return;
+    }
+    const d = o.shape(x, a, a + 1);
+    // (INT64_MAX / MIN bounds arrive as rounded numbers: keep them inside int64)
+    const big = Number.MAX_SAFE_INTEGER;
+    const bound = (v: number) =>
+      v < 0
+        ? one(o, 'Max', [o.add(d, o.i64([Math.max(v, -big)])), o.i64([0])])
+        : one(o, 'Min', [o.i64([Math.min(v, big)]), d]);
+    const b = bound(s[j]!);
+    before[a] = b;
+    after[a] = o.sub(d, one(o, 'Max', [bound(e[j]!), b]));
+  });
+  return one(o, 'Pad', [dy, o.concat([...before, ...after], 0)]);
+}
 
 // Writes dy into zeros of x's flat size at the flat indices `picked` (shaped like dy).
 function scatterFlat(c: RuleCtx, dy: Value, picked: Value, reduction: string): Value {

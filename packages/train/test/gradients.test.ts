@@ -14,6 +14,31 @@ function graph() {
 }
 
 describe('gradients', () => {
+  test('a unit-step Slice (the loss on logits) is differentiated by a Pad, not a scatter', () => {
+    const g = new GraphBuilder('slice');
+    const o = new Ops(g);
+    const x = g.input('x', DataType.DOUBLE, [2, 'S', 5]);
+    const y = o.slice(x, [0], [-1], [1]);
+    const loss = g.node('ReduceSum', [y], { keepdims: 0 })[0]!;
+    const before = g.nodes.length;
+    gradients(g, loss, [x], { types: doubles([y], [2, 'S-1', 5]) });
+    const ops = g.nodes.slice(before).map((n) => n.opType);
+    expect(ops).toContain('Pad');
+    expect(ops).not.toContain('ScatterND');
+    expect(ops).not.toContain('Range');
+  });
+
+  test('a Slice with steps keeps the flat-index scatter', () => {
+    const { g, o, x } = graph();
+    const y = g.node('Slice', [x, o.i64([0]), o.i64([3]), o.i64([0]), o.i64([2])])[0]!;
+    const loss = g.node('ReduceSum', [y], { keepdims: 0 })[0]!;
+    const before = g.nodes.length;
+    gradients(g, loss, [x], { types: doubles([y], [2]) });
+    const ops = g.nodes.slice(before).map((n) => n.opType);
+    expect(ops).toContain('ScatterND');
+    expect(ops).not.toContain('Pad');
+  });
+
   test('an op without a rule on the path is an error naming it', () => {
     const { g, o, x } = graph();
     const loss = g.node('ReduceSum', [o.cos(x)], { keepdims: 0 })[0]!;

@@ -199,6 +199,27 @@ export const OP_CASES: readonly OpCase[] = [
       o.g.node('Slice', [x.x!, o.i64([-1]), o.i64([1]), o.i64([0]), o.i64([-1])])[0]!,
   },
   {
+    name: 'Slice unit steps, end -1 (the loss on logits): Pad',
+    inputs: { x: [2, 4, 3] },
+    out: [2, 3, 3],
+    build: (o, x) => o.slice(x.x!, [0], [-1], [1]),
+  },
+  {
+    name: 'Slice default axes and steps, bounds clamped: Pad',
+    inputs: { x: [5, 3] },
+    out: [4, 2],
+    build: (o, x) => o.g.node('Slice', [x.x!, o.i64([1, -10]), o.i64([100, 2])])[0]!,
+  },
+  {
+    name: 'Slice of a symbolic dim, negative start: Pad with graph bounds',
+    inputs: { x: [6, 2] },
+    out: [3, 2],
+    build: (o, x, ty) => {
+      const v = ty(o.g.node('Identity', [x.x!])[0]!, ['n', 2]);
+      return o.g.node('Slice', [v, o.i64([-4]), o.i64([5]), o.i64([0])])[0]!;
+    },
+  },
+  {
     name: 'Concat axis -1',
     inputs: { a: [2, 3], b: [2, 2], c: [2, 1] },
     out: [2, 6],
