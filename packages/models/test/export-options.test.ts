@@ -290,7 +290,7 @@ describe('export errors', () => {
       config: (c) => ({ ...c, tie_word_embeddings: false }),
     });
     await expect(exportCheckpoint(ckpt, fresh('x'))).rejects.toThrow(
-      `${ckpt}: checkpoint has no tensor 'lm_head.weight' (config.json says tie_word_embeddings is false)`,
+      `${ckpt}: checkpoint has no tensor 'lm_head.weight' in model.safetensors (config.json says tie_word_embeddings is false)`,
     );
   });
 
@@ -300,7 +300,7 @@ describe('export errors', () => {
       config: (c) => ({ ...c, num_key_value_heads: 4 }),
     });
     await expect(exportCheckpoint(ckpt, fresh('x'))).rejects.toThrow(
-      `${ckpt}: tensor 'model.layers.0.self_attn.k_proj.weight' has shape [32, 64], config.json implies [64, 64]`,
+      `${ckpt}/model.safetensors: tensor 'model.layers.0.self_attn.k_proj.weight' has shape [32, 64], ${ckpt}/config.json implies [64, 64]`,
     );
   });
 

@@ -163,7 +163,7 @@ export const MODELS_CASES: readonly BadInputCase[] = [
     args: exportArgs,
     code: 1,
     stderr:
-      /^error: \S+\/ckpt: tensor 'model\.layers\.0\.mlp\.gate_proj\.weight' has shape \[176, 64\], config\.json implies \[200, 64\]$/,
+      /^error: \S+\/ckpt\/model\.safetensors: tensor 'model\.layers\.0\.mlp\.gate_proj\.weight' has shape \[176, 64\], \S+\/ckpt\/config\.json implies \[200, 64\]$/,
     absent: (c) => [out(c)],
   },
   {
@@ -174,7 +174,8 @@ export const MODELS_CASES: readonly BadInputCase[] = [
     },
     args: exportArgs,
     code: 1,
-    stderr: /^error: \S+\/ckpt: checkpoint has no tensor 'model\.layers\.1\.mlp\.up_proj\.weight'$/,
+    stderr:
+      /^error: \S+\/ckpt: checkpoint has no tensor 'model\.layers\.1\.mlp\.up_proj\.weight' in model\.safetensors$/,
     absent: (c) => [out(c)],
   },
   {

@@ -1,5 +1,6 @@
 // Which state-dict tensors a Llama / DiffLlama checkpoint must hold, with the shapes config.json
 // implies, checked before any graph is built so a mismatch fails with one clear message.
+import path from 'node:path';
 import type { ModelConfig } from '../config.js';
 
 /** Where weights come from (a Checkpoint satisfies this). */
@@ -7,7 +8,10 @@ export interface DecoderWeightSource {
   /** Label for error messages (the checkpoint folder). */
   readonly dir: string;
   has(name: string): boolean;
-  info(name: string): { shape: number[] };
+  /** `file`: the weight file holding the tensor, for error messages. */
+  info(name: string): { shape: number[]; file?: string };
+  /** The weight files, for error messages (a missing tensor names where it was looked for). */
+  readonly weightFiles?: readonly string[];
   readFloat32(name: string): Float32Array;
 }
 
@@ -56,12 +60,17 @@ export function checkWeights(source: DecoderWeightSource, config: ModelConfig): 
     if (!source.has(name)) {
       const hint =
         name === 'lm_head.weight' ? ' (config.json says tie_word_embeddings is false)' : '';
-      throw new WeightShapeError(`${source.dir}: checkpoint has no tensor '${name}'${hint}`);
+      const files = source.weightFiles?.length
+        ? ` in ${source.weightFiles.map((f) => path.basename(f)).join(', ')}`
+        : '';
+      throw new WeightShapeError(
+        `${source.dir}: checkpoint has no tensor '${name}'${files}${hint}`,
+      );
     }
-    const got = source.info(name).shape;
+    const { shape: got, file } = source.info(name);
     if (got.length !== shape.length || got.some((v, i) => v !== shape[i])) {
       throw new WeightShapeError(
-        `${source.dir}: tensor '${name}' has shape [${got.join(', ')}], config.json implies [${shape.join(', ')}]`,
+        `${file ?? source.dir}: tensor '${name}' has shape [${got.join(', ')}], ${path.join(source.dir, 'config.json')} implies [${shape.join(', ')}]`,
       );
     }
   }
