@@ -183,12 +183,16 @@ export function noisyFileName(
 
 /** Validates options; a bad one throws a NoiseError naming it (`--seed: expected an integer`). */
 function parseWith<S extends z.ZodType>(schema: S, options: unknown): z.output<S> {
-  const parsed = schema.safeParse(options ?? {});
+  const parsed = schema.safeParse(options ?? {}, { reportInput: true });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const key = issue.path.length ? String(issue.path[0]) : '';
   const name = key ? `--${key.replace(/[A-Z]/gu, (c) => `-${c.toLowerCase()}`)}` : 'options';
-  throw new NoiseError(`${name}: ${issue.message}`);
+  // an item of a list option: name the item (unless the message does), not the whole list as typed
+  const item = typeof issue.path[1] === 'number' && issue.input !== undefined;
+  const named = item && issue.message.includes(`'${String(issue.input)}'`);
+  const got = item && !named ? `, got ${JSON.stringify(issue.input)}` : '';
+  throw new NoiseError(`${name}: ${issue.message}${got}`);
 }
 
 export function parseNoiseGenerateOptions(

@@ -90,7 +90,11 @@ describe('NoiseGenerateOptionsSchema', () => {
 
   it.each([
     [{ positions: 'early,early' }, "--positions: position 'early' is listed twice"],
-    [{ sentences: '1,x' }, '--sentences: expected a positive integer'],
+    [{ sentences: '1,x' }, '--sentences: expected a positive integer, got "x"'],
+    [
+      { positions: 'early,soon' },
+      '--positions: expected one of random, early, middle, late, before-question, got "soon"',
+    ],
     [{ position: 'late' }, 'options: Unrecognized key: "position"'],
   ])('sweep rejects %j', (options, message) => {
     expect(() => parseNoiseSweepOptions(options)).toThrow(new NoiseError(message));
