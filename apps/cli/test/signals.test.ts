@@ -1,8 +1,8 @@
-// SIGINT and SIGTERM at seeded random points of the long commands (the built binary in a child
-// process, progress bars forced on with EXP_PROGRESS=always as on a terminal): the documented exit
-// code (130 / 143, or 0 when it finished first), no stack trace, the terminal restored (the
-// cursor shown last), and no partial file where a finished one goes. EXP_SIGNALS_SEED picks
-// other points.
+// SIGINT and SIGTERM at seeded random points of the long commands (noise generate, models
+// export, sft, run; the built binary in a child process, progress bars forced on with
+// EXP_PROGRESS=always as on a terminal): the documented exit code (130 / 143, or 0 when it
+// finished first), no stack trace, the terminal restored (the cursor shown last), and no partial
+// file where a finished one goes. EXP_SIGNALS_SEED picks other points.
 import { describe, expect, test } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -172,6 +172,47 @@ describe('SIGINT / SIGTERM at random points', () => {
       } else expect(stopped).toBe(true);
     },
     60_000,
+  );
+
+  test.each(['SIGINT', 'SIGTERM'] as const)(
+    'sft stopped by %s: whole checkpoints only, a resume hint, --resume finishes',
+    async (sig) => {
+      const out = path.join(env.root, `sft-${sig}`);
+      const args = [
+        ...['sft', '--model', 'tiny-llama', '--samples', '16', '--epochs', '1'],
+        ...['--grad-accum', '1', '--checkpoint-every', '2', '--out', out],
+      ];
+      const r = await interrupt(args, [sig], Math.floor(random() * 6000));
+      const stopped = expectCleanStop(r, sig);
+      expectNoTemp(out);
+      const checkpoints = existsSync(out)
+        ? readdirSync(out).filter((f) => f.startsWith('checkpoint-'))
+        : [];
+      for (const c of checkpoints) {
+        expect(readdirSync(path.join(out, c))).toEqual(
+          expect.arrayContaining(['config.json', 'model.safetensors', 'trainer_state.json']),
+        );
+      }
+      if (!stopped) return expect(existsSync(path.join(out, 'final'))).toBe(true);
+      const last = checkpoints
+        .map((c) => Number(c.slice('checkpoint-'.length)))
+        .sort((a, b) => b - a)[0];
+      expect(r.stdout).toContain(
+        last === undefined
+          ? 'interrupted before the first checkpoint'
+          : `interrupted: continue from checkpoint-${last} with \`pnpm exp sft ... --out ${out} --resume\``,
+      );
+      const resumed = spawnSync(process.execPath, [MAIN, ...args, '--resume'], {
+        cwd: env.root,
+        env: env.env(),
+        encoding: 'utf8',
+      });
+      expect(resumed.stderr).toBe('');
+      expect(resumed.status).toBe(0);
+      expect(resumed.stdout).toMatch(/^sft: 8 steps, loss /);
+      expect(existsSync(path.join(out, 'final', 'model.safetensors'))).toBe(true);
+    },
+    120_000,
   );
 
   const runArgs = (id: string) => [

@@ -72,6 +72,7 @@ export {
 export {
   trainSft,
   readSftLosses,
+  lastSftCheckpoint,
   SftError,
   type SftOptions,
   type SftProgress,

@@ -122,7 +122,8 @@ function lossTokens(b: SftBatch): number {
   return n;
 }
 
-function lastCheckpoint(out: string): string | undefined {
+/** The newest complete checkpoint-<step> folder in `out` (what --resume continues from). */
+export function lastSftCheckpoint(out: string): string | undefined {
   if (!existsSync(out)) return undefined;
   const steps = readdirSync(out)
     .map((f) => /^checkpoint-(\d+)$/.exec(f))
@@ -194,7 +195,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
   });
   let state: TrainerState = { step: 0, epoch: 0, batch: 0, run, names: [] };
   let source = opts.checkpoint;
-  const resumeFrom = opts.resume ? lastCheckpoint(opts.out) : undefined;
+  const resumeFrom = opts.resume ? lastSftCheckpoint(opts.out) : undefined;
   if (resumeFrom) {
     state = JSON.parse(readFileSync(path.join(resumeFrom, STATE), 'utf8')) as TrainerState;
     if (state.run !== run) {

@@ -3,9 +3,17 @@ import path from 'node:path';
 import { z } from 'zod';
 import { loadGsm8k, loadGsm8kFile, resolveUserPath } from '@exp/data';
 import { resolveModel } from '@exp/models';
-import { trainSft, verifyTrainingStep, writeTrainingStepValues } from '@exp/train';
+import {
+  SftError,
+  lastSftCheckpoint,
+  trainSft,
+  verifyTrainingStep,
+  writeTrainingStepValues,
+} from '@exp/train';
 import { parseOptions } from '../errors.js';
+import { InterruptedError, type Io } from '../io.js';
 import { withProgress } from '../progress.js';
+import { interruptedExitCode, interruptible } from '../signals.js';
 import { sftBarUpdates } from './run-sft.js';
 import type { CommandFactory } from '../cli.js';
 
@@ -54,6 +62,17 @@ const VerifySchema = z.object({
   out: z.string().min(1).optional(),
   precision: z.enum(['float32', 'float64']).default('float32'),
 });
+
+/** The resume hint of a stopped `exp sft`; the error carries 130 / 143. */
+function interrupted(io: Io, out: string): InterruptedError {
+  const last = lastSftCheckpoint(out);
+  io.out(
+    last
+      ? `interrupted: continue from ${path.basename(last)} with \`pnpm exp sft ... --out ${out} --resume\` (same options)`
+      : 'interrupted before the first checkpoint (--checkpoint-every K writes one every K steps): nothing to resume',
+  );
+  return new InterruptedError(interruptedExitCode());
+}
 
 export const sftCommand: CommandFactory = (io) => (y) =>
   y.command('sft [action]', 'Supervised fine-tuning of Llama / DiffLlama checkpoints', (m) =>
@@ -165,19 +184,30 @@ export const sftCommand: CommandFactory = (io) => (y) =>
           const problems = o.data
             ? loadGsm8kFile(resolveUserPath(o.data), 'gsm8k-train')
             : loadGsm8k('train');
+          const out = resolveUserPath(o.out);
+          // Ctrl-C / SIGTERM: the batch in flight finishes, then a hint how to resume
+          const stop = interruptible((sig) =>
+            io.err(`interrupted (${sig}): stopping after the batch in flight (again to quit now)`),
+          );
           const r = await withProgress(io, 'sft', (bar) =>
             trainSft({
               ...o,
               checkpoint,
               problems,
-              out: resolveUserPath(o.out),
+              out,
               onProgress: sftBarUpdates(bar),
+              signal: stop.signal,
             }),
-          );
+          )
+            .catch((e: unknown) => {
+              if (stop.signal.aborted && e instanceof SftError) throw interrupted(io, out);
+              throw e;
+            })
+            .finally(stop.dispose);
           const first = r.losses[0]?.loss;
           const last = r.losses.at(-1)?.loss;
           io.out(`sft: ${r.steps} steps, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}`);
-          io.out(`sft: wrote ${r.out} and ${path.join(resolveUserPath(o.out), 'loss.jsonl')}`);
+          io.out(`sft: wrote ${r.out} and ${path.join(out, 'loss.jsonl')}`);
         },
       ),
   );
