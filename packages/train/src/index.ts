@@ -36,6 +36,13 @@ export {
   type WriteCheckpointResult,
 } from './checkpoint/write.js';
 export {
+  readTrainerState,
+  TrainerStateError,
+  TRAINER_STATE_FILE,
+  OPTIMIZER_FILE,
+  type TrainerState,
+} from './checkpoint/trainer-state.js';
+export {
   buildTrainingStep,
   initializersToInputs,
   gradName,

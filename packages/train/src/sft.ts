@@ -9,6 +9,7 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Problem } from '@exp/data';
 import { loadTokenizer, type HfTokenizer } from '@exp/models';
@@ -26,7 +27,15 @@ import { sftBatches, type SftBatch } from './data/collate.js';
 import { readCheckpointParams } from './checkpoint/params.js';
 import { writeCheckpoint } from './checkpoint/write.js';
 import { TrainingStep } from './step-graph.js';
-import { Optimizer, adamwState } from './optim/adamw.js';
+import { Optimizer } from './optim/adamw.js';
+import {
+  TRAINER_STATE_FILE,
+  checkSameRun,
+  readOptimizerState,
+  readTrainerState,
+  writeTrainerState,
+  type TrainerState,
+} from './checkpoint/trainer-state.js';
 import { clipGradNorm } from './optim/clip.js';
 import { linearWithWarmup } from './optim/schedule.js';
 import { GradientAccumulator } from './optim/accumulate.js';
@@ -100,19 +109,6 @@ export function readSftLosses(out: string): SftLossRecord[] {
     .map((l) => JSON.parse(l) as SftLossRecord);
 }
 
-/** Where a run is: completed optimizer steps and the next micro-batch (epoch, index). */
-interface TrainerState {
-  step: number;
-  epoch: number;
-  batch: number;
-  /** The options that decide the trajectory; a resume with others is refused. */
-  run: string;
-  names: string[];
-}
-
-const STATE = 'trainer_state.json';
-const OPTIM = 'optimizer.bin';
-
 /** Labels the shifted loss counts (position t>0 of each row, not -100): what the mean divides by. */
 function lossTokens(b: SftBatch): number {
   const [B, S] = b.dims;
@@ -127,7 +123,9 @@ export function lastSftCheckpoint(out: string): string | undefined {
   if (!existsSync(out)) return undefined;
   const steps = readdirSync(out)
     .map((f) => /^checkpoint-(\d+)$/.exec(f))
-    .filter((m): m is RegExpExecArray => !!m && existsSync(path.join(out, m[0], STATE)))
+    .filter(
+      (m): m is RegExpExecArray => !!m && existsSync(path.join(out, m[0], TRAINER_STATE_FILE)),
+    )
     .map((m) => Number(m[1]));
   return steps.length ? path.join(out, `checkpoint-${Math.max(...steps)}`) : undefined;
 }
@@ -192,15 +190,17 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     warmup: opts.warmup ?? 0,
     weightDecay: opts.weightDecay ?? 0.01,
     items: examples.map((e) => e.id),
+    // what the items encode to: other data, format, loss-on, max-length or tokenizer changes it
+    tokens: createHash('sha256')
+      .update(JSON.stringify(examples.map((e) => [e.inputIds, e.labels])))
+      .digest('hex'),
   });
   let state: TrainerState = { step: 0, epoch: 0, batch: 0, run, names: [] };
   let source = opts.checkpoint;
   const resumeFrom = opts.resume ? lastSftCheckpoint(opts.out) : undefined;
   if (resumeFrom) {
-    state = JSON.parse(readFileSync(path.join(resumeFrom, STATE), 'utf8')) as TrainerState;
-    if (state.run !== run) {
-      throw new SftError(`${resumeFrom}: written with other options (${state.run}), not resumable`);
-    }
+    state = readTrainerState(resumeFrom);
+    checkSameRun(resumeFrom, state, run);
     source = resumeFrom;
     // Records after the checkpoint were from steps that will run again.
     losses = readSftLosses(opts.out).filter((r) => r.step <= state.step);
@@ -220,34 +220,15 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
   const step = await TrainingStep.create(opts.checkpoint);
   const opt = new Optimizer(params, { lr: baseLr, weightDecay: opts.weightDecay ?? 0.01 });
   if (resumeFrom) {
-    // optimizer.bin: m then v of each parameter in state.names order, float32.
-    const buf = readFileSync(path.join(resumeFrom, OPTIM));
-    const f = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-    let o = 0;
-    for (const name of state.names) {
-      const n = params.get(name)!.length;
-      const s = adamwState(n);
-      s.step = state.step;
-      s.m.set(f.subarray(o, o + n));
-      s.v.set(f.subarray(o + n, o + 2 * n));
-      o += 2 * n;
-      opt.state.set(name, s);
-    }
+    const sizes = new Map([...params].map(([n, p]) => [n, p.length]));
+    for (const [n, s] of readOptimizerState(resumeFrom, state, sizes)) opt.state.set(n, s);
   }
 
   const saveCheckpoint = async (next: { epoch: number; batch: number }) => {
     const dir = path.join(opts.out, `checkpoint-${state.step}`);
     await writeCheckpoint(dir, raw, { sourceDir: opts.checkpoint });
     const names = [...opt.state.keys()];
-    const parts = names.flatMap((n) => [opt.state.get(n)!.m, opt.state.get(n)!.v]);
-    writeFileSync(
-      path.join(dir, OPTIM),
-      Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))),
-    );
-    const s: TrainerState = { step: state.step, ...next, run, names };
-    // trainer_state.json last, by rename: a checkpoint without it is never resumed from.
-    writeFileSync(path.join(dir, STATE + '.tmp'), JSON.stringify(s));
-    renameSync(path.join(dir, STATE + '.tmp'), path.join(dir, STATE));
+    writeTrainerState(dir, { step: state.step, ...next, run, names }, opt.state);
   };
 
   const acc = new GradientAccumulator();

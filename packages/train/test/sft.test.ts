@@ -181,7 +181,9 @@ test('one-line errors: an earlier run in out, a bad gradAccum, a resume with ano
   const cut = { ...base, checkpoint: ckpt['tiny-llama']!, out: out('cut'), epochs: 2 };
   await expect(
     trainSft({ ...cut, batchSize: 1, gradAccum: 1, lr: 1e-4, resume: true }),
-  ).rejects.toThrow(/checkpoint-6: written with other options .*, not resumable$/);
+  ).rejects.toThrow(
+    /checkpoint-6: written by a run with other options \(lr 0\.\d+, now 0\.\d+\), not resumable: pass the same options, or another --out$/,
+  );
 });
 
 test('resume with no checkpoint yet (killed before the first) starts over and ends as a fresh run', async () => {
