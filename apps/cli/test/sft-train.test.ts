@@ -1,6 +1,7 @@
 // `exp sft train` on golden tiny-llama (copied with a byte tokenizer: it ships none), 4 items,
-// 1 epoch: steps, loss line, loss.jsonl and a final checkpoint.
+// 1 epoch: steps, loss line, loss.jsonl, manifest.json and a final checkpoint.
 import { describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,30 +20,61 @@ describe('exp sft train', () => {
       writeByteTokenizer(model);
       const out = path.join(tmp, 'run');
       const args = ['--model', model, '--data', path.join(GSM8K_DIR, 'train.jsonl')];
-      const r = await exp(
-        'sft',
-        'train',
-        ...args,
+      const trainFlags = [
         ...['--samples', '4', '--epochs', '1', '--lr', '1e-3', '--max-length', '64'],
         ...['--loss-on', 'all', '--out', out],
-      );
+      ];
+      const r = await exp('sft', 'train', ...args, ...trainFlags);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       const lines = r.out.split('\n');
       expect(lines[0]).toMatch(/^sft: 1 steps, loss \d+\.\d{4} -> \d+\.\d{4}$/);
       expect(lines[1]).toBe(
-        `sft: wrote ${path.join(out, 'final')} and ${path.join(out, 'loss.jsonl')}`,
+        `sft: wrote ${path.join(out, 'final')}, ${path.join(out, 'loss.jsonl')} and ${path.join(out, 'manifest.json')}`,
       );
+      // the manifest: command, options, hashes of the data and of both checkpoints, the result
+      const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+      const m = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+        versions: Record<string, string>;
+        started: string;
+        finished: string;
+      };
+      expect(m).toMatchObject({
+        status: 'finished',
+        resumed_at: [],
+        command: ['exp', 'sft', 'train', ...args, ...trainFlags],
+        options: { samples: 4, epochs: 1, lr: 1e-3, lossOn: 'all', seed: 42, out },
+        seed: 42,
+        model: {
+          checkpoint: model,
+          sha256: { 'model.safetensors': sha(path.join(model, 'model.safetensors')) },
+        },
+        data: {
+          file: path.join(GSM8K_DIR, 'train.jsonl'),
+          sha256: sha(path.join(GSM8K_DIR, 'train.jsonl')),
+          records: 7473,
+        },
+        result: {
+          steps: 1,
+          final: path.join(out, 'final'),
+          sha256: { 'model.safetensors': sha(path.join(out, 'final/model.safetensors')) },
+        },
+      });
+      expect(m.versions).toMatchObject({ '@exp/train': '0.1.0', node: process.version });
+      expect(Date.parse(m.finished)).toBeGreaterThanOrEqual(Date.parse(m.started));
       const recs = readFileSync(path.join(out, 'loss.jsonl'), 'utf8').trim().split('\n');
       expect(recs).toHaveLength(1);
       expect(JSON.parse(recs[0]!)).toMatchObject({ step: 1, lr: 1e-3 });
       expect(existsSync(path.join(out, 'final/model.safetensors'))).toBe(true);
       // A second run into the same folder is a one-line error.
+      const manifest = readFileSync(path.join(out, 'manifest.json'));
       const again = await exp('sft', 'train', ...args, '--samples', '4', '--out', out);
       expect(again.code).toBe(1);
       expect(again.err).toMatch(
         /holds a finished run \(final\/\); use another folder or remove it$/,
       );
+      // refused before training: the finished run's manifest is untouched
+      expect(readFileSync(path.join(out, 'manifest.json'))).toEqual(manifest);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

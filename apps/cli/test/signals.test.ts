@@ -202,6 +202,21 @@ describe('SIGINT / SIGTERM at random points', () => {
           ? 'interrupted before the first checkpoint'
           : `interrupted: continue from checkpoint-${last} with \`pnpm exp sft ... --out ${out} --resume\``,
       );
+      // the manifest, once training had begun, says where it stopped
+      const manifestFile = path.join(out, 'manifest.json');
+      const manifest = () =>
+        JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+          status: string;
+          resumeFrom?: string | null;
+          resumed_at: string[];
+        };
+      const hadManifest = existsSync(manifestFile);
+      if (hadManifest) {
+        expect(manifest()).toMatchObject({
+          status: 'interrupted',
+          resumeFrom: last === undefined ? null : path.join(out, `checkpoint-${last}`),
+        });
+      }
       const resumed = spawnSync(process.execPath, [MAIN, ...args, '--resume'], {
         cwd: env.root,
         env: env.env(),
@@ -211,6 +226,8 @@ describe('SIGINT / SIGTERM at random points', () => {
       expect(resumed.status).toBe(0);
       expect(resumed.stdout).toMatch(/^sft: 8 steps, loss /);
       expect(existsSync(path.join(out, 'final', 'model.safetensors'))).toBe(true);
+      expect(manifest().status).toBe('finished');
+      expect(manifest().resumed_at).toHaveLength(hadManifest ? 1 : 0);
     },
     120_000,
   );

@@ -1,4 +1,6 @@
 // @exp/train: reverse-mode autodiff over @exp/models' ONNX graph IR, and the causal-LM loss.
+export const VERSION = '0.1.0';
+
 export { gradients, type GradientsOptions } from './gradients.js';
 export { RULES, NON_DIFFERENTIABLE, type Rule, type RuleCtx } from './rules.js';
 export { causalLmLoss, IGNORE_INDEX, type LossOptions } from './loss.js';

@@ -15,6 +15,7 @@ import { InterruptedError, type Io } from '../io.js';
 import { withProgress } from '../progress.js';
 import { interruptedExitCode, interruptible } from '../signals.js';
 import { sftBarUpdates } from './run-sft.js';
+import { SFT_MANIFEST, SftManifest, checkpointHashes, sftDataRecord } from './sft-manifest.js';
 import type { CommandFactory } from '../cli.js';
 
 const TrainSchema = z.object({
@@ -64,8 +65,7 @@ const VerifySchema = z.object({
 });
 
 /** The resume hint of a stopped `exp sft`; the error carries 130 / 143. */
-function interrupted(io: Io, out: string): InterruptedError {
-  const last = lastSftCheckpoint(out);
+function interrupted(io: Io, out: string, last: string | undefined): InterruptedError {
   io.out(
     last
       ? `interrupted: continue from ${path.basename(last)} with \`pnpm exp sft ... --out ${out} --resume\` (same options)`
@@ -185,29 +185,60 @@ export const sftCommand: CommandFactory = (io) => (y) =>
             ? loadGsm8kFile(resolveUserPath(o.data), 'gsm8k-train')
             : loadGsm8k('train');
           const out = resolveUserPath(o.out);
+          const dataFile = o.data ? resolveUserPath(o.data) : undefined;
+          const manifest = new SftManifest(
+            out,
+            {
+              command: ['exp', ...(io.args ?? [])],
+              options: { ...o, out, ...(dataFile ? { data: dataFile } : {}) },
+              seed: o.seed,
+              model: { name: o.model, checkpoint, sha256: checkpointHashes(checkpoint) },
+              data: sftDataRecord(dataFile, problems.length),
+            },
+            o.resume,
+          );
           // Ctrl-C / SIGTERM: the batch in flight finishes, then a hint how to resume
           const stop = interruptible((sig) =>
             io.err(`interrupted (${sig}): stopping after the batch in flight (again to quit now)`),
           );
-          const r = await withProgress(io, 'sft', (bar) =>
-            trainSft({
+          const r = await withProgress(io, 'sft', (bar) => {
+            const update = sftBarUpdates(bar);
+            return trainSft({
               ...o,
               checkpoint,
               problems,
               out,
-              onProgress: sftBarUpdates(bar),
+              onProgress: (p) => {
+                manifest.start(); // training has begun: the options were accepted
+                update(p);
+              },
               signal: stop.signal,
-            }),
-          )
+            });
+          })
             .catch((e: unknown) => {
-              if (stop.signal.aborted && e instanceof SftError) throw interrupted(io, out);
+              if (stop.signal.aborted && e instanceof SftError) {
+                const last = lastSftCheckpoint(out);
+                manifest.end('interrupted', { resumeFrom: last ?? null });
+                throw interrupted(io, out, last);
+              }
+              manifest.end('failed', { error: (e as Error).message });
               throw e;
             })
             .finally(stop.dispose);
           const first = r.losses[0]?.loss;
           const last = r.losses.at(-1)?.loss;
+          manifest.end('finished', {
+            result: {
+              steps: r.steps,
+              loss: { first: first ?? null, last: last ?? null },
+              final: r.out,
+              sha256: checkpointHashes(r.out),
+            },
+          });
           io.out(`sft: ${r.steps} steps, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}`);
-          io.out(`sft: wrote ${r.out} and ${path.join(out, 'loss.jsonl')}`);
+          io.out(
+            `sft: wrote ${r.out}, ${path.join(out, 'loss.jsonl')} and ${path.join(out, SFT_MANIFEST)}`,
+          );
         },
       ),
   );
