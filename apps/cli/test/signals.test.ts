@@ -229,7 +229,7 @@ describe('SIGINT / SIGTERM at random points', () => {
       expect(manifest().status).toBe('finished');
       expect(manifest().resumed_at).toHaveLength(hadManifest ? 1 : 0);
     },
-    120_000,
+    240_000,
   );
 
   const runArgs = (id: string) => [
