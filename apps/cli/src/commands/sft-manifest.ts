@@ -2,13 +2,12 @@
 // versions, hashes of the data and of the source checkpoint) and how it ended (steps, loss, the
 // final weights' hashes, or where an interrupted one can resume). Written once training has
 // started, so a refused command never overwrites the manifest of an earlier run.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { checkGsm8kCopy, hashFileSync, writeFileAtomic } from '@exp/data';
+import { checkGsm8kCopy, hashFileSync } from '@exp/data';
 import { VERSION as TRAIN_VERSION } from '@exp/train';
+import { MANIFEST, readManifest, writeManifest } from './run-folder.js';
 import { versions } from './versions.js';
-
-export const SFT_MANIFEST = 'manifest.json';
 
 /** sha256 of a checkpoint folder's config.json, weight index and weight files. */
 export function checkpointHashes(dir: string): Record<string, string> {
@@ -44,8 +43,7 @@ export class SftManifest {
     fields: Record<string, unknown>,
     resume: boolean,
   ) {
-    const file = path.join(out, SFT_MANIFEST);
-    const before = resume && existsSync(file) ? readPrevious(file) : undefined;
+    const before = resume && existsSync(path.join(out, MANIFEST)) ? readPrevious(out) : undefined;
     const now = new Date().toISOString();
     const resumed = Array.isArray(before?.resumed_at) ? (before.resumed_at as string[]) : [];
     const status: SftStatus = 'running';
@@ -74,13 +72,13 @@ export class SftManifest {
   }
 
   private write(): void {
-    writeFileAtomic(path.join(this.out, SFT_MANIFEST), JSON.stringify(this.m, null, 2) + '\n');
+    writeManifest(this.out, this.m);
   }
 }
 
-function readPrevious(file: string): Record<string, unknown> | undefined {
+function readPrevious(out: string): Record<string, unknown> | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return readManifest(out);
   } catch {
     return undefined; // a damaged manifest is replaced, not trusted
   }

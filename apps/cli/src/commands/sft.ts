@@ -15,7 +15,8 @@ import { InterruptedError, type Io } from '../io.js';
 import { withProgress } from '../progress.js';
 import { interruptedExitCode, interruptible } from '../signals.js';
 import { sftBarUpdates } from './run-sft.js';
-import { SFT_MANIFEST, SftManifest, checkpointHashes, sftDataRecord } from './sft-manifest.js';
+import { MANIFEST } from './run-folder.js';
+import { SftManifest, checkpointHashes, sftDataRecord } from './sft-manifest.js';
 import type { CommandFactory } from '../cli.js';
 
 const TrainSchema = z.object({
@@ -44,14 +45,20 @@ const isCheckpoint = (dir: string) =>
     existsSync(path.join(dir, 'model.safetensors.index.json')));
 
 /**
- * An HF checkpoint folder: the path itself, or the checkpoint a model name resolves to (a preset's
- * generated source, a cached hub snapshot, a registered local checkpoint).
+ * An HF checkpoint folder and the sha256 of its config and weights: the path itself, or the
+ * checkpoint a model name resolves to (a preset's generated source, a cached hub snapshot, a
+ * registered local checkpoint).
  */
-async function checkpointDir(model: string): Promise<string> {
+async function sourceCheckpoint(
+  model: string,
+): Promise<{ dir: string; sha256: Record<string, string> }> {
   const dir = resolveUserPath(model);
-  if (isCheckpoint(dir)) return dir;
+  if (isCheckpoint(dir)) return { dir, sha256: checkpointHashes(dir) };
   const r = await resolveModel(model);
-  if (r.checkpointDir && isCheckpoint(r.checkpointDir)) return r.checkpointDir;
+  // resolving checked the source's hashes against its export: they are not computed again
+  if (r.checkpointDir && isCheckpoint(r.checkpointDir)) {
+    return { dir: r.checkpointDir, sha256: r.sourceSha256 };
+  }
   throw new Error(
     `${model}: sft needs an HF checkpoint folder (config.json + model.safetensors), and ${r.dir} is an exported folder; pass a checkpoint's path`,
   );
@@ -180,7 +187,7 @@ export const sftCommand: CommandFactory = (io) => (y) =>
             .option('out', { type: 'string', demandOption: true, describe: 'Output folder' }),
         async (argv) => {
           const o = parseOptions(TrainSchema, argv);
-          const checkpoint = await checkpointDir(o.model);
+          const { dir: checkpoint, sha256: checkpointSha256 } = await sourceCheckpoint(o.model);
           const problems = o.data
             ? loadGsm8kFile(resolveUserPath(o.data), 'gsm8k-train')
             : loadGsm8k('train');
@@ -192,7 +199,7 @@ export const sftCommand: CommandFactory = (io) => (y) =>
               command: ['exp', ...(io.args ?? [])],
               options: { ...o, out, ...(dataFile ? { data: dataFile } : {}) },
               seed: o.seed,
-              model: { name: o.model, checkpoint, sha256: checkpointHashes(checkpoint) },
+              model: { name: o.model, checkpoint, sha256: checkpointSha256 },
               data: sftDataRecord(dataFile, problems.length),
             },
             o.resume,
@@ -237,7 +244,7 @@ export const sftCommand: CommandFactory = (io) => (y) =>
           });
           io.out(`sft: ${r.steps} steps, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}`);
           io.out(
-            `sft: wrote ${r.out}, ${path.join(out, 'loss.jsonl')} and ${path.join(out, SFT_MANIFEST)}`,
+            `sft: wrote ${r.out}, ${path.join(out, 'loss.jsonl')} and ${path.join(out, MANIFEST)}`,
           );
         },
       ),
