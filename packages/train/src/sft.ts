@@ -191,8 +191,11 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     weightDecay: opts.weightDecay ?? 0.01,
     items: examples.map((e) => e.id),
     // what the items encode to: other data, format, loss-on, max-length or tokenizer changes it
-    tokens: createHash('sha256')
-      .update(JSON.stringify(examples.map((e) => [e.inputIds, e.labels])))
+    tokens: examples
+      .reduce(
+        (h, e) => h.update(Int32Array.from([...e.inputIds, ...e.labels])),
+        createHash('sha256'),
+      )
       .digest('hex'),
   });
   let state: TrainerState = { step: 0, epoch: 0, batch: 0, run, names: [] };

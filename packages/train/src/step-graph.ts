@@ -247,19 +247,13 @@ export class TrainingStep {
     const r = await this.session.run(feeds as Feeds);
     const loss = Number(r[LOSS_OUTPUT]!.data[0]);
     const grads = new Map<string, Float32Array>();
-    if (!f64) {
-      for (const name of this.step.trainable) {
-        grads.set(name, r[gradName(name)]!.data as Float32Array);
-      }
-      return { loss, grads };
-    }
     const exactGrads = new Map<string, Float64Array>();
     for (const name of this.step.trainable) {
-      const d = r[gradName(name)]!.data as Float64Array;
-      exactGrads.set(name, d);
-      grads.set(name, Float32Array.from(d));
+      const d = r[gradName(name)]!.data as Float32Array | Float64Array;
+      if (d instanceof Float64Array) exactGrads.set(name, d);
+      grads.set(name, d instanceof Float32Array ? d : Float32Array.from(d));
     }
-    return { loss, grads, exactGrads };
+    return f64 ? { loss, grads, exactGrads } : { loss, grads };
   }
 
   async release(): Promise<void> {

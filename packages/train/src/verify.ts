@@ -161,12 +161,10 @@ export async function verifyTrainingStep(
     const lossRel = Math.abs(loss - wantLoss) / Math.abs(wantLoss);
     const g = (n: string) => golden.get(gradName(n))!.data as Float32Array;
     const F = F64_GRAD_TOLERANCES;
-    const gradErr = exactGrads
-      ? errors(
-          [...exactGrads].map(([n, d]) => [d, g(n), all1] as const),
-          F.relFloor,
-        )
-      : errors([...grads].map(([n, d]) => [d, g(n), all1] as const));
+    const gradErr = errors(
+      [...(exactGrads ?? grads)].map(([n, d]) => [d, g(n), all1] as const),
+      exactGrads ? F.relFloor : REL_FLOOR,
+    );
     const closedForm: string[] = [];
     const wantAfter = new Map<string, ArrayLike<number>>();
     for (const [n, p] of p0) {
@@ -202,19 +200,16 @@ export async function verifyTrainingStep(
         criterion: le('rel', T.lossRel),
         pass: lossRel <= T.lossRel,
       },
-      exactGrads
-        ? {
-            name: 'grad.*',
-            ...gradErr,
-            criterion: `${le('abs', F.abs)}, ${le('rel', F.rel)} where |g| > ${F.relFloor.toExponential(0)}`,
-            pass: gradErr.maxAbs <= F.abs && gradErr.maxRel <= F.rel,
-          }
-        : {
-            name: 'grad.*',
-            ...gradErr,
-            criterion: le('abs', T.gradAbs),
-            pass: gradErr.maxAbs <= T.gradAbs,
-          },
+      {
+        name: 'grad.*',
+        ...gradErr,
+        criterion: exactGrads
+          ? `${le('abs', F.abs)}, ${le('rel', F.rel)} where |g| > ${F.relFloor.toExponential(0)}`
+          : le('abs', T.gradAbs),
+        pass: exactGrads
+          ? gradErr.maxAbs <= F.abs && gradErr.maxRel <= F.rel
+          : gradErr.maxAbs <= T.gradAbs,
+      },
       {
         name: 'after_adamw.* |g| >= 1e-6 or 0',
         ...big,

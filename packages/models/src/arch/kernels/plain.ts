@@ -16,7 +16,7 @@ export function rotaryCosSin(
   g: { o: Ops; dtype: FloatType },
   positionIds: Value,
   invFreq: Float32Array,
-  invFreqExact: readonly number[] = [...invFreq],
+  invFreqExact: readonly number[],
 ): { cos: Value; sin: Value } {
   const { o } = g;
   const pos = o.unsqueeze(o.cast(positionIds, DataType.FLOAT), [2]); // [B, S, 1]
