@@ -33,11 +33,13 @@ export class GradientAccumulator {
   /** The weighted mean (float32) of what was added; then starts over. */
   mean(): Map<string, Float32Array> {
     const out = new Map<string, Float32Array>();
-    for (const [name, s] of this.sums)
-      out.set(
-        name,
-        Float32Array.from(s, (x) => x / this.total),
-      );
+    for (const [name, s] of this.sums) {
+      // a loop, not Float32Array.from(s, fn): with a map function V8 first copies the source
+      // into a plain JS array, which overflows the heap at the 131M-value tied embedding
+      const m = new Float32Array(s.length);
+      for (let i = 0; i < s.length; i++) m[i] = s[i]! / this.total;
+      out.set(name, m);
+    }
     this.sums = new Map();
     this.total = 0;
     return out;
