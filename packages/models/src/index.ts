@@ -135,6 +135,7 @@ export {
 } from './init/random-checkpoint.js';
 export {
   initPreset,
+  writePresetTokenizer,
   PRESET_NAMES,
   PRESET_CONFIGS,
   PRESET_GENERATION_CONFIG,

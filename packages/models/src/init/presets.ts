@@ -2,12 +2,17 @@
 // reyllama/DiffLlama-375M): Llama-3 tokenizer and vocabulary, llama3 RoPE scaling, GQA 4:1,
 // tied embeddings, float32. Small enough to create in well under two seconds, so tests and
 // demos run the whole pipeline without a download.
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundledLlama3TokenizerDir } from '../tokenizer/llama3.js';
 import { buildRandomConfig, InitError } from './hf-config.js';
 import { toPythonJson } from './pyjson.js';
-import { DEFAULT_INIT_SEED, initRandomCheckpoint, type InitResult } from './random-checkpoint.js';
+import {
+  DEFAULT_INIT_SEED,
+  initRandomCheckpoint,
+  TOKENIZER_FILES,
+  type InitResult,
+} from './random-checkpoint.js';
 
 export const PRESET_NAMES = ['tiny-llama', 'tiny-diffllama'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -85,6 +90,19 @@ export async function initPreset(
   });
   await addBosTemplate(path.join(outDir, 'tokenizer.json'));
   return result;
+}
+
+/**
+ * Writes only the presets' tokenizer files to `outDir` (which must exist): the bundled Llama-3
+ * tokenizer.json with the BOS template below, and its tokenizer_config.json. Tests use it to get
+ * the real models' encoding without writing weights.
+ */
+export async function writePresetTokenizer(outDir: string): Promise<void> {
+  const from = bundledLlama3TokenizerDir();
+  for (const f of TOKENIZER_FILES) {
+    await copyFile(path.join(from, f), path.join(outDir, f));
+  }
+  await addBosTemplate(path.join(outDir, 'tokenizer.json'));
 }
 
 /**

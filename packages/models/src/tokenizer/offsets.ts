@@ -1,12 +1,13 @@
 // Exact UTF-16 character offsets for tokens. @huggingface/tokenizers returns token strings but no
 // offsets, so they are rebuilt here (see TOOLING.md §3).
 //
-// Convention (both paths): spans are sorted, non-overlapping and, for byte-level BPE, cover the
-// whole text. A character split across tokens (byte-level BPE can split a multi-byte UTF-8
-// character) belongs to the token holding its LAST byte; the earlier tokens that end inside it
-// stop at the character's start, and a token lying wholly inside one character is zero-width
-// at that character's start. This is also what decoding growing prefixes gives, so byte-level
-// and SentencePiece tokenizers agree.
+// Convention, transformers' (its fast tokenizers' `return_offsets_mapping`, in UTF-16 code units
+// instead of Python's code points): a token spans every character it holds a byte of, whole.
+// Where byte-level BPE splits a multi-byte UTF-8 character (" ÷" -> "ĠÃ" + "·"), each token
+// holding part of it spans the whole character, so those tokens overlap on it ([2,4] and [3,4]
+// in "12 ÷ 3"). Spans stay sorted by start and by end; everywhere else they are contiguous. The
+// prefix-decoding path (SentencePiece byte fallback) gives each byte token of a character the
+// whole character too, as the tokenizers library does.
 
 /** [start, end) in UTF-16 code units of the input string. */
 export type Span = [number, number];
@@ -24,6 +25,8 @@ export interface Utf8Index {
   bytes: Uint8Array;
   /** byte index -> UTF-16 index of the start of the character holding it; [bytes.length] = text.length. */
   byteToUtf16: Int32Array;
+  /** byte index -> UTF-16 index just after the character holding it. */
+  byteToUtf16End: Int32Array;
   /** UTF-16 index (at a character start) -> byte index; [text.length] = bytes.length. */
   utf16ToByte: Int32Array;
 }
@@ -31,6 +34,7 @@ export interface Utf8Index {
 export function utf8Index(text: string): Utf8Index {
   const bytes = new TextEncoder().encode(text);
   const byteToUtf16 = new Int32Array(bytes.length + 1);
+  const byteToUtf16End = new Int32Array(bytes.length);
   const utf16ToByte = new Int32Array(text.length + 1);
   let b = 0;
   for (let u = 0; u < text.length;) {
@@ -38,14 +42,17 @@ export function utf8Index(text: string): Utf8Index {
     // A lone surrogate is encoded as U+FFFD (3 bytes) by TextEncoder, like any BMP code point.
     const units = cp > 0xffff ? 2 : 1;
     const len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    for (let k = 0; k < len; k++) byteToUtf16[b + k] = u;
+    for (let k = 0; k < len; k++) {
+      byteToUtf16[b + k] = u;
+      byteToUtf16End[b + k] = u + units;
+    }
     for (let k = 0; k < units; k++) utf16ToByte[u + k] = b;
     b += len;
     u += units;
   }
   byteToUtf16[bytes.length] = text.length;
   utf16ToByte[text.length] = bytes.length;
-  return { bytes, byteToUtf16, utf16ToByte };
+  return { bytes, byteToUtf16, byteToUtf16End, utf16ToByte };
 }
 
 const WHITESPACE = /\s/;
@@ -62,7 +69,7 @@ export function byteLevelOffsets(
   addedTokens: ReadonlyMap<string, AddedTokenMatch>,
   tokenBytes: (token: string) => Uint8Array | undefined,
 ): Span[] | undefined {
-  const { bytes, byteToUtf16, utf16ToByte } = utf8Index(text);
+  const { bytes, byteToUtf16, byteToUtf16End, utf16ToByte } = utf8Index(text);
   const spans: Span[] = [];
   let pos = 0;
   for (const token of tokens) {
@@ -81,9 +88,11 @@ export function byteLevelOffsets(
       continue;
     }
     const tb = tokenBytes(token);
-    if (!tb || pos + tb.length > bytes.length) return undefined;
+    if (!tb || tb.length === 0 || pos + tb.length > bytes.length) return undefined;
     for (let k = 0; k < tb.length; k++) if (bytes[pos + k] !== tb[k]) return undefined;
-    spans.push([byteToUtf16[pos]!, byteToUtf16[pos + tb.length]!]);
+    // From the start of the character holding the first byte to the end of the one holding the
+    // last: a character split between tokens is in each of their spans (transformers' offsets).
+    spans.push([byteToUtf16[pos]!, byteToUtf16End[pos + tb.length - 1]!]);
     pos += tb.length;
   }
   return pos === bytes.length ? spans : undefined;
@@ -101,9 +110,11 @@ function commonPrefixLength(a: string, b: string): number {
 /**
  * Offsets by decoding growing prefixes of `ids` (SentencePiece-style tokenizers, or any
  * tokenizer whose tokens do not map to raw bytes): token i ends where the decoded prefix
- * 0..i stops agreeing with the text. Exact whenever decoding reproduces the text; where a
- * normalizer changed the text the spans still stay sorted and non-overlapping but may stop
- * short of covering it. Costs O(n^2) token decodes, fine for prompt-sized texts.
+ * 0..i stops agreeing with the text. A token that leaves a character incomplete (the prefix
+ * decodes to U+FFFD where the text has that character: a byte-fallback token) spans that whole
+ * character, as in transformers. Exact whenever decoding reproduces the text; where a
+ * normalizer changed the text the spans still stay sorted but may stop short of covering it.
+ * Costs O(n^2) token decodes, fine for prompt-sized texts.
  */
 export function prefixDecodeOffsets(
   text: string,
@@ -113,8 +124,11 @@ export function prefixDecodeOffsets(
   const spans: Span[] = [];
   let prev = 0;
   for (let i = 0; i < ids.length; i++) {
-    const end = Math.max(prev, commonPrefixLength(decodePrefix(ids.slice(0, i + 1)), text));
-    spans.push([prev, end]);
+    const decoded = decodePrefix(ids.slice(0, i + 1));
+    const end = Math.max(prev, commonPrefixLength(decoded, text));
+    const incomplete = end < text.length && decoded[end] === '\uFFFD' && text[end] !== '\uFFFD';
+    spans.push([prev, incomplete ? end + (text.codePointAt(end)! > 0xffff ? 2 : 1) : end]);
+    // The next token starts at the incomplete character, which it continues.
     prev = end;
   }
   return spans;

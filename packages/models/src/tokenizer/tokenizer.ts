@@ -38,11 +38,13 @@ export interface TokenEncoding {
   /** The token strings (byte-level alphabet for Llama-3, e.g. "Ġworld"). */
   tokens: string[];
   /**
-   * UTF-16 [start, end) into the input for every token. Sorted and non-overlapping. Template
-   * tokens (BOS/EOS added by the post-processor) are zero-width: [0,0] before the text,
-   * [len,len] after it. A special token written in the text spans its literal text (plus the
-   * whitespace its lstrip/rstrip swallowed). A character split across byte-level tokens belongs
-   * to the token holding its last byte; the others end (or sit, zero-width) at its start.
+   * UTF-16 [start, end) into the input for every token, as transformers' offset mapping (which
+   * counts code points) gives them: sorted by start and by end. Template tokens (BOS/EOS added
+   * by the post-processor) are zero-width: [0,0] before the text, [len,len] after it. A special
+   * token written in the text spans its literal text (plus the whitespace its lstrip/rstrip
+   * swallowed). A character split across byte-level tokens is in the span of every token
+   * holding one of its bytes (" ÷" as "ĠÃ" + "·": [2,4] and [3,4] in "12 ÷ 3"), so only those
+   * tokens overlap; spans are otherwise contiguous.
    */
   offsets: Span[];
 }
