@@ -7,7 +7,12 @@ import path from 'node:path';
 import { bundledLlama3TokenizerDir } from '../tokenizer/llama3.js';
 import { buildRandomConfig, InitError } from './hf-config.js';
 import { toPythonJson } from './pyjson.js';
-import { DEFAULT_INIT_SEED, initRandomCheckpoint, type InitResult } from './random-checkpoint.js';
+import {
+  DEFAULT_INIT_SEED,
+  initRandomCheckpoint,
+  type InitOptions,
+  type InitResult,
+} from './random-checkpoint.js';
 
 export const PRESET_NAMES = ['tiny-llama', 'tiny-diffllama'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -61,6 +66,8 @@ export const PRESET_GENERATION_CONFIG = { bos_token_id: 128000, eos_token_id: [1
 export interface InitPresetOptions {
   /** Default {@link DEFAULT_INIT_SEED}. */
   seed?: number;
+  /** Stored dtype; default float32 (the presets' torch_dtype). */
+  dtype?: InitOptions['dtype'];
 }
 
 /**
@@ -82,6 +89,7 @@ export async function initPreset(
     seed: options.seed ?? DEFAULT_INIT_SEED,
     tokenizerDir: bundledLlama3TokenizerDir(),
     generationConfig: PRESET_GENERATION_CONFIG,
+    ...(options.dtype ? { dtype: options.dtype } : {}),
   });
   await addBosTemplate(path.join(outDir, 'tokenizer.json'));
   return result;
