@@ -145,3 +145,21 @@ test('the real shape (375M, bf16): 2 kept checkpoints instead of 4, final in bf1
   const noSft = modelDisk('llama', shape, plan({ mode: 'quick' }), RUN_SFT_SETTINGS);
   expect(noSft).toMatchObject({ final: 0, sftOnnx: 0, total: 6 * P });
 });
+
+test("both real models in --mode full: the README's figures", () => {
+  // the first test cached llama's config; diffllama's too now (its lambdas: 4 x 64 x 16 more)
+  mkdirSync(path.join(tmp, 'models', 'diffllama'), { recursive: true });
+  writeFileSync(
+    path.join(tmp, 'models', 'diffllama', 'config.json'),
+    JSON.stringify(buildRandomConfig({ ...REAL, model_type: 'diffllama', lambda_std_dev: 0.1 })),
+  );
+  const p = plan({ mode: 'full', models: 'llama,diffllama' });
+  const shapes = new Map(p.models.map((m) => [m, knownModelShape(m)]));
+  expect(shapes.get('diffllama')?.params).toBe(374_637_568 + 4096);
+  expect(formatRunDisk(runDisk(p, shapes, RUN_SFT_SETTINGS))).toEqual([
+    'disk: 27.06 GB at the end of the run, at most 29.31 GB while a checkpoint is written',
+    '  llama (374,637,568 params, bfloat16), source 0.75 GB, onnx 1.50 GB, sft checkpoints 2 x 4.50 GB (3 while the newest is written), final 0.75 GB (bfloat16), sft onnx 1.50 GB: 13.49 GB',
+    '  diffllama (374,641,664 params, bfloat16), source 0.75 GB, onnx 1.50 GB, sft checkpoints 2 x 4.50 GB (3 while the newest is written), final 0.75 GB (bfloat16), sft onnx 1.50 GB: 13.49 GB',
+    '  sample logs: 21104 records, up to 86.4 MB',
+  ]);
+});
