@@ -112,6 +112,8 @@ describe('exp CLI', () => {
       expect(r.out).toContain(
         'plan: models diffllama,llama | datasets clean,inf | eval samples 20 | sft off | attention samples off',
       );
+      // every step that uses a model skipped: no model disk; the hub models maybe not cached
+      expect(r.out).toMatch(/^disk: 0\.00 GB at the end of the run, at most 0\.00 GB /m);
       expect(r.out).toMatch(/zero-shot: skipped \(--skip-zero-shot\)/);
       expect(r.out).toContain('sft: skipped (--skip-sft)');
       expect(readdirSync(path.join(root, 'data')).sort()).toEqual([

@@ -2,10 +2,19 @@
 // 1 epoch: steps, loss line, loss.jsonl, manifest.json and a final checkpoint.
 import { describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { writeByteTokenizer } from '@exp/train';
+import { readSafetensors } from '@exp/models';
+import { readCheckpointParams, writeByteTokenizer, writeCheckpoint } from '@exp/train';
 import { GSM8K_DIR, SHARED_DIR, exp } from './helpers.js';
 
 describe('exp sft train', () => {
@@ -79,6 +88,68 @@ describe('exp sft train', () => {
       rmSync(tmp, { recursive: true, force: true });
     }
   }, 60_000);
+
+  test('a bf16 checkpoint: --save-total-limit 1 keeps the last checkpoint, final/ is bf16 and exports', async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'exp-sft-bf16-'));
+    try {
+      const golden = path.join(tmp, 'golden');
+      mkdirSync(golden);
+      for (const f of ['config.json', 'model.safetensors']) {
+        copyFileSync(path.join(SHARED_DIR, 'golden/tiny-llama', f), path.join(golden, f));
+      }
+      const model = path.join(tmp, 'tiny-llama-bf16');
+      await writeCheckpoint(model, readCheckpointParams(golden), {
+        sourceDir: golden,
+        dtype: 'bfloat16',
+      });
+      writeByteTokenizer(model);
+      const out = path.join(tmp, 'run');
+      const r = await exp(
+        ...['sft', '--model', model, '--data', path.join(GSM8K_DIR, 'train.jsonl')],
+        ...['--samples', '4', '--epochs', '2', '--batch-size', '1', '--grad-accum', '1'],
+        ...['--max-length', '64', '--loss-on', 'all', '--checkpoint-every', '1'],
+        ...['--save-total-limit', '1', '--out', out],
+      );
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out.split('\n')[0]).toMatch(/^sft: 8 steps, loss /);
+      expect(readdirSync(out).filter((f) => f.startsWith('checkpoint-'))).toEqual(['checkpoint-7']);
+      const dtypes = (dir: string) => [
+        ...new Set(
+          [...readSafetensors(path.join(dir, 'model.safetensors')).values()].map((t) => t.dtype),
+        ),
+      ];
+      expect(dtypes(path.join(out, 'final'))).toEqual(['BF16']);
+      expect(dtypes(path.join(out, 'checkpoint-7'))).toEqual(['F32']);
+      const config = JSON.parse(readFileSync(path.join(out, 'final/config.json'), 'utf8'));
+      expect(config.torch_dtype).toBe('bfloat16');
+      const onnx = path.join(tmp, 'onnx');
+      const e = await exp(
+        'models',
+        'export',
+        '--checkpoint',
+        path.join(out, 'final'),
+        '--out',
+        onnx,
+      );
+      expect(e.err).toBe('');
+      expect(e.code).toBe(0);
+      expect(existsSync(path.join(onnx, 'model.onnx'))).toBe(true);
+      // --save-dtype float32 and a bad value
+      const f32 = await exp(
+        ...['sft', '--model', model, '--data', path.join(GSM8K_DIR, 'train.jsonl')],
+        ...['--samples', '2', '--epochs', '1', '--max-length', '48', '--loss-on', 'all'],
+        ...['--save-dtype', 'float32', '--out', path.join(tmp, 'run-f32')],
+      );
+      expect(f32.code).toBe(0);
+      expect(dtypes(path.join(tmp, 'run-f32', 'final'))).toEqual(['F32']);
+      const bad = await exp('sft', '--model', model, '--save-dtype', 'int8', '--out', out);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(/--save-dtype/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test('`exp sft --model tiny-llama` (a preset name, the default action) trains its generated checkpoint', async () => {
     const tmp = mkdtempSync(path.join(tmpdir(), 'exp-sft-preset-'));

@@ -38,6 +38,12 @@ export {
   type WriteCheckpointResult,
 } from './checkpoint/write.js';
 export {
+  DEFAULT_SAVE_TOTAL_LIMIT,
+  listSftCheckpoints,
+  pruneSftCheckpoints,
+  type SftCheckpointFolder,
+} from './checkpoint/prune.js';
+export {
   readTrainerState,
   TrainerStateError,
   TRAINER_STATE_FILE,
@@ -82,6 +88,7 @@ export {
   trainSft,
   readSftLosses,
   lastSftCheckpoint,
+  SAVE_DTYPES,
   SftError,
   type SftOptions,
   type SftProgress,

@@ -5,7 +5,6 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
-  readdirSync,
   renameSync,
   writeFileSync,
 } from 'node:fs';
@@ -25,7 +24,13 @@ import {
 import { selectSftProblems } from './data/select.js';
 import { sftBatches, type SftBatch } from './data/collate.js';
 import { readCheckpointParams } from './checkpoint/params.js';
-import { writeCheckpoint } from './checkpoint/write.js';
+import { writeCheckpoint, type CheckpointDtype } from './checkpoint/write.js';
+import {
+  DEFAULT_SAVE_TOTAL_LIMIT,
+  listSftCheckpoints,
+  pruneSftCheckpoints,
+  removeSftCheckpoint,
+} from './checkpoint/prune.js';
 import { TrainingStep } from './step-graph.js';
 import { Optimizer } from './optim/adamw.js';
 import {
@@ -64,6 +69,18 @@ export interface SftOptions {
   out: string;
   /** Write checkpoint-<step> with optimizer state every K optimizer steps. */
   checkpointEvery?: number;
+  /**
+   * Complete checkpoint-<step> folders kept (HF Trainer's save_total_limit): after each new
+   * one, older ones beyond this count are deleted. Default 2; 0 keeps all (HF's None).
+   */
+  saveTotalLimit?: number;
+  /**
+   * dtype of final/ (training computes in float32; 16-bit rounds to nearest even). Default
+   * 'source': the dtype of the checkpoint trained from, as HF Trainer saves a model in its own
+   * dtype. checkpoint-<step>/ weights are always float32: they are the exact master weights a
+   * resume continues from.
+   */
+  saveDtype?: CheckpointDtype;
   /** Continue from the last checkpoint-<step> in `out`. */
   resume?: boolean;
   onProgress?: (p: SftProgress) => void;
@@ -91,6 +108,9 @@ export interface SftResult {
   /** The final checkpoint folder (out/final). */
   out: string;
 }
+
+/** What saveDtype accepts. */
+export const SAVE_DTYPES: readonly CheckpointDtype[] = ['source', 'float32', 'bfloat16', 'float16'];
 
 export class SftError extends Error {
   constructor(message: string) {
@@ -120,14 +140,9 @@ function lossTokens(b: SftBatch): number {
 
 /** The newest complete checkpoint-<step> folder in `out` (what --resume continues from). */
 export function lastSftCheckpoint(out: string): string | undefined {
-  if (!existsSync(out)) return undefined;
-  const steps = readdirSync(out)
-    .map((f) => /^checkpoint-(\d+)$/.exec(f))
-    .filter(
-      (m): m is RegExpExecArray => !!m && existsSync(path.join(out, m[0], TRAINER_STATE_FILE)),
-    )
-    .map((m) => Number(m[1]));
-  return steps.length ? path.join(out, `checkpoint-${Math.max(...steps)}`) : undefined;
+  return listSftCheckpoints(out)
+    .filter((c) => c.complete)
+    .at(-1)?.dir;
 }
 
 /**
@@ -149,6 +164,17 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
   const every = opts.checkpointEvery;
   if (every !== undefined && !(Number.isInteger(every) && every > 0)) {
     throw new SftError(`checkpointEvery: expected a positive integer, got ${every}`);
+  }
+  const keep = opts.saveTotalLimit ?? DEFAULT_SAVE_TOTAL_LIMIT;
+  if (!(Number.isInteger(keep) && keep >= 0)) {
+    throw new SftError(`saveTotalLimit: expected 0 (keep all) or a positive integer, got ${keep}`);
+  }
+  const saveDtype = opts.saveDtype ?? 'source';
+  // checked now, not when final/ is written after hours of training
+  if (!SAVE_DTYPES.includes(saveDtype)) {
+    throw new SftError(
+      `saveDtype: expected one of ${SAVE_DTYPES.join(', ')}, got ${JSON.stringify(saveDtype)}`,
+    );
   }
   const tok = opts.tokenizer ?? (await loadTokenizer(opts.checkpoint));
   const problems = selectSftProblems(opts.problems, {
@@ -229,9 +255,15 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
 
   const saveCheckpoint = async (next: { epoch: number; batch: number }) => {
     const dir = path.join(opts.out, `checkpoint-${state.step}`);
-    await writeCheckpoint(dir, raw, { sourceDir: opts.checkpoint });
+    // a leftover of a run killed while writing this step (no trainer_state.json): redone
+    if (existsSync(dir) && !existsSync(path.join(dir, TRAINER_STATE_FILE)))
+      removeSftCheckpoint(dir);
+    // float32 whatever saveDtype is: a resume must continue from the exact master weights
+    await writeCheckpoint(dir, raw, { sourceDir: opts.checkpoint, dtype: 'float32' });
     const names = [...opt.state.keys()];
     writeTrainerState(dir, { step: state.step, ...next, run, names }, opt.state);
+    // only now, with the new checkpoint complete, may older ones go
+    pruneSftCheckpoints(opts.out, keep);
   };
 
   const acc = new GradientAccumulator();
@@ -275,6 +307,6 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     }
   }
   const final = path.join(opts.out, 'final');
-  await writeCheckpoint(final, raw, { sourceDir: opts.checkpoint });
+  await writeCheckpoint(final, raw, { sourceDir: opts.checkpoint, dtype: saveDtype });
   return { steps: state.step, losses, out: final };
 }

@@ -1,10 +1,25 @@
 // The SFT loop on golden tiny checkpoints (copied with a byte tokenizer: vocab 512, no tokenizer
 // shipped) and the first GSM8K train items.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadGsm8kFile, type Problem } from '@exp/data';
-import { exportCheckpoint, loadCausalLM, loadTokenizer } from '@exp/models';
+import {
+  exportCheckpoint,
+  f32ToBf16,
+  loadCausalLM,
+  loadTokenizer,
+  readSafetensors,
+} from '@exp/models';
 import {
   TrainingStep,
   encodeSftDataset,
@@ -12,6 +27,7 @@ import {
   sftBatches,
   trainSft,
   writeByteTokenizer,
+  writeCheckpoint,
 } from '../src/index.js';
 import { SHARED, goldenDir } from './golden-data.js';
 
@@ -31,9 +47,29 @@ beforeAll(() => {
     ckpt[m] = d;
   }
 });
+// The real checkpoints are bf16: the golden tiny-llama stored as bf16 (values rounded once).
+let bf16Source: string;
+beforeAll(async () => {
+  bf16Source = path.join(tmp, 'tiny-llama-bf16');
+  await writeCheckpoint(bf16Source, readCheckpointParams(ckpt['tiny-llama']!), {
+    sourceDir: ckpt['tiny-llama']!,
+    dtype: 'bfloat16',
+  });
+  writeByteTokenizer(bf16Source);
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const out = (name: string) => path.join(tmp, 'runs', name);
+/** checkpoint-<step> folders of an SFT output folder, by step. */
+const checkpoints = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith('checkpoint-'))
+    .sort((a, b) => Number(a.slice(11)) - Number(b.slice(11)));
+const dtypes = (dir: string) => [
+  ...new Set(
+    [...readSafetensors(path.join(dir, 'model.safetensors')).values()].map((t) => t.dtype),
+  ),
+];
 const bytes = (dir: string) => readFileSync(path.join(dir, 'model.safetensors'));
 // Byte tokens make a GSM8K question longer than 64 tokens, so loss on all tokens (a completion
 // would be cut off); short items keep the tests fast, the loop is the same at any length.
@@ -202,4 +238,97 @@ test('resume with no checkpoint yet (killed before the first) starts over and en
   await expect(trainSft({ ...o, out: killed, resume: true })).rejects.toThrow(
     /holds a finished run \(final\/\)/,
   );
+}, 120_000);
+
+test('save total limit: the last 2 checkpoints by default, 1, or 0 = all; each resumable', async () => {
+  const o = { ...base, checkpoint: ckpt['tiny-llama']!, epochs: 2, batchSize: 1, gradAccum: 1 };
+  // 8 steps, a checkpoint after each but the last (final/ is the end)
+  await trainSft({ ...o, out: out('keep-2'), checkpointEvery: 1 });
+  expect(checkpoints(out('keep-2'))).toEqual(['checkpoint-6', 'checkpoint-7']);
+  await trainSft({ ...o, out: out('keep-1'), checkpointEvery: 1, saveTotalLimit: 1 });
+  expect(checkpoints(out('keep-1'))).toEqual(['checkpoint-7']);
+  await trainSft({ ...o, out: out('keep-all'), checkpointEvery: 1, saveTotalLimit: 0 });
+  expect(checkpoints(out('keep-all'))).toEqual([1, 2, 3, 4, 5, 6, 7].map((s) => `checkpoint-${s}`));
+  for (const name of ['keep-1', 'keep-all']) {
+    const f = path.join(out(name), 'final', 'model.safetensors');
+    expect(readFileSync(f).equals(bytes(path.join(out('keep-2'), 'final')))).toBe(true);
+  }
+  await expect(trainSft({ ...o, out: out('keep-bad'), saveTotalLimit: -1 })).rejects.toThrow(
+    'saveTotalLimit: expected 0 (keep all) or a positive integer, got -1',
+  );
+}, 120_000);
+
+test('pruned, then killed mid-write and mid-prune: resume ends as the uninterrupted run', async () => {
+  const o = { ...base, checkpoint: ckpt['tiny-llama']!, epochs: 2, batchSize: 1, gradAccum: 1 };
+  const full = await trainSft({ ...o, out: out('prune-full') });
+  const cut = out('prune-cut');
+  const ac = new AbortController();
+  await expect(
+    trainSft({
+      ...o,
+      out: cut,
+      checkpointEvery: 1,
+      signal: ac.signal,
+      onProgress: (p) => p.step === 5 && ac.abort(),
+    }),
+  ).rejects.toThrow('sft: aborted');
+  expect(checkpoints(cut)).toEqual(['checkpoint-4', 'checkpoint-5']);
+  // killed before checkpoint-5's trainer_state.json was renamed in: optimizer.bin is there, the
+  // folder is not resumable; and a kill inside a prune left an older folder without its state
+  rmSync(path.join(cut, 'checkpoint-5', 'trainer_state.json'));
+  mkdirSync(path.join(cut, 'checkpoint-3'));
+  writeFileSync(path.join(cut, 'checkpoint-3', 'optimizer.bin'), 'partial');
+  const resumed = await trainSft({ ...o, out: cut, checkpointEvery: 1, resume: true });
+  expect(resumed.losses).toEqual(full.losses);
+  expect(bytes(resumed.out).equals(bytes(full.out))).toBe(true);
+  expect(checkpoints(cut)).toEqual(['checkpoint-6', 'checkpoint-7']);
+}, 120_000);
+
+test('bf16 source: final/ is bf16 (the float32 result rounded to nearest even), checkpoints float32, export works', async () => {
+  const o = { ...base, checkpoint: bf16Source, epochs: 2, batchSize: 1, gradAccum: 1, lr: 1e-3 };
+  const src = await trainSft({ ...o, out: out('bf16-src'), checkpointEvery: 3 });
+  const f32 = await trainSft({ ...o, out: out('bf16-f32'), saveDtype: 'float32' });
+  expect(src.losses).toEqual(f32.losses);
+  expect(dtypes(src.out)).toEqual(['BF16']);
+  expect(dtypes(f32.out)).toEqual(['F32']);
+  const cfg = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  expect(cfg(src.out).torch_dtype).toBe('bfloat16');
+  expect(cfg(f32.out).torch_dtype).toBe('float32');
+  const wide = readSafetensors(path.join(f32.out, 'model.safetensors'));
+  for (const [name, t] of readSafetensors(path.join(src.out, 'model.safetensors'))) {
+    const want = f32ToBf16(wide.get(name)!.data as Float32Array);
+    expect(Buffer.from((t.data as Uint16Array).buffer).equals(Buffer.from(want.buffer))).toBe(true);
+  }
+  // resume state keeps the float32 master weights
+  expect(checkpoints(out('bf16-src'))).toEqual(['checkpoint-3', 'checkpoint-6']);
+  expect(dtypes(path.join(out('bf16-src'), 'checkpoint-6'))).toEqual(['F32']);
+  expect(cfg(path.join(out('bf16-src'), 'checkpoint-6')).torch_dtype).toBe('float32');
+  // so a run cut after checkpoint-3 and resumed ends byte-identical
+  const ac = new AbortController();
+  await expect(
+    trainSft({
+      ...o,
+      out: out('bf16-cut'),
+      checkpointEvery: 3,
+      signal: ac.signal,
+      onProgress: (p) => p.step === 4 && ac.abort(),
+    }),
+  ).rejects.toThrow('sft: aborted');
+  const resumed = await trainSft({ ...o, out: out('bf16-cut'), checkpointEvery: 3, resume: true });
+  expect(resumed.losses).toEqual(src.losses);
+  expect(bytes(resumed.out).equals(bytes(src.out))).toBe(true);
+  // the bf16 final/ exports like any checkpoint and runs
+  const onnx = path.join(tmp, 'bf16-final-onnx');
+  await exportCheckpoint(src.out, onnx);
+  expect(existsSync(path.join(onnx, 'model.onnx'))).toBe(true);
+  const lm = await loadCausalLM(onnx, { decoder: 'present' });
+  try {
+    const logits = (await lm.forward({ inputIds: [[1, 84, 104, 101, 2]] })).logits.data;
+    expect(logits.every((v) => Number.isFinite(v))).toBe(true);
+  } finally {
+    await lm.dispose();
+  }
+  await expect(
+    trainSft({ ...o, out: out('bf16-bad'), saveDtype: 'int8' as never }),
+  ).rejects.toThrow('saveDtype: expected one of source, float32, bfloat16, float16, got "int8"');
 }, 120_000);

@@ -12,4 +12,6 @@ Check:      pnpm exp doctor [--quick]
 Modes: quick = 20 eval samples, no SFT, 5 attention samples (--enable-sft turns SFT on);
        medium = 100 eval samples, SFT 200 x 2 epochs, 10 attention samples;
        full = all 1,319 samples, SFT 500 x 2 epochs, 20 attention samples.
+SFT keeps the last 2 checkpoint-<step>/ of each model (--save-total-limit N, 0 = all) and
+saves final/ in the model's own dtype (--save-dtype); the plan says how much disk the run needs.
 Every run writes results/<run-id>/manifest.json (options, versions, seeds, data hashes).`;

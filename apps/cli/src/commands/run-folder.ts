@@ -12,6 +12,7 @@ export const MANIFEST = 'manifest.json';
 export const OPERATIONAL_OPTIONS = new Set([
   'threads',
   'batchSize',
+  'saveTotalLimit',
   'out',
   'runId',
   'setup',

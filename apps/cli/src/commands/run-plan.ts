@@ -9,6 +9,8 @@ export const DATASETS = ['clean', 'inf', 'rcs', 'sd', 'gsmplus-distraction'] as 
 export const MODES = ['quick', 'medium', 'full'] as const;
 export const PROTOCOLS = ['seed', 'lm-eval'] as const;
 export const DEVICES = ['cpu', 'cuda'] as const;
+/** @exp/train's SAVE_DTYPES, as a literal tuple for zod. */
+export const SAVE_DTYPE_CHOICES = ['source', 'float32', 'bfloat16', 'float16'] as const;
 
 /** Model names: registry names or local paths (checked when the models are resolved). */
 const ModelNameSchema = z.string().min(1);
@@ -32,6 +34,10 @@ export const RunOptionsSchema = z.object({
   enableSft: z.boolean().default(false),
   sftSamples: z.number().int().positive().optional(),
   sftEpochs: z.number().int().positive().optional(),
+  /** checkpoint-<step> folders kept per model (default 2; 0 keeps all): operational. */
+  saveTotalLimit: z.number().int().nonnegative().optional(),
+  /** dtype of sft/<model>/final (default source): what post-SFT evaluation runs. */
+  saveDtype: z.enum(SAVE_DTYPE_CHOICES).optional(),
   attentionSamples: z.number().int().positive().optional(),
   seed: z.number().int().nonnegative().default(42),
   setup: z.boolean().default(false),

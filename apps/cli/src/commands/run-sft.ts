@@ -16,6 +16,7 @@ import {
 import { SftError, readSftLosses, trainSft, type SftProgress } from '@exp/train';
 import { UsageError } from '../io.js';
 import { withProgress, type Progress } from '../progress.js';
+import { formatSftDisk, knownModelShape, modelDisk } from './run-disk.js';
 import { comparisonPair, evalProgress, loadProblems, type RunStepArgs } from './run-zero-shot.js';
 
 export const POST_SFT = 'post_sft';
@@ -80,6 +81,17 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
   if (!trained) {
     io.out(`sft: ${resolved.name}: already fine-tuned (${final})`);
   } else {
+    // the plan's estimate may not have known this model's size before its download
+    const shape = knownModelShape(from);
+    if (shape) {
+      const { saveTotalLimit, saveDtype } = args.options;
+      const disk = modelDisk(resolved.name, shape, plan, {
+        ...RUN_SFT_SETTINGS,
+        saveTotalLimit,
+        saveDtype,
+      });
+      io.out(`sft: ${resolved.name}: ${formatSftDisk(disk)}`);
+    }
     try {
       await withProgress(io, `sft ${resolved.name}`, (bar) =>
         trainSft({
@@ -90,6 +102,8 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
           epochs: plan.sft.epochs,
           seed: plan.seed,
           out: dir,
+          saveTotalLimit: args.options.saveTotalLimit,
+          saveDtype: args.options.saveDtype,
           resume: true,
           signal: args.signal,
           onProgress: sftBarUpdates(bar),

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { checkGsm8kCopy, resultsDir, resolveUserPath } from '@exp/data';
 import { formatPivot, writeResults, type ResultRow } from '@exp/eval';
 import { listModels } from '@exp/models';
+import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
 import { buildReport } from '@exp/report';
 import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
@@ -23,6 +24,7 @@ import {
   MODELS,
   MODES,
   PROTOCOLS,
+  SAVE_DTYPE_CHOICES,
   planRun,
   RunOptionsSchema,
   type RunOptions,
@@ -37,6 +39,7 @@ import {
 } from './run-zero-shot.js';
 import { attentionStep } from './run-attention.js';
 import { RUN_SFT_SETTINGS, sftStep } from './run-sft.js';
+import { formatRunDisk, knownModelShape, runDisk } from './run-disk.js';
 import { INSTRUCTIONS } from './instructions.js';
 import { runSetup } from './setup.js';
 import { versions } from './versions.js';
@@ -108,7 +111,14 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
     gsm8k: gsm8kCopies(plan.steps.sft || needsTrain(task)),
     models: {},
     sft: plan.steps.sft
-      ? { ...RUN_SFT_SETTINGS, samples: plan.sft.samples, epochs: plan.sft.epochs, seed: plan.seed }
+      ? {
+          ...RUN_SFT_SETTINGS,
+          samples: plan.sft.samples,
+          epochs: plan.sft.epochs,
+          seed: plan.seed,
+          saveTotalLimit: options.saveTotalLimit ?? DEFAULT_SAVE_TOTAL_LIMIT,
+          saveDtype: options.saveDtype ?? 'source',
+        }
       : null,
     timings,
   };
@@ -229,6 +239,14 @@ export const runCommand: CommandFactory = (io) => (y) =>
           describe: 'Training examples for SFT (default 500)',
         })
         .option('sft-epochs', { type: 'number', describe: 'SFT epochs (default 2)' })
+        .option('save-total-limit', {
+          type: 'number',
+          describe: `SFT checkpoint-<step> folders kept per model, the newest (HF's save_total_limit; default ${DEFAULT_SAVE_TOTAL_LIMIT}; 0 keeps all)`,
+        })
+        .option('save-dtype', {
+          type: 'string',
+          describe: `dtype of sft/<model>/final, which post-SFT evaluation runs: ${SAVE_DTYPE_CHOICES.join('|')} (default source: the model's own, bf16 for the real ones; training runs in float32)`,
+        })
         .option('attention-samples', { type: 'number', describe: 'Samples for attention analysis' })
         .option('seed', { type: 'number', describe: 'Seed for every random choice (default 42)' })
         .option('setup', {
@@ -282,6 +300,10 @@ export const runCommand: CommandFactory = (io) => (y) =>
       io.out(
         `plan: models ${plan.models.join(',')} | datasets ${plan.datasets.join(',')} | eval samples ${plan.evalSamples === -1 ? 'all' : plan.evalSamples} | sft ${plan.sft.enabled ? `${plan.sft.samples}x${plan.sft.epochs}` : 'off'} | attention samples ${plan.steps.attention ? plan.attentionSamples : 'off'}`,
       );
+      const shapes = new Map(plan.models.map((m) => [m, knownModelShape(m)]));
+      const { saveTotalLimit, saveDtype } = options;
+      const disk = runDisk(plan, shapes, { ...RUN_SFT_SETTINGS, saveTotalLimit, saveDtype });
+      for (const line of formatRunDisk(disk)) io.out(line);
       const code = await executeRun(plan, options, io);
       if (code !== 0) throw new InterruptedError(code); // 130 after SIGINT, 143 after SIGTERM
     },

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { loadGsm8k, loadGsm8kFile, resolveUserPath } from '@exp/data';
 import { resolveModel } from '@exp/models';
 import {
+  DEFAULT_SAVE_TOTAL_LIMIT,
+  SAVE_DTYPES,
   SftError,
   lastSftCheckpoint,
   trainSft,
@@ -35,6 +37,8 @@ const TrainSchema = z.object({
   format: z.enum(['sft', 'qa']),
   lossOn: z.enum(['completion', 'all']),
   checkpointEvery: z.number().int().positive().optional(),
+  saveTotalLimit: z.number().int().nonnegative(),
+  saveDtype: z.enum(['source', 'float32', 'bfloat16', 'float16']),
   resume: z.boolean(),
   out: z.string().min(1),
 });
@@ -178,6 +182,17 @@ export const sftCommand: CommandFactory = (io) => (y) =>
             .option('checkpoint-every', {
               type: 'number',
               describe: 'Write checkpoint-<step> every K steps',
+            })
+            .option('save-total-limit', {
+              type: 'number',
+              default: DEFAULT_SAVE_TOTAL_LIMIT,
+              describe:
+                "checkpoint-<step> folders kept, the newest (HF's save_total_limit); 0 keeps all",
+            })
+            .option('save-dtype', {
+              type: 'string',
+              default: 'source',
+              describe: `dtype of final/: ${SAVE_DTYPES.join('|')} (source: the checkpoint's own, e.g. bf16; training runs in float32, 16-bit rounds to nearest even; checkpoint-<step>/ stay float32 for exact resume)`,
             })
             .option('resume', {
               type: 'boolean',

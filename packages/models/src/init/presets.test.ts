@@ -6,10 +6,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ropeInvFreq } from '../arch/rope.js';
 import { parseModelConfig } from '../config.js';
+import { f32ToBf16 } from '../safetensors/half.js';
 import { readSafetensors } from '../safetensors/read.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { InitError } from './hf-config.js';
-import { initPreset, PRESET_NAMES, type PresetName } from './presets.js';
+import {
+  initPreset,
+  PRESET_CONFIGS,
+  PRESET_GENERATION_CONFIG,
+  PRESET_NAMES,
+  type PresetName,
+} from './presets.js';
 import { initRandomCheckpoint } from './random-checkpoint.js';
 
 const SHARED =
@@ -288,6 +295,37 @@ describe('initRandomCheckpoint', () => {
     const cfg = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
     expect(cfg.pad_token_id).toBe(5);
     expect(cfg.torch_dtype).toBe('bfloat16');
+  });
+
+  test("dtype 'bfloat16': every tensor BF16, the float32 preset's values rounded to nearest even", async () => {
+    const f32 = await initPreset('tiny-llama', path.join(tmp, 'dtype-f32'));
+    const bf16 = await initPreset('tiny-llama', path.join(tmp, 'dtype-bf16'), {
+      dtype: 'bfloat16',
+    });
+    expect(bf16.parameters).toBe(f32.parameters);
+    expect(bf16.config.torch_dtype).toBe('bfloat16');
+    const cfg = JSON.parse(readFileSync(path.join(tmp, 'dtype-bf16', 'config.json'), 'utf8'));
+    expect(cfg.torch_dtype).toBe('bfloat16');
+    const a = readSafetensors(path.join(tmp, 'dtype-f32', 'model.safetensors'));
+    const b = readSafetensors(path.join(tmp, 'dtype-bf16', 'model.safetensors'));
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [name, t] of b) {
+      expect(t.dtype).toBe('BF16');
+      const want = f32ToBf16(a.get(name)!.data as Float32Array);
+      expect(Buffer.from((t.data as Uint16Array).buffer).equals(Buffer.from(want.buffer))).toBe(
+        true,
+      );
+    }
+    // Same call on the random-checkpoint API: byte-identical files.
+    await initRandomCheckpoint(path.join(tmp, 'dtype-bf16-raw'), PRESET_CONFIGS['tiny-llama'], {
+      dtype: 'bfloat16',
+      generationConfig: PRESET_GENERATION_CONFIG,
+    });
+    expect(
+      readFileSync(path.join(tmp, 'dtype-bf16-raw', 'model.safetensors')).equals(
+        readFileSync(path.join(tmp, 'dtype-bf16', 'model.safetensors')),
+      ),
+    ).toBe(true);
   });
 
   test('bad overrides fail with the field named, before anything is written', async () => {

@@ -11,6 +11,7 @@ import {
   DEFAULT_INIT_SEED,
   initRandomCheckpoint,
   TOKENIZER_FILES,
+  type InitOptions,
   type InitResult,
 } from './random-checkpoint.js';
 
@@ -66,6 +67,8 @@ export const PRESET_GENERATION_CONFIG = { bos_token_id: 128000, eos_token_id: [1
 export interface InitPresetOptions {
   /** Default {@link DEFAULT_INIT_SEED}. */
   seed?: number;
+  /** Stored dtype; default float32 (the presets' torch_dtype). */
+  dtype?: InitOptions['dtype'];
 }
 
 /**
@@ -87,6 +90,7 @@ export async function initPreset(
     seed: options.seed ?? DEFAULT_INIT_SEED,
     tokenizerDir: bundledLlama3TokenizerDir(),
     generationConfig: PRESET_GENERATION_CONFIG,
+    ...(options.dtype ? { dtype: options.dtype } : {}),
   });
   await addBosTemplate(path.join(outDir, 'tokenizer.json'));
   return result;

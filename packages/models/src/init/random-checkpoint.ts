@@ -27,6 +27,12 @@ export interface InitOptions {
   tokenizerDir?: string | false;
   /** generation_config.json contents; default bos/eos from the config. */
   generationConfig?: Record<string, unknown>;
+  /**
+   * Stored dtype (config.json torch_dtype and the safetensors dtype); overrides the config's
+   * torch_dtype. The real reyllama checkpoints are bfloat16. Values are drawn in float32 and
+   * rounded to nearest even, so a bf16 checkpoint holds the float32 one's values rounded.
+   */
+  dtype?: RandomConfig['torch_dtype'];
 }
 
 export interface InitResult {
@@ -134,7 +140,9 @@ export async function initRandomCheckpoint(
   options: InitOptions = {},
 ): Promise<InitResult> {
   const seed = options.seed ?? DEFAULT_INIT_SEED;
-  const config = buildRandomConfig(configOverrides);
+  const config = buildRandomConfig(
+    options.dtype ? { ...configOverrides, torch_dtype: options.dtype } : configOverrides,
+  );
   const params = randomCheckpointParams(config);
   await mkdir(outDir, { recursive: true });
 
