@@ -36,7 +36,7 @@ import {
   writeTrainerState,
   type TrainerState,
 } from './checkpoint/trainer-state.js';
-import { clipGradNorm } from './optim/clip.js';
+import { clipCoefficient } from './optim/clip.js';
 import { linearWithWarmup } from './optim/schedule.js';
 import { GradientAccumulator } from './optim/accumulate.js';
 
@@ -245,20 +245,21 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
       const b = batches[i]!;
       const n = lossTokens(b);
       const r = await step.run(params, b);
+      const groupEnd = (i + 1) % gradAccum === 0 || i === batches.length - 1;
       // A micro-batch with no label tokens has loss NaN (0/0) and contributes nothing.
       if (n > 0) {
-        acc.add(r.grads, n);
+        // the group's last add also sums the squares the clip norm needs
+        acc.add(r.grads, n, { last: groupEnd });
         lossSum += r.loss * n;
         tokens += n;
       }
-      const groupEnd = (i + 1) % gradAccum === 0 || i === batches.length - 1;
       if (!groupEnd) continue;
       const lr = baseLr * schedule(state.step);
       if (tokens > 0) {
-        const grads = acc.mean();
-        clipGradNorm([...grads.values()], maxGradNorm);
+        // mean = sums / total, clipped: both folded into AdamW's one pass as a scale
+        const { sums, total, norm } = acc.take();
         opt.lr = lr;
-        opt.step(grads);
+        opt.step(sums, clipCoefficient(norm, maxGradNorm) / total);
       }
       state.step++;
       const rec = { step: state.step, loss: tokens > 0 ? lossSum / tokens : NaN, lr };

@@ -8,6 +8,7 @@ import {
   TrainingStep,
   adamwState,
   adamwStep,
+  clipCoefficient,
   clipGradNorm,
   linearWithWarmup,
 } from '../src/index.js';
@@ -111,6 +112,73 @@ describe('GradientAccumulator', () => {
     acc.add(new Map([['w', f32(3, 6)]]), 1);
     expect([...acc.mean().get('w')!]).toEqual([1.5, 3]);
     expect(acc.count).toBe(0);
+  });
+
+  test('take(): float32 sums in buffers reused by every group, total, and the norm of the mean', () => {
+    const acc = new GradientAccumulator();
+    acc.add(
+      new Map([
+        ['w', f32(1, 2)],
+        ['b', f32(4)],
+      ]),
+      3,
+    );
+    acc.add(
+      new Map([
+        ['w', f32(3, 6)],
+        ['b', f32(-4)],
+      ]),
+      1,
+      { last: true },
+    );
+    const a = acc.take();
+    expect(a.total).toBe(4);
+    expect([...a.sums.get('w')!]).toEqual([6, 12]);
+    expect([...a.sums.get('b')!]).toEqual([8]);
+    // mean (1.5, 3, 2): norm sqrt(2.25 + 9 + 4)
+    expect(a.norm).toBeCloseTo(Math.sqrt(15.25), 12);
+    const w = a.sums.get('w')!;
+    // a group without 'b' and without `last`: its own values only, the norm in a pass of its own
+    acc.add(new Map([['w', f32(1, 1)]]), 2);
+    const b = acc.take();
+    expect(b.sums.get('w')).toBe(w);
+    expect([...b.sums.keys()]).toEqual(['w']);
+    expect([...w]).toEqual([2, 2]);
+    expect(b.norm).toBeCloseTo(Math.SQRT2, 12);
+  });
+
+  test('add(), take() and one scaled AdamW pass equal mean(), clipGradNorm and AdamW', () => {
+    // random values: the fused pass differs by float32 rounding of the scaled gradient only
+    const n = 1000;
+    let seed = 1;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const grads = [0, 1].map(() => new Map([['w', Float32Array.from({ length: n }, rnd)]]));
+    const p0 = Float32Array.from({ length: n }, rnd);
+    const weights = [7, 5];
+    for (const maxNorm of [0.1, 1e9]) {
+      const ref = new GradientAccumulator();
+      grads.forEach((g, k) => ref.add(g, weights[k]));
+      const mean = ref.mean();
+      const norm = clipGradNorm(mean.values(), maxNorm);
+      const pRef = new Map([['w', p0.slice()]]);
+      new Optimizer(pRef, { lr: 0.01 }).step(mean);
+
+      const acc = new GradientAccumulator();
+      grads.forEach((g, k) => acc.add(g, weights[k], { last: k === 1 }));
+      const a = acc.take();
+      expect(Math.abs(a.norm - norm) / norm).toBeLessThan(1e-6);
+      const pNew = new Map([['w', p0.slice()]]);
+      new Optimizer(pNew, { lr: 0.01 }).step(a.sums, clipCoefficient(a.norm, maxNorm) / a.total);
+      let worst = 0;
+      pNew.get('w')!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - pRef.get('w')![i]!))));
+      // float32 noise in g moves the update by ~1e-9; the stored p (|p| < 1) by at most one ulp
+      expect(worst).toBeLessThanOrEqual(2 ** -23);
+    }
+  });
+
+  test('clipCoefficient: max / (norm + 1e-6), clamped to 1', () => {
+    expect(clipCoefficient(13, 6.5)).toBe(6.5 / (13 + 1e-6));
+    expect(clipCoefficient(13, 14)).toBe(1);
   });
 });
 
