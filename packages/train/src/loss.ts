@@ -54,3 +54,63 @@ export function causalLmLoss(
   for (const v of [total, count, mean]) g.annotate(v, t.dtype, []);
   return o.neg(mean);
 }
+
+/** The loss and its gradient with respect to the logits, built together. */
+export interface LossWithGrad {
+  loss: Value;
+  /** d(loss)/d(logits), [B, S, V]: the seed of the backward walk (gradients' opts.seed). */
+  dlogits: Value;
+}
+
+/**
+ * causalLmLoss with a hand-written backward: loss = mean over kept positions of
+ * logsumexp(logits) - logits[target], and d(loss)/d(logits) = (softmax(logits) - onehot(target))
+ * * keep / count, emitted directly as Softmax, one Mul by a per-row [B, S, 1] weight and a
+ * ScatterElements (add) of -weight at the targets into that same tensor. The walk through
+ * LogSoftmax and GatherElements would materialise [B, S, V] five more times (LogSoftmax's
+ * output, zeros, their scatter, Exp, Mul and Sub): 525 MB each at 2 x 512 x 128256 float32.
+ * The forward needs no [B, S, V] value beyond the logits (ReduceLogSumExp and a gather).
+ */
+export function causalLmLossWithGrad(
+  g: GraphBuilder,
+  logits: Value,
+  labels: Value,
+  opts: LossOptions = {},
+): LossWithGrad {
+  const o = new Ops(g);
+  const t = typeLookup(g, opts.types)(logits.name);
+  if (!t || t.shape.length !== 3) {
+    throw new GradientError(`causalLmLoss: logits '${logits.name}' need a known [B, S, V] type`);
+  }
+  const [b, s] = t.shape as [number | string, number | string];
+  const big = Number.MAX_SAFE_INTEGER;
+  const rows = o.concat([o.shape(labels, 0, 1), o.i64([1])], 0);
+  const pad = one(o, 'Expand', [o.i64([IGNORE_INDEX], true), rows]);
+  const target = o.concat([o.slice(labels, [1], [big], [1]), pad], 1);
+  const keep = o.unsqueeze(
+    one(o, 'Not', [one(o, 'Equal', [target, o.i64([IGNORE_INDEX], true)])]),
+    [-1],
+  );
+  const ids = o.where(keep, o.unsqueeze(target, [-1]), o.i64([0], true));
+  const lse = one(o, 'ReduceLogSumExp', [logits, o.i64([-1])], { keepdims: 1 });
+  const picked = g.node('GatherElements', [logits, ids], { axis: -1 })[0]!;
+  const zero = one(o, 'CastLike', [o.float([0]), picked]);
+  const kept = o.where(keep, o.sub(lse, picked), zero);
+  const total = one(o, 'ReduceSum', [kept], { keepdims: 0 });
+  const count = one(o, 'CastLike', [
+    one(o, 'ReduceSum', [o.cast(keep, DataType.INT64)], { keepdims: 0 }),
+    total,
+  ]);
+  const loss = o.div(total, count);
+
+  const w = o.where(keep, o.reciprocal(count), zero); // [B, S, 1]: keep / count
+  const scaled = o.mul(o.softmax(logits, -1), w);
+  const dlogits = one(o, 'ScatterElements', [scaled, ids, o.neg(w)], {
+    axis: -1,
+    reduction: 'add',
+  });
+  for (const v of [lse, picked, kept, w]) g.annotate(v, t.dtype, [b, s, 1]);
+  for (const v of [total, count, loss]) g.annotate(v, t.dtype, []);
+  for (const v of [scaled, dlogits]) g.annotate(v, t.dtype, t.shape);
+  return { loss, dlogits };
+}

@@ -19,7 +19,7 @@ import {
   type Value,
 } from '@exp/models';
 import { gradients } from './gradients.js';
-import { causalLmLoss } from './loss.js';
+import { causalLmLoss, causalLmLossWithGrad } from './loss.js';
 import { GradientError } from './types.js';
 
 export const LOSS_OUTPUT = 'loss';
@@ -131,11 +131,17 @@ export function buildTrainingStep(
   g.outputs.splice(0);
 
   const labels = g.input('labels', DataType.INT64, ['batch_size', 'sequence_length']);
-  const loss = causalLmLoss(g, { name: 'logits' }, labels);
+  // the loss's backward is emitted with it (no [B, S, V] one-hot scatter) and the walk starts
+  // at the logits; with nothing trainable, the loss alone
+  const logits = { name: 'logits' };
+  const { loss, dlogits } = trainable.length
+    ? causalLmLossWithGrad(g, logits, labels)
+    : { loss: causalLmLoss(g, logits, labels), dlogits: undefined };
   const grads = gradients(
     g,
-    loss,
+    logits,
     trainable.map((name) => ({ name })),
+    { seed: dlogits },
   );
   g.output(loss, LOSS_OUTPUT, DataType.FLOAT, []);
   grads.forEach((dw, i) => {
