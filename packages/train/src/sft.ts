@@ -248,8 +248,9 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
       const groupEnd = (i + 1) % gradAccum === 0 || i === batches.length - 1;
       // A micro-batch with no label tokens has loss NaN (0/0) and contributes nothing.
       if (n > 0) {
-        // the group's last add also sums the squares the clip norm needs
-        acc.add(r.grads, n, { last: groupEnd });
+        // the group's last add also sums the squares the clip norm needs; the run's fresh
+        // gradient arrays are handed over (the first of a group becomes the sums)
+        acc.add(r.grads, n, { last: groupEnd, adopt: true });
         lossSum += r.loss * n;
         tokens += n;
       }

@@ -147,6 +147,21 @@ describe('GradientAccumulator', () => {
     expect(b.norm).toBeCloseTo(Math.SQRT2, 12);
   });
 
+  test('adopt: the first arrays of a group become its sums, scaled in place', () => {
+    const acc = new GradientAccumulator();
+    const g1 = f32(1, 2);
+    acc.add(new Map([['w', g1]]), 3, { adopt: true });
+    acc.add(new Map([['w', f32(3, 6)]]), 1, { last: true, adopt: true });
+    const a = acc.take();
+    expect(a.sums.get('w')).toBe(g1);
+    expect([...g1]).toEqual([6, 12]);
+    expect(a.norm).toBeCloseTo(Math.sqrt(1.5 ** 2 + 3 ** 2), 12);
+    const g2 = f32(5, 5);
+    acc.add(new Map([['w', g2]]), 1, { adopt: true });
+    expect(acc.take().sums.get('w')).toBe(g2);
+    expect([...g1]).toEqual([6, 12]);
+  });
+
   test('add(), take() and one scaled AdamW pass equal mean(), clipGradNorm and AdamW', () => {
     // random values: the fused pass differs by float32 rounding of the scaled gradient only
     const n = 1000;

@@ -13,7 +13,8 @@ export interface AccumulatedGrads {
 
 /**
  * Sums weighted gradients, the way torch's `.grad` accumulates: in float32, into buffers
- * allocated once and reused by every group (no per-step allocation at 375M parameters). With
+ * allocated once and reused by every group, or into the first micro-batch's own arrays
+ * (`adopt`). With
  * weight 1 per micro-batch (each loss the mean over its own tokens) the mean is (1/k) sum of
  * grads, what HF Trainer gives when the loss is not token-normalised; with weight = the
  * micro-batch's count of non-ignored labels it is the gradient of the mean over all k
@@ -35,18 +36,26 @@ export class GradientAccumulator {
   /**
    * Adds weight * grads. `last` marks the group's last micro-batch: the same pass then also
    * sums the squares of the results, so that take() needs no pass of its own for the norm.
+   * `adopt`: the caller hands the arrays over (an onnxruntime run's fresh outputs), and the
+   * group's first ones become its sums, scaled in place: no buffer of the accumulator's own, so
+   * the sums cost no memory beyond the one step's gradients (1.5 GB at 375M parameters).
    */
-  add(grads: ReadonlyMap<string, Float32Array>, weight = 1, opts: { last?: boolean } = {}): void {
+  add(
+    grads: ReadonlyMap<string, Float32Array>,
+    weight = 1,
+    opts: { last?: boolean; adopt?: boolean } = {},
+  ): void {
     let sq = 0;
     for (const [name, g] of grads) {
+      const first = !this.group.has(name);
       let s = this.buffers.get(name);
-      if (!s) this.buffers.set(name, (s = new Float32Array(g.length)));
+      if (first && opts.adopt) this.buffers.set(name, (s = g));
+      else if (!s) this.buffers.set(name, (s = new Float32Array(g.length)));
       if (s.length !== g.length) {
         throw new GradientError(
           `grads: '${name}' has ${g.length} values, earlier ones had ${s.length}`,
         );
       }
-      const first = !this.group.has(name);
       this.group.add(name);
       sq += opts.last ? accumulateSq(s, g, weight, first) : (accumulate(s, g, weight, first), 0);
     }
