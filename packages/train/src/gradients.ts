@@ -72,6 +72,16 @@ export function gradients(
       shape,
       need: (i, make) => (needs(i) ? make() : undefined),
       unb: (i, make) => (needs(i) ? sumTo(o, make(), shape(y), shape(x[i]!), x[i]!) : undefined),
+      takeAccumulated: (i) => {
+        const name = node.inputs[i]!;
+        const prev = needs(i) ? grads.get(name) : undefined;
+        // a value used twice by this node must not lose the first use's part
+        if (prev && node.inputs.filter((n) => n === name).length === 1) {
+          grads.delete(name);
+          return prev;
+        }
+        return undefined;
+      },
     };
     rule(dyAll[0]!, ctx).forEach((d, i) => {
       if (d && needs(i)) accumulate(node.inputs[i]!, d);
