@@ -48,6 +48,8 @@ export interface ChildResult {
   runS: number;
   /** Of the timed steps: accumulation + the fused clip/AdamW pass (0 for 'forward'). */
   optimS: number;
+  /** Of optimS: the fused clip/AdamW pass alone. */
+  adamS: number;
   /** Loss of the first step (the initial weights: equal in both modes). */
   firstLoss: number;
   lastLoss: number;
@@ -121,6 +123,7 @@ const setupRssBytes = process.memoryUsage().rss;
 
 let runS = 0;
 let optimS = 0;
+let adamS = 0;
 let tokens = 0;
 let labelTokens = 0;
 let next = 0;
@@ -151,7 +154,10 @@ for (let i = 0; i < (gsm8k ? 0 : warmup) + steps; i++) {
     const { sums, total, norm } = acc.take();
     opt.step(sums, clipCoefficient(norm, 1.0) / total);
   }
-  if (timed) optimS += (performance.now() - a) / 1000;
+  if (timed) {
+    optimS += (performance.now() - a) / 1000;
+    adamS += (performance.now() - a) / 1000;
+  }
   losses.push(lossSum / count);
 }
 await step.release();
@@ -172,6 +178,7 @@ const result: ChildResult = {
   gsm8k,
   runS,
   optimS,
+  adamS,
   firstLoss: losses[0]!,
   lastLoss: losses.at(-1)!,
   setupRssBytes,
