@@ -17,6 +17,7 @@ import { encodeSftDataset, sftPadId } from '../src/data/format.js';
 import { selectSftProblems } from '../src/data/select.js';
 import { sftBatches } from '../src/data/collate.js';
 import { IGNORE_INDEX } from '../src/loss.js';
+import { collectGarbage } from '../src/memory.js';
 import { benchBatch, benchModel, isTrainBenchModel } from './model.js';
 
 export type BenchMode = 'train' | 'forward';
@@ -71,6 +72,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     accum: { type: 'string', default: '1' },
     gsm8k: { type: 'string', default: '0' },
+    gc: { type: 'string', default: '1' },
   },
 });
 const name = values.model ?? '';
@@ -135,7 +137,11 @@ for (let i = 0; i < (gsm8k ? 0 : warmup) + steps; i++) {
   for (let k = 0; k < accum; k++) {
     const b = data[next++ % data.length]!;
     const n = labelCount(b);
+    const z = performance.now();
+    // as trainSft: the previous run's gradient arrays are freed before this run allocates
+    if (values.gc === '1') collectGarbage();
     const a = performance.now();
+    if (timed) optimS += (a - z) / 1000;
     const r = await step.run(params, b);
     const mid = performance.now();
     if (mode === 'train' && n > 0) acc.add(r.grads, n, { last: k === accum - 1, adopt: true });

@@ -39,6 +39,7 @@ import {
 import { clipCoefficient } from './optim/clip.js';
 import { linearWithWarmup } from './optim/schedule.js';
 import { GradientAccumulator } from './optim/accumulate.js';
+import { collectGarbage } from './memory.js';
 
 export interface SftOptions {
   /** HF checkpoint folder trained from. */
@@ -244,6 +245,8 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
       if (opts.signal?.aborted) throw new SftError('sft: aborted');
       const b = batches[i]!;
       const n = lossTokens(b);
+      // the previous run's gradient arrays go before this run allocates its own
+      collectGarbage();
       const r = await step.run(params, b);
       const groupEnd = (i + 1) % gradAccum === 0 || i === batches.length - 1;
       // A micro-batch with no label tokens has loss NaN (0/0) and contributes nothing.
