@@ -132,34 +132,38 @@ describe('GradientAccumulator', () => {
       { last: true },
     );
     const a = acc.take();
-    expect(a.total).toBe(4);
-    expect([...a.sums.get('w')!]).toEqual([6, 12]);
-    expect([...a.sums.get('b')!]).toEqual([8]);
-    // mean (1.5, 3, 2): norm sqrt(2.25 + 9 + 4)
-    expect(a.norm).toBeCloseTo(Math.sqrt(15.25), 12);
+    // in units of the first weight (3): sums 3g1 + g2 over 3, total 4/3; the mean as ever
+    expect(a.total).toBe(4 / 3);
+    expect([...a.sums.get('w')!]).toEqual([2, 4]);
+    expect([...a.sums.get('b')!]).toEqual([Math.fround(4 - 4 / 3)]);
+    // mean (1.5, 3, 2): norm sqrt(2.25 + 9 + 4), up to the float32 rounding of 8/3
+    expect(a.norm).toBeCloseTo(Math.sqrt(15.25), 6);
     const w = a.sums.get('w')!;
     // a group without 'b' and without `last`: its own values only, the norm in a pass of its own
     acc.add(new Map([['w', f32(1, 1)]]), 2);
     const b = acc.take();
     expect(b.sums.get('w')).toBe(w);
     expect([...b.sums.keys()]).toEqual(['w']);
-    expect([...w]).toEqual([2, 2]);
+    expect([...w]).toEqual([1, 1]); // weight 2 is this group's unit
+    expect(b.total).toBe(1);
     expect(b.norm).toBeCloseTo(Math.SQRT2, 12);
   });
 
-  test('adopt: the first arrays of a group become its sums, scaled in place', () => {
+  test('adopt: the first arrays of a group become its sums, untouched until the next add', () => {
     const acc = new GradientAccumulator();
     const g1 = f32(1, 2);
     acc.add(new Map([['w', g1]]), 3, { adopt: true });
+    expect([...g1]).toEqual([1, 2]);
     acc.add(new Map([['w', f32(3, 6)]]), 1, { last: true, adopt: true });
     const a = acc.take();
     expect(a.sums.get('w')).toBe(g1);
-    expect([...g1]).toEqual([6, 12]);
+    expect([...g1]).toEqual([2, 4]);
+    expect(a.total).toBe(4 / 3);
     expect(a.norm).toBeCloseTo(Math.sqrt(1.5 ** 2 + 3 ** 2), 12);
     const g2 = f32(5, 5);
     acc.add(new Map([['w', g2]]), 1, { adopt: true });
     expect(acc.take().sums.get('w')).toBe(g2);
-    expect([...g1]).toEqual([6, 12]);
+    expect([...g1]).toEqual([2, 4]);
   });
 
   test('add(), take() and one scaled AdamW pass equal mean(), clipGradNorm and AdamW', () => {

@@ -3,9 +3,12 @@ import { GradientError } from '../types.js';
 
 /** What one accumulation group holds once it is complete. */
 export interface AccumulatedGrads {
-  /** Per parameter, the sum of weight * gradient over the group's micro-batches (float32). */
+  /**
+   * Per parameter, the sum of weight * gradient over the group's micro-batches (float32), in
+   * units of the group's first weight (so the first micro-batch's gradients need no pass).
+   */
   sums: ReadonlyMap<string, Float32Array>;
-  /** The sum of the weights: sums / total is the weighted mean. */
+  /** The sum of the weights in the same units: sums / total is the weighted mean. */
   total: number;
   /** The global 2-norm of the weighted mean (sums / total), as if all were concatenated. */
   norm: number;
@@ -27,19 +30,23 @@ export class GradientAccumulator {
   private group = new Set<string>();
   private adopted = new Set<string>();
   private total = 0;
+  /** The group's first weight: sums hold sum(weight * g) / unit. */
+  private unit: number | undefined;
   /** Sum of squares of the sums, when the last add computed it over the whole group. */
   private sumSq: number | undefined;
 
+  /** The sum of the weights added in this group. */
   get count(): number {
-    return this.total;
+    return this.total * (this.unit ?? 0);
   }
 
   /**
    * Adds weight * grads. `last` marks the group's last micro-batch: the same pass then also
    * sums the squares of the results, so that take() needs no pass of its own for the norm.
    * `adopt`: the caller hands the arrays over (an onnxruntime run's fresh outputs), and the
-   * group's first ones become its sums, scaled in place: no buffer of the accumulator's own, so
-   * the sums cost no memory beyond the one step's gradients (1.5 GB at 375M parameters).
+   * group's first ones become its sums as they are (sums count in units of the group's first
+   * weight): no buffer of the accumulator's own, so the sums cost no memory beyond the one
+   * step's gradients (1.5 GB at 375M parameters), and no pass over the first micro-batch.
    */
   add(
     grads: ReadonlyMap<string, Float32Array>,
@@ -47,6 +54,8 @@ export class GradientAccumulator {
     opts: { last?: boolean; adopt?: boolean } = {},
   ): void {
     let sq = 0;
+    this.unit ??= weight;
+    const w = weight / this.unit;
     for (const [name, g] of grads) {
       const first = !this.group.has(name);
       let s = this.buffers.get(name);
@@ -60,9 +69,13 @@ export class GradientAccumulator {
         );
       }
       this.group.add(name);
-      sq += opts.last ? accumulateSq(s, g, weight, first) : (accumulate(s, g, weight, first), 0);
+      if (first && s === g && w === 1) {
+        // adopted in the group's units already: no pass, but for the norm's squares
+        if (opts.last) sq += sumOfSquares(s);
+      } else if (opts.last) sq += accumulateSq(s, g, w, first);
+      else accumulate(s, g, w, first);
     }
-    this.total += weight;
+    this.total += w;
     this.sumSq = opts.last && grads.size === this.group.size ? sq : undefined;
   }
 
@@ -81,6 +94,7 @@ export class GradientAccumulator {
     this.adopted.clear();
     this.group = new Set();
     this.total = 0;
+    this.unit = undefined;
     this.sumSq = undefined;
     return out;
   }
