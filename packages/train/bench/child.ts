@@ -51,6 +51,8 @@ export interface ChildResult {
   optimS: number;
   /** Of optimS: the fused clip/AdamW pass alone. */
   adamS: number;
+  /** Each timed optimizer step: [run s, accumulate/clip/AdamW s] (the first allocates m, v). */
+  stepS: [number, number][];
   /** Loss of the first step (the initial weights: equal in both modes). */
   firstLoss: number;
   lastLoss: number;
@@ -126,12 +128,14 @@ const setupRssBytes = process.memoryUsage().rss;
 let runS = 0;
 let optimS = 0;
 let adamS = 0;
+const stepS: [number, number][] = [];
 let tokens = 0;
 let labelTokens = 0;
 let next = 0;
 const losses: number[] = [];
 for (let i = 0; i < (gsm8k ? 0 : warmup) + steps; i++) {
   const timed = gsm8k || i >= warmup;
+  const [run0, optim0] = [runS, optimS];
   let lossSum = 0;
   let count = 0;
   for (let k = 0; k < accum; k++) {
@@ -163,6 +167,7 @@ for (let i = 0; i < (gsm8k ? 0 : warmup) + steps; i++) {
   if (timed) {
     optimS += (performance.now() - a) / 1000;
     adamS += (performance.now() - a) / 1000;
+    stepS.push([runS - run0, optimS - optim0]);
   }
   losses.push(lossSum / count);
 }
@@ -185,6 +190,7 @@ const result: ChildResult = {
   runS,
   optimS,
   adamS,
+  stepS,
   firstLoss: losses[0]!,
   lastLoss: losses.at(-1)!,
   setupRssBytes,
