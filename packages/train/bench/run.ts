@@ -5,7 +5,7 @@
 // onnxruntime run, then the fused clip + AdamW pass) against the peer measured in the same run,
 // the forward-only tokens/s of the same training-step graph (no trainable parameter: forward +
 // loss, no backward, no optimizer), same weights, same batch; then, in the real models' shape
-// (random-375m), one optimizer step at 2 x 512 and the seed's SFT settings (8 GSM8K items,
+// (random-375m), two optimizer steps at 2 x 512 and the seed's SFT settings (8 GSM8K items,
 // batch 2, accumulation 2) next to transformers' figures from peer-transformers.json, with peak
 // RSS. One process per row.
 import { execFile } from 'node:child_process';
@@ -24,7 +24,7 @@ const USAGE = `usage: pnpm bench train [options]
 Training tokens/s (TrainingStep.run = forward + backward, then the fused clip + AdamW pass) next
 to forward-only tokens/s of the same graph without gradients, same weights and batch, with each
 row's peak RSS (one process per row); then a random model in the real models' shape
-(random-375m): one optimizer step at 2 x 512 tokens, and the seed's SFT settings (the first 8
+(random-375m): two optimizer steps at 2 x 512 tokens, and the seed's SFT settings (the first 8
 GSM8K train items, batch 2, accumulation 2, padded to the longest row; needs EXP_GSM8K_DIR),
 each next to transformers' figures from bench/peer-transformers.json, with peak RSS.
 
@@ -133,7 +133,7 @@ async function trainCommand(argv: string[]) {
   let real: Row | undefined;
   let seedRow: Row | undefined;
   if (!skipReal) {
-    log(`random-375m: one training step, batch ${realBatch} x ${realSeq} tokens (a few minutes)`);
+    log(`random-375m: two training steps, batch ${realBatch} x ${realSeq} tokens (a few minutes)`);
     real = await child([
       ...common,
       '--model',
@@ -145,7 +145,7 @@ async function trainCommand(argv: string[]) {
       '--seq',
       String(realSeq),
       '--steps',
-      '1',
+      '2',
       '--warmup',
       '0',
     ]);
@@ -220,16 +220,22 @@ async function trainCommand(argv: string[]) {
           '1408, untied.'
         : ''),
   );
+  const perStep = (r: Row) =>
+    r.stepS.map(
+      ([run, opt]) => `${(run + opt).toFixed(1)} (${run.toFixed(1)} + ${opt.toFixed(1)})`,
+    );
   if (real) {
     const s = (real.runS + real.optimS) / real.steps;
     console.log(
       `\nreal shape (random-375m: vocab 128256, hidden 1024, 16 layers, 16 heads / 4 KV heads, ` +
-        `MLP 4096, tied, llama3 rope; ${(real.parameters / 1e6).toFixed(1)}M params), one ` +
-        `training step at batch ${real.batch} x ${real.seq} tokens: ${s.toFixed(1)} s ` +
-        `(${real.runS.toFixed(1)} run + ${real.optimS.toFixed(1)} accumulate/clip/AdamW, ` +
-        `${((real.optimS * 1e9) / real.parameters).toFixed(1)} ns/param), loss ` +
-        `${real.firstLoss.toFixed(3)}; session ${real.sessionS.toFixed(1)} s, RSS before the ` +
-        `step ${gib(real.setupRssBytes)}, other load ${busy(real.busyPct)}`,
+        `MLP 4096, tied, llama3 rope; ${(real.parameters / 1e6).toFixed(1)}M params), ` +
+        `${real.steps} training steps at batch ${real.batch} x ${real.seq} tokens: ` +
+        `${perStep(real).join(', ')} s (run + accumulate/clip/AdamW; the first allocates ` +
+        `AdamW's moments), mean ${s.toFixed(1)} s; AdamW pass ` +
+        `${((real.adamS * 1e9) / real.steps / real.parameters).toFixed(1)} ns/param; loss ` +
+        `${real.firstLoss.toFixed(3)} -> ${real.lastLoss.toFixed(3)}; session ` +
+        `${real.sessionS.toFixed(1)} s, RSS before the first step ${gib(real.setupRssBytes)}, ` +
+        `other load ${busy(real.busyPct)}`,
     );
     console.log(
       peerLine('2 x 512', s, real.tokens / real.steps, real.maxRssBytes, peer.rows['2x512']),
@@ -243,9 +249,9 @@ async function trainCommand(argv: string[]) {
       `\nseed settings (random-375m; the first ${r.gsm8k} GSM8K train items, real Llama 3 ` +
         `tokenizer, 'sft' format, batch ${r.batch}, accumulation ${r.accum}, padded to the ` +
         `longest row): ${r.steps} optimizer steps of ${(r.tokens / r.steps).toFixed(0)} tokens ` +
-        `(${(r.labelTokens / r.steps).toFixed(0)} label tokens) on average, ${s.toFixed(1)} s ` +
-        `each (${(r.runS / r.steps).toFixed(1)} run + ${(r.optimS / r.steps).toFixed(1)} ` +
-        `accumulate/clip/AdamW), losses ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(3)}, ` +
+        `(${(r.labelTokens / r.steps).toFixed(0)} label tokens) on average: ` +
+        `${perStep(r).join(', ')} s (run + accumulate/clip/AdamW), mean ${s.toFixed(1)} s, ` +
+        `losses ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(3)}, ` +
         `other load ${busy(r.busyPct)}`,
     );
     console.log(peerLine('seed settings', s, r.tokens / r.steps, r.maxRssBytes, peer.rows.seed));
