@@ -200,7 +200,10 @@ export class TrainingStep {
     };
     // float64 without onnxruntime's extended fusions: they fold scales into a float32 attribute
     const model = encodeModel(f64 ? retypeGraph(step.graph) : step.graph, meta);
-    const session = f64 ? { ...opts.session, optimization: 'basic' as const } : opts.session;
+    // no memory pattern: its one block for all intermediates, planned at the second run, held
+    // 7 GB more than the first run's peak at 375M (see SessionConfig.memPattern)
+    const base = { memPattern: false, ...opts.session };
+    const session = f64 ? { ...base, optimization: 'basic' as const } : base;
     return new TrainingStep(await createSession(model, session), step, precision);
   }
 
