@@ -20,7 +20,7 @@ export const ADAMW_DEFAULTS: AdamWHyper = {
 };
 
 export interface AdamWState {
-  /** Steps taken (0 before the first). */
+  /** Steps taken (0 before the first, when m and v are zeros). */
   step: number;
   /** First and second moment estimates (float32, like torch's exp_avg / exp_avg_sq). */
   m: Float32Array;
@@ -58,6 +58,19 @@ export function adamwStep(
   const [c1, c2] = [1 - b1, 1 - b2];
   const { m, v } = state;
   const n = param.length;
+  if (t === 1) {
+    // m and v are adamwState's zeros: written without being read, so each fresh page faults
+    // once, not twice (read maps the zero page, the write copies it): 3 ns/param less
+    for (let i = 0; i < n; i++) {
+      const g = grad[i]! * gradScale;
+      const mi = Math.fround(c1 * g);
+      const vi = Math.fround(c2 * g * g);
+      m[i] = mi;
+      v[i] = vi;
+      param[i] = param[i]! * decay - (stepSize * mi) / (Math.sqrt(vi) * invBc2Sqrt + eps);
+    }
+    return;
+  }
   // one pass, each array read once and written once: memory traffic bounds it (~28 B/param)
   for (let i = 0; i < n; i++) {
     const g = grad[i]! * gradScale;
