@@ -18,7 +18,7 @@ const CHILD = path.join(PKG, 'test/real-shape-sft.child.ts');
  * Peak RSS bound. 162M parameters x 4 bytes = 0.65 GB per copy: weights, AdamW's m and v, the
  * accumulated sums, a run's gradients and onnxruntime's own copy of them (6 copies, 3.9 GB),
  * plus activations and [2, 128, 128256] logits (131 MB each) and the final checkpoint's write.
- * Measured 5.84 GiB on 2026-12-07 (2 cores, onnxruntime-node 1.30.0; 8.35 GiB with the earlier graph).
+ * Measured 5.42 GiB on 2026-12-07 (2 cores, onnxruntime-node 1.30.0; 8.35 GiB with the earlier graph).
  */
 const PEAK_BOUND_BYTES = 7.5 * 2 ** 30;
 
