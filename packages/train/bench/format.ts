@@ -21,3 +21,23 @@ export function limitLine(peakBytes: number, limitBytes: number, limitLabel: str
     (r <= 1 ? 'fits' : 'DOES NOT FIT')
   );
 }
+
+/**
+ * "seed settings: 12.3 s per optimizer step, 41 tok/s; peer 13.7 s: 0.90x its time; peak RSS
+ * 8.10 GiB, peer 8.94 GiB (9.6 GB): 0.91x". Ratios are exp / peer: below 1 is faster / smaller.
+ */
+export function peerLine(
+  label: string,
+  stepS: number,
+  tokensPerStep: number,
+  peakBytes: number,
+  peer: { stepS: number; peakRssBytes: number },
+): string {
+  return (
+    `${label}: ${stepS.toFixed(1)} s per optimizer step, ` +
+    `${(tokensPerStep / stepS).toFixed(1)} tok/s; peer ${peer.stepS.toFixed(1)} s ` +
+    `(${(tokensPerStep / peer.stepS).toFixed(1)} tok/s): ${ratio(stepS, peer.stepS)} its time; ` +
+    `peak RSS ${gib(peakBytes)}, peer ${gib(peer.peakRssBytes)} ` +
+    `(${(peer.peakRssBytes / 1e9).toFixed(1)} GB): ${ratio(peakBytes, peer.peakRssBytes)}`
+  );
+}

@@ -1,10 +1,13 @@
 // `pnpm bench train [--quick] [--models tiny-llama,tiny-diffllama,random-58m] [--batch 2]
-//   [--seq 256] [--steps 3] [--threads 2] [--skip-real] [--real-batch 2] [--real-seq 512]`
+//   [--seq 256] [--steps 3] [--threads 2] [--skip-real] [--skip-seed] [--real-batch 2]
+//   [--real-seq 512]`
 // A benchmark script (nothing here is a test): training tokens/s (forward + backward in one
-// onnxruntime run, then clipGradNorm + AdamW) against the peer measured in the same run, the
-// forward-only tokens/s of the same training-step graph (no trainable parameter: forward + loss,
-// no backward, no optimizer), same weights, same batch; and the peak RSS of one training step of
-// a random model in the real models' shape against a 24 GB limit. One process per row.
+// onnxruntime run, then the fused clip + AdamW pass) against the peer measured in the same run,
+// the forward-only tokens/s of the same training-step graph (no trainable parameter: forward +
+// loss, no backward, no optimizer), same weights, same batch; then, in the real models' shape
+// (random-375m), two optimizer steps at 2 x 512 and the seed's SFT settings (8 GSM8K items,
+// batch 2, accumulation 2) next to transformers' figures from peer-transformers.json, with peak
+// RSS. One process per row.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,22 +15,26 @@ import { parseArgs, promisify } from 'node:util';
 import { runtimeVersions } from '@exp/models';
 import { busy, formatTable, machineLine, startCpuProbe } from '../../eval/bench/common.js';
 import type { BenchMode, ChildResult } from './child.js';
-import { gib, limitLine, ratio, sameLoss, tokensPerS } from './format.js';
+import { gib, limitLine, peerLine, ratio, sameLoss, tokensPerS } from './format.js';
 import { isTrainBenchModel, type TrainBenchModel } from './model.js';
+import { PEER_FILE, readPeerFigures } from './peer.js';
 
 const USAGE = `usage: pnpm bench train [options]
 
-Training tokens/s (TrainingStep.run = forward + backward, then clipGradNorm + AdamW) next to
-forward-only tokens/s of the same graph without gradients, same weights and batch, with each
-row's peak RSS (one process per row); then one training step of a random model in the real
-models' shape (random-375m) with its peak RSS against a 24 GB limit.
+Training tokens/s (TrainingStep.run = forward + backward, then the fused clip + AdamW pass) next
+to forward-only tokens/s of the same graph without gradients, same weights and batch, with each
+row's peak RSS (one process per row); then a random model in the real models' shape
+(random-375m): two optimizer steps at 2 x 512 tokens, and the seed's SFT settings (the first 8
+GSM8K train items, batch 2, accumulation 2, padded to the longest row; needs EXP_GSM8K_DIR),
+each next to transformers' figures from bench/peer-transformers.json, with peak RSS.
 
   --models LIST     models of the table (default tiny-llama,tiny-diffllama,random-58m)
   --batch N         rows per batch (default 2)
   --seq N           tokens per row (default 256)
   --steps N         timed steps per row, after one untimed warm-up step (default 3)
   --threads N       onnxruntime intra-op threads (default 2)
-  --skip-real       skip the real-shape step
+  --skip-real       skip the real-shape rows
+  --skip-seed       skip the real-shape row at the seed's SFT settings
   --real-batch N    batch of the real-shape step (default 2)
   --real-seq N      tokens per row of the real-shape step (default 512)
   --quick           tiny presets only, 1 timed step, no real-shape step
@@ -74,6 +81,7 @@ async function trainCommand(argv: string[]) {
       steps: { type: 'string', default: '3' },
       threads: { type: 'string', default: '2' },
       'skip-real': { type: 'boolean', default: false },
+      'skip-seed': { type: 'boolean', default: false },
       'real-batch': { type: 'string', default: '2' },
       'real-seq': { type: 'string', default: '512' },
       quick: { type: 'boolean', default: false },
@@ -121,9 +129,11 @@ async function trainCommand(argv: string[]) {
     const train = await measure(m, 'train');
     pairs.push({ train, forward });
   }
+  const peer = readPeerFigures();
   let real: Row | undefined;
+  let seedRow: Row | undefined;
   if (!skipReal) {
-    log(`random-375m: one training step, batch ${realBatch} x ${realSeq} tokens (a few minutes)`);
+    log(`random-375m: two training steps, batch ${realBatch} x ${realSeq} tokens (a few minutes)`);
     real = await child([
       ...common,
       '--model',
@@ -135,9 +145,25 @@ async function trainCommand(argv: string[]) {
       '--seq',
       String(realSeq),
       '--steps',
-      '1',
+      '2',
       '--warmup',
       '0',
+    ]);
+  }
+  if (!skipReal && !values['skip-seed']) {
+    log('random-375m: the seed settings, 8 GSM8K items, batch 2, accumulation 2 (a few minutes)');
+    seedRow = await child([
+      ...common,
+      '--model',
+      'random-375m',
+      '--mode',
+      'train',
+      '--gsm8k',
+      '8',
+      '--batch',
+      '2',
+      '--accum',
+      '2',
     ]);
   }
 
@@ -147,7 +173,6 @@ async function trainCommand(argv: string[]) {
       `${threads} threads; batch ${batch} x ${seq} tokens, 1 untimed warm-up + ${steps} timed ` +
       `step${steps > 1 ? 's' : ''} per row; seeded random weights in memory\n`,
   );
-  const tokens = batch * seq;
   console.log(
     formatTable(
       [
@@ -164,8 +189,8 @@ async function trainCommand(argv: string[]) {
         'other load',
       ],
       pairs.map(({ train, forward }) => {
-        const fwd = tokensPerS(tokens, forward.steps, forward.runS);
-        const trn = tokensPerS(tokens, train.steps, train.runS + train.optimS);
+        const fwd = tokensPerS(forward.tokens, 1, forward.runS);
+        const trn = tokensPerS(train.tokens, 1, train.runS + train.optimS);
         const perStep = (s: number) => (s / train.steps).toFixed(2);
         return [
           train.model,
@@ -184,8 +209,8 @@ async function trainCommand(argv: string[]) {
     ),
   );
   console.log(
-    '\ntrain: TrainingStep.run (forward + backward, one onnxruntime run) + clipGradNorm(1.0) + ' +
-      'AdamW (lr 1e-4), all parameters trainable; forward (the peer): the same training-step ' +
+    '\ntrain: TrainingStep.run (forward + backward, one onnxruntime run), then one fused ' +
+      'clip(1.0) + AdamW pass (lr 1e-4), all parameters trainable; forward (the peer): the same training-step ' +
       'graph built with no trainable parameter (forward + loss, no backward, no optimizer). ' +
       'tok/s: batch x seq per timed step. same loss: the first step (initial weights) gives the ' +
       'same loss in both. peak RSS: the whole process (getrusage maxRSS). other load: CPU share ' +
@@ -195,19 +220,43 @@ async function trainCommand(argv: string[]) {
           '1408, untied.'
         : ''),
   );
+  const perStep = (r: Row) =>
+    r.stepS.map(
+      ([run, opt]) => `${(run + opt).toFixed(1)} (${run.toFixed(1)} + ${opt.toFixed(1)})`,
+    );
   if (real) {
-    const s = real.runS + real.optimS;
+    const s = (real.runS + real.optimS) / real.steps;
     console.log(
       `\nreal shape (random-375m: vocab 128256, hidden 1024, 16 layers, 16 heads / 4 KV heads, ` +
-        `MLP 4096, tied, llama3 rope; ${(real.parameters / 1e6).toFixed(1)}M params), one ` +
-        `training step at batch ${real.batch} x ${real.seq} tokens: ${s.toFixed(1)} s ` +
-        `(${real.runS.toFixed(1)} run + ${real.optimS.toFixed(1)} AdamW), ` +
-        `${tokensPerS(real.batch * real.seq, 1, s).toFixed(0)} tok/s, loss ` +
-        `${real.firstLoss.toFixed(3)}; session ${real.sessionS.toFixed(1)} s, RSS before the ` +
-        `step ${gib(real.setupRssBytes)}, other load ${busy(real.busyPct)}`,
+        `MLP 4096, tied, llama3 rope; ${(real.parameters / 1e6).toFixed(1)}M params), ` +
+        `${real.steps} training steps at batch ${real.batch} x ${real.seq} tokens: ` +
+        `${perStep(real).join(', ')} s (run + accumulate/clip/AdamW; the first allocates ` +
+        `AdamW's moments), mean ${s.toFixed(1)} s; AdamW pass ` +
+        `${((real.adamS * 1e9) / real.steps / real.parameters).toFixed(1)} ns/param; loss ` +
+        `${real.firstLoss.toFixed(3)} -> ${real.lastLoss.toFixed(3)}; session ` +
+        `${real.sessionS.toFixed(1)} s, RSS before the first step ${gib(real.setupRssBytes)}, ` +
+        `other load ${busy(real.busyPct)}`,
+    );
+    console.log(
+      peerLine('2 x 512', s, real.tokens / real.steps, real.maxRssBytes, peer.rows['2x512']),
     );
     console.log(limitLine(real.maxRssBytes, LIMIT_BYTES, '24 GB'));
   }
+  if (seedRow) {
+    const r = seedRow;
+    const s = (r.runS + r.optimS) / r.steps;
+    console.log(
+      `\nseed settings (random-375m; the first ${r.gsm8k} GSM8K train items, real Llama 3 ` +
+        `tokenizer, 'sft' format, batch ${r.batch}, accumulation ${r.accum}, padded to the ` +
+        `longest row): ${r.steps} optimizer steps of ${(r.tokens / r.steps).toFixed(0)} tokens ` +
+        `(${(r.labelTokens / r.steps).toFixed(0)} label tokens) on average: ` +
+        `${perStep(r).join(', ')} s (run + accumulate/clip/AdamW), mean ${s.toFixed(1)} s, ` +
+        `losses ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(3)}, ` +
+        `other load ${busy(r.busyPct)}`,
+    );
+    console.log(peerLine('seed settings', s, r.tokens / r.steps, r.maxRssBytes, peer.rows.seed));
+  }
+  if (real || seedRow) console.log(`peer: ${peer.peer}; figures from ${PEER_FILE}`);
 }
 
 const [command = 'train', ...rest] = process.argv.slice(2);

@@ -6,6 +6,12 @@ import { DTYPE_ONLY, NON_DIFFERENTIABLE, RULES, type RuleCtx } from './rules.js'
 import { GradientError, typeLookup, type TypeMap } from './types.js';
 
 export interface GradientsOptions {
+  /**
+   * d(output)/d(`loss`) when `loss` is not the scalar output itself: the walk then starts from
+   * `loss` with this gradient (a hand-written VJP of what follows, e.g. the logits' gradient of
+   * causalLmLossWithGrad). Default: ones of `loss`'s shape.
+   */
+  seed?: Value;
   /** dtype/shape of forward values the graph cannot tell (before GraphBuilder.typeOf exists). */
   types?: TypeMap;
 }
@@ -30,7 +36,7 @@ export function gradients(
   }
 
   const grads = new Map<string, Value>([
-    [loss.name, one(o, 'Expand', [scalarLike(o, 1, loss), o.shape(loss)])],
+    [loss.name, opts.seed ?? one(o, 'Expand', [scalarLike(o, 1, loss), o.shape(loss)])],
   ]);
   const accumulate = (name: string, d: Value) => {
     const prev = grads.get(name);
@@ -66,6 +72,16 @@ export function gradients(
       shape,
       need: (i, make) => (needs(i) ? make() : undefined),
       unb: (i, make) => (needs(i) ? sumTo(o, make(), shape(y), shape(x[i]!), x[i]!) : undefined),
+      takeAccumulated: (i) => {
+        const name = node.inputs[i]!;
+        const prev = needs(i) ? grads.get(name) : undefined;
+        // a value used twice by this node must not lose the first use's part
+        if (prev && node.inputs.filter((n) => n === name).length === 1) {
+          grads.delete(name);
+          return prev;
+        }
+        return undefined;
+      },
     };
     rule(dyAll[0]!, ctx).forEach((d, i) => {
       if (d && needs(i)) accumulate(node.inputs[i]!, d);

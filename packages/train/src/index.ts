@@ -3,7 +3,13 @@ export const VERSION = '0.1.0';
 
 export { gradients, type GradientsOptions } from './gradients.js';
 export { RULES, NON_DIFFERENTIABLE, type Rule, type RuleCtx } from './rules.js';
-export { causalLmLoss, IGNORE_INDEX, type LossOptions } from './loss.js';
+export {
+  causalLmLoss,
+  causalLmLossWithGrad,
+  IGNORE_INDEX,
+  type LossOptions,
+  type LossWithGrad,
+} from './loss.js';
 export { GradientError, type TypeInfo, type TypeMap } from './types.js';
 export {
   SFT_FORMATS,
@@ -70,9 +76,9 @@ export {
   type AdamWHyper,
   type AdamWState,
 } from './optim/adamw.js';
-export { clipGradNorm } from './optim/clip.js';
+export { clipCoefficient, clipGradNorm } from './optim/clip.js';
 export { linearWithWarmup } from './optim/schedule.js';
-export { GradientAccumulator } from './optim/accumulate.js';
+export { GradientAccumulator, type AccumulatedGrads } from './optim/accumulate.js';
 export {
   verifyTrainingStep,
   writeTrainingStepValues,

@@ -19,6 +19,11 @@ export interface RuleCtx {
   need(i: number, make: () => Value): Value | undefined;
   /** need(i), then summed from the output's shape back to input i's (broadcast ops). */
   unb(i: number, make: () => Value): Value | undefined;
+  /**
+   * The gradient accumulated so far for input i, handed to the rule: the rule's result must
+   * then include it (it is no longer added). Undefined when there is none.
+   */
+  takeAccumulated(i: number): Value | undefined;
 }
 
 export type Rule = (dy: Value, c: RuleCtx) => readonly (Value | undefined)[];
@@ -88,6 +93,26 @@ export const RULES: Readonly<Record<string, Rule>> = {
         return sumTo(c.o, d, [...batch, ...sa.slice(-2)], sa, a);
       }),
       c.need(1, () => {
+        // a weight [K, N] under batched activations [..., M, K]: one GEMM over all rows,
+        // (a as [rows, K])^T @ (dy as [rows, N]); per-batch products summed after would
+        // materialise [..., K, N] (1 GB for the LM head at 2 x 128256 x 1024) and reduce it
+        if (sb.length === 2 && sa.length > 2) {
+          const flat = (v: Value, last: Dim, r: number) =>
+            one(c.o, 'Reshape', [
+              v,
+              typeof last === 'number'
+                ? c.o.i64([-1, last])
+                : c.o.concat([c.o.i64([-1]), c.o.shape(v, r - 1, r)], 0),
+            ]);
+          // as (dy^T @ a)^T: a weight used transposed (x @ W^T, every linear layer and the LM
+          // head) has its gradient's Transpose cancel this one, so dW = dy^T @ a is one GEMM
+          // with no [N, K] copy (onnxruntime removes inverse pairs and fuses the inner one)
+          const t = c.o.matMul(
+            c.o.transpose(flat(dy, sy.at(-1)!, sy.length), [1, 0]),
+            flat(a, sa.at(-1)!, sa.length),
+          );
+          return c.o.transpose(t, [1, 0]);
+        }
         const d = c.o.matMul(c.o.transpose(a, swapLast(sa.length)), dy);
         return sumTo(c.o, d, [...batch, ...sb.slice(-2)], sb, b);
       }),
@@ -100,7 +125,10 @@ export const RULES: Readonly<Record<string, Rule>> = {
     const axis = attr(c.node, 'axis', 0);
     if (axis === 0) {
       const at = c.o.unsqueeze(idx, [-1]);
-      return [one(c.o, 'ScatterND', [zerosLike(c.o, data), at, dy], { reduction: 'add' })];
+      // into the gradient accumulated so far (a tied embedding's LM-head part) when there is
+      // one: no [V, H] zeros and no Add (each a pass over 131M values at the real vocabulary)
+      const base = c.takeAccumulated(0) ?? zerosLike(c.o, data);
+      return [one(c.o, 'ScatterND', [base, at, dy], { reduction: 'add' })];
     }
     const picked = c.o.gather(iota(c.o, data), idx, axis);
     return [scatterFlat(c, dy, picked, 'add')];

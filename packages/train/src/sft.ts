@@ -41,9 +41,10 @@ import {
   writeTrainerState,
   type TrainerState,
 } from './checkpoint/trainer-state.js';
-import { clipGradNorm } from './optim/clip.js';
+import { clipCoefficient } from './optim/clip.js';
 import { linearWithWarmup } from './optim/schedule.js';
 import { GradientAccumulator } from './optim/accumulate.js';
+import { collectGarbage } from './memory.js';
 
 export interface SftOptions {
   /** HF checkpoint folder trained from. */
@@ -276,21 +277,25 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
       if (opts.signal?.aborted) throw new SftError('sft: aborted');
       const b = batches[i]!;
       const n = lossTokens(b);
+      // the previous run's gradient arrays go before this run allocates its own
+      collectGarbage();
       const r = await step.run(params, b);
+      const groupEnd = (i + 1) % gradAccum === 0 || i === batches.length - 1;
       // A micro-batch with no label tokens has loss NaN (0/0) and contributes nothing.
       if (n > 0) {
-        acc.add(r.grads, n);
+        // the group's last add also sums the squares the clip norm needs; the run's fresh
+        // gradient arrays are handed over (the first of a group becomes the sums)
+        acc.add(r.grads, n, { last: groupEnd, adopt: true });
         lossSum += r.loss * n;
         tokens += n;
       }
-      const groupEnd = (i + 1) % gradAccum === 0 || i === batches.length - 1;
       if (!groupEnd) continue;
       const lr = baseLr * schedule(state.step);
       if (tokens > 0) {
-        const grads = acc.mean();
-        clipGradNorm([...grads.values()], maxGradNorm);
+        // mean = sums / total, clipped: both folded into AdamW's one pass as a scale
+        const { sums, total, norm } = acc.take();
         opt.lr = lr;
-        opt.step(grads);
+        opt.step(sums, clipCoefficient(norm, maxGradNorm) / total);
       }
       state.step++;
       const rec = { step: state.step, loss: tokens > 0 ? lossSum / tokens : NaN, lr };

@@ -19,7 +19,7 @@ import {
   type Value,
 } from '@exp/models';
 import { gradients } from './gradients.js';
-import { causalLmLoss } from './loss.js';
+import { causalLmLoss, causalLmLossWithGrad } from './loss.js';
 import { GradientError } from './types.js';
 
 export const LOSS_OUTPUT = 'loss';
@@ -131,11 +131,17 @@ export function buildTrainingStep(
   g.outputs.splice(0);
 
   const labels = g.input('labels', DataType.INT64, ['batch_size', 'sequence_length']);
-  const loss = causalLmLoss(g, { name: 'logits' }, labels);
+  // the loss's backward is emitted with it (no [B, S, V] one-hot scatter) and the walk starts
+  // at the logits; with nothing trainable, the loss alone
+  const logits = { name: 'logits' };
+  const { loss, dlogits } = trainable.length
+    ? causalLmLossWithGrad(g, logits, labels)
+    : { loss: causalLmLoss(g, logits, labels), dlogits: undefined };
   const grads = gradients(
     g,
-    loss,
+    logits,
     trainable.map((name) => ({ name })),
+    { seed: dlogits },
   );
   g.output(loss, LOSS_OUTPUT, DataType.FLOAT, []);
   grads.forEach((dw, i) => {
@@ -194,7 +200,10 @@ export class TrainingStep {
     };
     // float64 without onnxruntime's extended fusions: they fold scales into a float32 attribute
     const model = encodeModel(f64 ? retypeGraph(step.graph) : step.graph, meta);
-    const session = f64 ? { ...opts.session, optimization: 'basic' as const } : opts.session;
+    // no memory pattern: its one block for all intermediates, planned at the second run, held
+    // 7 GB more than the first run's peak at 375M (see SessionConfig.memPattern)
+    const base = { memPattern: false, ...opts.session };
+    const session = f64 ? { ...base, optimization: 'basic' as const } : base;
     return new TrainingStep(await createSession(model, session), step, precision);
   }
 

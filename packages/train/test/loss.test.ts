@@ -1,6 +1,6 @@
 import { createRng } from '@exp/data';
 import { DataType, GraphBuilder } from '@exp/models';
-import { IGNORE_INDEX, causalLmLoss, gradients } from '../src/index.js';
+import { IGNORE_INDEX, causalLmLoss, causalLmLossWithGrad, gradients } from '../src/index.js';
 import { checkGradients, feeds, randomDoubles, session } from './fd.js';
 
 const [B, S, V] = [2, 5, 7];
@@ -31,6 +31,32 @@ function reference(logits: Float64Array, labels: readonly number[]) {
   for (const [row] of rows) for (let k = 0; k < V; k++) grad[row + k]! /= count;
   return { loss: total / count, grad };
 }
+
+describe('causalLmLossWithGrad (the training step loss, backward written by hand)', () => {
+  test('loss and d(loss)/d(logits) match the JS reference (float64, to 1e-12 relative)', async () => {
+    const g = new GraphBuilder('loss');
+    const logits = g.input('logits', DataType.DOUBLE, [B, S, V]);
+    const labels = g.input('labels', DataType.INT64, [B, S]);
+    const { loss, dlogits } = causalLmLossWithGrad(g, logits, labels);
+    g.output(loss, 'loss', DataType.DOUBLE, []);
+    g.output(dlogits, 'grad', DataType.DOUBLE, [B, S, V]);
+    const s = await session(g);
+    const data = randomDoubles(createRng('loss'), [B, S, V]).map((v) => 4 * v);
+    const r = await s.run(
+      feeds({
+        logits: { type: 'float64', dims: [B, S, V], data },
+        labels: { type: 'int64', dims: [B, S], data: BigInt64Array.from(LABELS.map(BigInt)) },
+      }),
+    );
+    const ref = reference(data, LABELS);
+    expect(Math.abs(Number(r.loss!.data[0]) - ref.loss) / ref.loss).toBeLessThan(1e-12);
+    const dg = r.grad!.data as Float64Array;
+    const maxGrad = Math.max(...ref.grad.map(Math.abs));
+    const maxErr = Math.max(...dg.map((v, i) => Math.abs(v - ref.grad[i]!)));
+    expect(maxErr / maxGrad).toBeLessThan(1e-12);
+    for (const t of [4, 1]) expect([...dg.subarray(t * V, t * V + V)]).toEqual(Array(V).fill(0));
+  });
+});
 
 describe('causalLmLoss', () => {
   test('loss and gradient match a JS reference (float64, to 1e-12 relative)', async () => {

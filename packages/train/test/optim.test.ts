@@ -8,6 +8,7 @@ import {
   TrainingStep,
   adamwState,
   adamwStep,
+  clipCoefficient,
   clipGradNorm,
   linearWithWarmup,
 } from '../src/index.js';
@@ -111,6 +112,92 @@ describe('GradientAccumulator', () => {
     acc.add(new Map([['w', f32(3, 6)]]), 1);
     expect([...acc.mean().get('w')!]).toEqual([1.5, 3]);
     expect(acc.count).toBe(0);
+  });
+
+  test('take(): float32 sums in buffers reused by every group, total, and the norm of the mean', () => {
+    const acc = new GradientAccumulator();
+    acc.add(
+      new Map([
+        ['w', f32(1, 2)],
+        ['b', f32(4)],
+      ]),
+      3,
+    );
+    acc.add(
+      new Map([
+        ['w', f32(3, 6)],
+        ['b', f32(-4)],
+      ]),
+      1,
+      { last: true },
+    );
+    const a = acc.take();
+    // in units of the first weight (3): sums 3g1 + g2 over 3, total 4/3; the mean as ever
+    expect(a.total).toBe(4 / 3);
+    expect([...a.sums.get('w')!]).toEqual([2, 4]);
+    expect([...a.sums.get('b')!]).toEqual([Math.fround(4 - 4 / 3)]);
+    // mean (1.5, 3, 2): norm sqrt(2.25 + 9 + 4), up to the float32 rounding of 8/3
+    expect(a.norm).toBeCloseTo(Math.sqrt(15.25), 6);
+    const w = a.sums.get('w')!;
+    // a group without 'b' and without `last`: its own values only, the norm in a pass of its own
+    acc.add(new Map([['w', f32(1, 1)]]), 2);
+    const b = acc.take();
+    expect(b.sums.get('w')).toBe(w);
+    expect([...b.sums.keys()]).toEqual(['w']);
+    expect([...w]).toEqual([1, 1]); // weight 2 is this group's unit
+    expect(b.total).toBe(1);
+    expect(b.norm).toBeCloseTo(Math.SQRT2, 12);
+  });
+
+  test('adopt: the first arrays of a group become its sums, untouched until the next add', () => {
+    const acc = new GradientAccumulator();
+    const g1 = f32(1, 2);
+    acc.add(new Map([['w', g1]]), 3, { adopt: true });
+    expect([...g1]).toEqual([1, 2]);
+    acc.add(new Map([['w', f32(3, 6)]]), 1, { last: true, adopt: true });
+    const a = acc.take();
+    expect(a.sums.get('w')).toBe(g1);
+    expect([...g1]).toEqual([2, 4]);
+    expect(a.total).toBe(4 / 3);
+    expect(a.norm).toBeCloseTo(Math.sqrt(1.5 ** 2 + 3 ** 2), 12);
+    const g2 = f32(5, 5);
+    acc.add(new Map([['w', g2]]), 1, { adopt: true });
+    expect(acc.take().sums.get('w')).toBe(g2);
+    expect([...g1]).toEqual([2, 4]);
+  });
+
+  test('add(), take() and one scaled AdamW pass equal mean(), clipGradNorm and AdamW', () => {
+    // random values: the fused pass differs by float32 rounding of the scaled gradient only
+    const n = 1000;
+    let seed = 1;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const grads = [0, 1].map(() => new Map([['w', Float32Array.from({ length: n }, rnd)]]));
+    const p0 = Float32Array.from({ length: n }, rnd);
+    const weights = [7, 5];
+    for (const maxNorm of [0.1, 1e9]) {
+      const ref = new GradientAccumulator();
+      grads.forEach((g, k) => ref.add(g, weights[k]));
+      const mean = ref.mean();
+      const norm = clipGradNorm(mean.values(), maxNorm);
+      const pRef = new Map([['w', p0.slice()]]);
+      new Optimizer(pRef, { lr: 0.01 }).step(mean);
+
+      const acc = new GradientAccumulator();
+      grads.forEach((g, k) => acc.add(g, weights[k], { last: k === 1 }));
+      const a = acc.take();
+      expect(Math.abs(a.norm - norm) / norm).toBeLessThan(1e-6);
+      const pNew = new Map([['w', p0.slice()]]);
+      new Optimizer(pNew, { lr: 0.01 }).step(a.sums, clipCoefficient(a.norm, maxNorm) / a.total);
+      let worst = 0;
+      pNew.get('w')!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - pRef.get('w')![i]!))));
+      // float32 noise in g moves the update by ~1e-9; the stored p (|p| < 1) by at most one ulp
+      expect(worst).toBeLessThanOrEqual(2 ** -23);
+    }
+  });
+
+  test('clipCoefficient: max / (norm + 1e-6), clamped to 1', () => {
+    expect(clipCoefficient(13, 6.5)).toBe(6.5 / (13 + 1e-6));
+    expect(clipCoefficient(13, 14)).toBe(1);
   });
 });
 

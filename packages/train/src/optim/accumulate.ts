@@ -1,47 +1,145 @@
-// Gradient accumulation over micro-batches.
+// Gradient accumulation over micro-batches into preallocated float32 buffers.
 import { GradientError } from '../types.js';
 
+/** What one accumulation group holds once it is complete. */
+export interface AccumulatedGrads {
+  /**
+   * Per parameter, the sum of weight * gradient over the group's micro-batches (float32), in
+   * units of the group's first weight (so the first micro-batch's gradients need no pass).
+   */
+  sums: ReadonlyMap<string, Float32Array>;
+  /** The sum of the weights in the same units: sums / total is the weighted mean. */
+  total: number;
+  /** The global 2-norm of the weighted mean (sums / total), as if all were concatenated. */
+  norm: number;
+}
+
 /**
- * Sums weighted gradients and returns their weighted mean. With weight 1 per micro-batch (each
- * loss the mean over its own tokens) the result is (1/k) sum of grads, what HF Trainer gives
- * when the loss is not token-normalised (loss / gradient_accumulation_steps). With weight = the
+ * Sums weighted gradients, the way torch's `.grad` accumulates: in float32, into buffers
+ * allocated once and reused by every group, or into the first micro-batch's own arrays
+ * (`adopt`). With
+ * weight 1 per micro-batch (each loss the mean over its own tokens) the mean is (1/k) sum of
+ * grads, what HF Trainer gives when the loss is not token-normalised; with weight = the
  * micro-batch's count of non-ignored labels it is the gradient of the mean over all k
  * micro-batches' tokens, what Trainer gives with num_items_in_batch (transformers >= 4.46).
+ * The optimizer takes `sums` with a scale (clip coefficient / total) instead of a divided copy.
  */
 export class GradientAccumulator {
-  private sums = new Map<string, Float64Array>();
+  private buffers = new Map<string, Float32Array>();
+  /** Parameters written in the current group (a buffer outside it holds an old group's values). */
+  private group = new Set<string>();
+  private adopted = new Set<string>();
   private total = 0;
+  /** The group's first weight: sums hold sum(weight * g) / unit. */
+  private unit: number | undefined;
+  /** Sum of squares of the sums, when the last add computed it over the whole group. */
+  private sumSq: number | undefined;
 
+  /** The sum of the weights added in this group. */
   get count(): number {
-    return this.total;
+    return this.total * (this.unit ?? 0);
   }
 
-  add(grads: ReadonlyMap<string, Float32Array>, weight = 1): void {
+  /**
+   * Adds weight * grads. `last` marks the group's last micro-batch: the same pass then also
+   * sums the squares of the results, so that take() needs no pass of its own for the norm.
+   * `adopt`: the caller hands the arrays over (an onnxruntime run's fresh outputs), and the
+   * group's first ones become its sums as they are (sums count in units of the group's first
+   * weight): no buffer of the accumulator's own, so the sums cost no memory beyond the one
+   * step's gradients (1.5 GB at 375M parameters), and no pass over the first micro-batch.
+   */
+  add(
+    grads: ReadonlyMap<string, Float32Array>,
+    weight = 1,
+    opts: { last?: boolean; adopt?: boolean } = {},
+  ): void {
+    let sq = 0;
+    this.unit ??= weight;
+    const w = weight / this.unit;
     for (const [name, g] of grads) {
-      let s = this.sums.get(name);
-      if (!s) this.sums.set(name, (s = new Float64Array(g.length)));
+      const first = !this.group.has(name);
+      let s = this.buffers.get(name);
+      if (first && opts.adopt) {
+        this.buffers.set(name, (s = g));
+        this.adopted.add(name);
+      } else if (!s) this.buffers.set(name, (s = new Float32Array(g.length)));
       if (s.length !== g.length) {
         throw new GradientError(
           `grads: '${name}' has ${g.length} values, earlier ones had ${s.length}`,
         );
       }
-      for (let i = 0; i < g.length; i++) s[i]! += weight * g[i]!;
+      this.group.add(name);
+      if (first && s === g && w === 1) {
+        // adopted in the group's units already: no pass, but for the norm's squares
+        if (opts.last) sq += sumOfSquares(s);
+      } else if (opts.last) sq += accumulateSq(s, g, w, first);
+      else accumulate(s, g, w, first);
     }
-    this.total += weight;
+    this.total += w;
+    this.sumSq = opts.last && grads.size === this.group.size ? sq : undefined;
   }
 
-  /** The weighted mean (float32) of what was added; then starts over. */
-  mean(): Map<string, Float32Array> {
-    const out = new Map<string, Float32Array>();
-    for (const [name, s] of this.sums) {
-      // a loop, not Float32Array.from(s, fn): with a map function V8 first copies the source
-      // into a plain JS array, which overflows the heap at the 131M-value tied embedding
-      const m = new Float32Array(s.length);
-      for (let i = 0; i < s.length; i++) m[i] = s[i]! / this.total;
-      out.set(name, m);
+  /** The group's sums, total weight and mean's norm; the next add starts a new group. */
+  take(): AccumulatedGrads {
+    const sums = new Map([...this.group].map((n) => [n, this.buffers.get(n)!]));
+    let sq = this.sumSq;
+    if (sq === undefined) {
+      sq = 0;
+      for (const s of sums.values()) sq += sumOfSquares(s);
     }
-    this.sums = new Map();
+    const out = { sums, total: this.total, norm: Math.sqrt(sq) / this.total };
+    // adopted arrays are the caller's from here on: holding them would keep 1.5 GB (375M)
+    // alive through the next group's first run
+    for (const n of this.adopted) this.buffers.delete(n);
+    this.adopted.clear();
+    this.group = new Set();
     this.total = 0;
+    this.unit = undefined;
+    this.sumSq = undefined;
     return out;
   }
+
+  /**
+   * The weighted mean of what was added, divided in place in the accumulator's buffers (valid
+   * until the next add); then starts over.
+   */
+  mean(): Map<string, Float32Array> {
+    const { sums, total } = this.take();
+    for (const s of sums.values()) for (let i = 0; i < s.length; i++) s[i] = s[i]! / total;
+    return new Map(sums);
+  }
+}
+
+// The loops are written out (no callbacks, constants hoisted, one read per element): at 375M
+// values each ns per element is 0.4 s per optimizer step.
+function accumulate(s: Float32Array, g: Float32Array, w: number, first: boolean): void {
+  const n = s.length;
+  if (first) for (let i = 0; i < n; i++) s[i] = w * g[i]!;
+  else for (let i = 0; i < n; i++) s[i] = s[i]! + w * g[i]!;
+}
+
+function accumulateSq(s: Float32Array, g: Float32Array, w: number, first: boolean): number {
+  const n = s.length;
+  let sq = 0;
+  // the float32 value stored is the one the norm sees
+  if (first) {
+    for (let i = 0; i < n; i++) {
+      const x = Math.fround(w * g[i]!);
+      s[i] = x;
+      sq += x * x;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const x = Math.fround(s[i]! + w * g[i]!);
+      s[i] = x;
+      sq += x * x;
+    }
+  }
+  return sq;
+}
+
+export function sumOfSquares(s: Float32Array): number {
+  let sq = 0;
+  for (let i = 0; i < s.length; i++) sq += s[i]! * s[i]!;
+  return sq;
 }

@@ -6,6 +6,13 @@
  * multiplies by the factor clamped to 1, which leaves the others unchanged). Returns the total
  * norm before clipping. Norms accumulate in float64.
  */
+/**
+ * torch's clip factor for a total norm: max_norm / (total + 1e-6), clamped to 1. The fused
+ * optimizer step multiplies the gradients by it instead of scaling them in a pass of their own.
+ */
+export const clipCoefficient = (total: number, maxNorm: number): number =>
+  Math.min(1, maxNorm / (total + 1e-6));
+
 export function clipGradNorm(
   grads: Iterable<Float32Array>,
   maxNorm: number,
