@@ -11,7 +11,7 @@ import {
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Problem } from '@exp/data';
-import { loadTokenizer, type HfTokenizer } from '@exp/models';
+import { loadTokenizer, type Device, type HfTokenizer } from '@exp/models';
 import { IGNORE_INDEX } from './loss.js';
 import {
   encodeSftDataset,
@@ -84,6 +84,9 @@ export interface SftOptions {
   saveDtype?: CheckpointDtype;
   /** Continue from the last checkpoint-<step> in `out`. */
   resume?: boolean;
+  /** Where the training step runs (default cpu) and its CPU threads (default all cores). */
+  device?: Device;
+  threads?: number;
   onProgress?: (p: SftProgress) => void;
   signal?: AbortSignal;
 }
@@ -204,6 +207,10 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
   const schedule = linearWithWarmup(opts.warmup ?? 0, totalSteps);
   const baseLr = opts.lr ?? 5e-5;
 
+  // the session first: a device that cannot run it leaves no output folder behind
+  const step = await TrainingStep.create(opts.checkpoint, {
+    session: { device: opts.device, threads: opts.threads },
+  });
   mkdirSync(opts.out, { recursive: true });
   const lossFile = path.join(opts.out, 'loss.jsonl');
   let losses: SftLossRecord[] = [];
@@ -247,7 +254,6 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
 
   const raw = readCheckpointParams(source);
   const params = new Map([...raw].map(([k, v]) => [k, v.data]));
-  const step = await TrainingStep.create(opts.checkpoint);
   const opt = new Optimizer(params, { lr: baseLr, weightDecay: opts.weightDecay ?? 0.01 });
   if (resumeFrom) {
     const sizes = new Map([...params].map(([n, p]) => [n, p.length]));

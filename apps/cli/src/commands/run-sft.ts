@@ -105,6 +105,8 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
           saveTotalLimit: args.options.saveTotalLimit,
           saveDtype: args.options.saveDtype,
           resume: true,
+          device: args.options.device,
+          threads: args.options.threads,
           signal: args.signal,
           onProgress: sftBarUpdates(bar),
         }),

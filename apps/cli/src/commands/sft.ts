@@ -18,6 +18,7 @@ import { withProgress } from '../progress.js';
 import { interruptedExitCode, interruptible } from '../signals.js';
 import { sftBarUpdates } from './run-sft.js';
 import { MANIFEST } from './run-folder.js';
+import { DEVICES } from './run-plan.js';
 import { SftManifest, checkpointHashes, sftDataRecord } from './sft-manifest.js';
 import type { CommandFactory } from '../cli.js';
 
@@ -40,6 +41,8 @@ const TrainSchema = z.object({
   saveTotalLimit: z.number().int().nonnegative(),
   saveDtype: z.enum(['source', 'float32', 'bfloat16', 'float16']),
   resume: z.boolean(),
+  device: z.enum(DEVICES),
+  threads: z.number().int().positive().optional(),
   out: z.string().min(1),
 });
 
@@ -199,6 +202,12 @@ export const sftCommand: CommandFactory = (io) => (y) =>
               default: false,
               describe: 'Continue from the last checkpoint-<step> in --out',
             })
+            .option('device', {
+              type: 'string',
+              default: 'cpu',
+              describe: `Where the training step runs: ${DEVICES.join('|')}`,
+            })
+            .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' })
             .option('out', { type: 'string', demandOption: true, describe: 'Output folder' }),
         async (argv) => {
           const o = parseOptions(TrainSchema, argv);

@@ -50,6 +50,32 @@ export const CORE_CASES: readonly BadInputCase[] = [
     stderr: /^error: --precision: expected one of float32, float64, got "float16"$/,
   },
   {
+    name: 'sft --device gpu (a zod enum)',
+    args: (c) => [
+      'sft',
+      '--model',
+      'tiny-llama',
+      '--device',
+      'gpu',
+      '--out',
+      path.join(c.tmp, 'o'),
+    ],
+    code: 2,
+    stderr: /^error: --device: expected one of cpu, cuda, got "gpu"$/,
+    absent: (c) => [path.join(c.tmp, 'o')],
+  },
+  {
+    name: 'sft --device cuda without the CUDA provider (nothing written)',
+    args: (c) => [
+      ...['sft', '--model', 'tiny-llama', '--device', 'cuda', '--samples', '2', '--epochs', '1'],
+      ...['--out', path.join(c.tmp, 'o')],
+    ],
+    code: 1,
+    stderr:
+      /^error: CUDA execution provider unavailable \(.*\); install it with `exp setup --cuda`/,
+    absent: (c) => [path.join(c.tmp, 'o')],
+  },
+  {
     name: 'run --max-samples abc (not a number: the typed value, not NaN)',
     args: () => ['run', '--max-samples', 'abc'],
     code: 2,
