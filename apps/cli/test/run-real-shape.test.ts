@@ -22,7 +22,7 @@ import { realShapeRepoFiles } from '../../../packages/models/test/registry/real-
 import { expChild, type ChildRun } from './helpers.js';
 import { readJson, readManifest, samples, SETS, useRunEnv } from './run-helpers.js';
 
-// Measured on the 2-core box (README, Runs): the runs take 124-131 s, 52-58 s and 106-116 s, the
+// Measured on the 2-core box (README, Runs): the runs take 113-131 s, 46-58 s and 98-122 s, the
 // first up to 226 s with the box busy; the limits leave headroom.
 jest.setTimeout(600_000);
 const RUN_TIMEOUT_MS = 480_000;
