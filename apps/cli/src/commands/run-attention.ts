@@ -102,7 +102,9 @@ export async function attentionStep(args: {
     io.out('attention: no noisy dataset with noise spans in this run; nothing to measure');
     return { analysis: {}, files: [], skipped };
   }
-  const { models, info } = await loadModels(plan, args.options, io);
+  // Attention runs one forward per prompt (query 'last'): no external-kv decode graph, which would
+  // cost a second copy of the weights and its build time per model.
+  const { models, info } = await loadModels(plan, args.options, io, { decoder: 'present' });
   const files: string[] = [];
   const bar = progressBar(io, 'attention');
   try {

@@ -13,7 +13,13 @@ import {
   type EvaluationResult,
   type Task,
 } from '@exp/eval';
-import { loadCausalLM, loadTokenizer, resolveModel, type ResolvedModel } from '@exp/models';
+import {
+  loadCausalLM,
+  loadTokenizer,
+  resolveModel,
+  type LoadCausalLMOptions,
+  type ResolvedModel,
+} from '@exp/models';
 import { UsageError, type Io } from '../io.js';
 import { progressBar, type Progress } from '../progress.js';
 import type { DataFile } from './run-data.js';
@@ -56,10 +62,16 @@ export interface ModelInfo {
   sourceSha256: ResolvedModel['sourceSha256'];
 }
 
+/**
+ * Resolves and loads every model of the plan. `decoder: 'present'` skips building the
+ * external-kv decode graph, which only generation uses (a step that runs single forwards, such as
+ * attention, loads faster and with less memory without it).
+ */
 export async function loadModels(
   plan: RunPlan,
   o: RunOptions,
   io: Io,
+  load: Pick<LoadCausalLMOptions, 'decoder'> = {},
 ): Promise<{ models: EvalModel[]; info: Record<string, ModelInfo> }> {
   const models: EvalModel[] = [];
   const info: Record<string, ModelInfo> = {};
@@ -80,7 +92,7 @@ export async function loadModels(
       bar.stop();
     }
     if (resolved.exported) io.out(`model ${name}: exported to ${resolved.dir}`);
-    const lm = await loadCausalLM(resolved.dir, { device: o.device, threads: o.threads });
+    const lm = await loadCausalLM(resolved.dir, { ...load, device: o.device, threads: o.threads });
     const tokenizer = await loadTokenizer(resolved.dir, { modelVocabSize: lm.config.vocabSize });
     models.push({ name: resolved.name, lm, tokenizer });
     info[resolved.name] = {
