@@ -53,6 +53,8 @@ export function buildLlamaDecoderGraph(
     kernels: 'fused',
     attention: 'grouped',
     lastTokenLogits: opts.lastTokenLogits,
+    // packed prefill: rows right-padded, each row's logits taken at its last real token
+    rightPaddedRows: opts.lastTokenLogits,
     argmax: true,
     penalizedArgmax: opts.penalizedArgmax ?? false,
     maxPositions: opts.maxPositions,
