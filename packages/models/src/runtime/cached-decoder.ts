@@ -173,7 +173,10 @@ class CachedStepDecoder implements StepDecoder {
 
   /** The output `want` asks for, among those the decoder has. */
   private kind(want: Want): 'logits' | 'argmax' | 'penalized' {
-    if (want === 'argmax') return this.hasArgmax ? 'argmax' : 'logits';
+    if (want === 'argmax') {
+      // the penalised argmax at penalty 1 is the plain argmax (decode graphs have only it)
+      return this.hasArgmax ? 'argmax' : this.hasPenalizedArgmax ? 'penalized' : 'logits';
+    }
     if (want === 'logits') return 'logits';
     return this.hasPenalizedArgmax ? 'penalized' : 'logits';
   }
@@ -182,7 +185,7 @@ class CachedStepDecoder implements StepDecoder {
     const kind = this.kind(want);
     if (this.hasPenalizedArgmax) {
       // graph inputs must be fed even when their output is not fetched
-      const ids = kind === 'penalized' ? (want as PenalizedArgmax).ids : null;
+      const ids = kind === 'penalized' && want !== 'argmax' ? (want as PenalizedArgmax).ids : null;
       feeds[PENALTY_IDS_INPUT] = penaltyIds(ids, rows);
       feeds[PENALTY_INPUT] = new ort.Tensor(
         'float32',

@@ -55,7 +55,9 @@ export function buildLlamaDecoderGraph(
     lastTokenLogits: opts.lastTokenLogits,
     // packed prefill: rows right-padded, each row's logits taken at its last real token
     rightPaddedRows: opts.lastTokenLogits,
-    argmax: true,
+    // one argmax node: with the penalised one, plain greedy runs it at penalty 1 (x * 1 and x / 1
+    // are x: the same ids), since onnxruntime runs every node, fetched or not
+    argmax: !opts.penalizedArgmax,
     penalizedArgmax: opts.penalizedArgmax ?? false,
     maxPositions: opts.maxPositions,
     shareTiedHead: opts.shareTiedHead ?? false,
