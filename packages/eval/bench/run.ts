@@ -1,6 +1,9 @@
 // `pnpm bench eval [--parts run,batching,decode] [--threads 2] [--repeats 1]
 //   [--batching-models tiny-llama,random-58m] [--prompts 64] [--batch 16] [--cap 256] [--seed 42]
 //   [--decode-batches 1,16,32] [--prompt 64] [--new 128]`
+// `pnpm bench full-run [--batch 8] [--threads 2] [--layers 16 | A,B] [--gsm8k-new 200]
+//   [--worst-new 512] [--sft-samples 500] [--sft-epochs 2] [--sft-step RUN_S_PER_TOKEN,OPTIM_S]
+//   [--efficiency-batches 16,32] [--steps 8]`: the seed's run projected (full-run.ts)
 // A benchmark script (nothing here is a test): prints what it measured against the targets of
 // the evaluation issue and, where there is one, the Hugging Face transformers peer.
 import { parseArgs } from 'node:util';
@@ -206,7 +209,7 @@ async function fullRun(argv: string[]) {
     options: {
       batch: { type: 'string', default: '8' },
       threads: { type: 'string', default: '2' },
-      layers: { type: 'string', default: '2,6' },
+      layers: { type: 'string', default: '16' },
       'gsm8k-new': { type: 'string', default: '200' },
       'worst-new': { type: 'string', default: '512' },
       'sft-samples': { type: 'string', default: '500' },

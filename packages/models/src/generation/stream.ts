@@ -19,6 +19,11 @@ export interface StreamGenerateOptions extends Omit<GenerateOptions, 'onToken'> 
   batchSize: number;
   /** Prompts are ordered by length inside windows of this many (default 4 * batchSize). */
   sortWindow?: number;
+  /**
+   * Free rows wait until this many are free before the next prompts join, prefilled together in
+   * one packed call (default batchSize / 4, at least 1). Results do not depend on it.
+   */
+  prefillGroup?: number;
   /** After every step. */
   onProgress?: (p: StreamProgress) => void;
 }
@@ -44,6 +49,7 @@ export function lengthOrder(prompts: readonly (readonly number[])[], window: num
 export function checkStreamOptions(o: StreamGenerateOptions): {
   batchSize: number;
   window: number;
+  prefillGroup: number;
 } {
   const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
   if (!positiveInt(o.batchSize)) {
@@ -57,5 +63,11 @@ export function checkStreamOptions(o: StreamGenerateOptions): {
       `generateStream: sortWindow must be a positive integer, got ${window}`,
     );
   }
-  return { batchSize: o.batchSize, window };
+  const prefillGroup = o.prefillGroup ?? Math.max(1, Math.floor(o.batchSize / 4));
+  if (!positiveInt(prefillGroup)) {
+    throw new GenerationOptionsError(
+      `generateStream: prefillGroup must be a positive integer, got ${o.prefillGroup}`,
+    );
+  }
+  return { batchSize: o.batchSize, window, prefillGroup };
 }
