@@ -1,11 +1,12 @@
 // `pnpm bench <name> [options]`: runs the named benchmark script in the package that owns it
 // (generate: @exp/models, packages/models/bench; eval: @exp/eval, packages/eval/bench;
-// attention: @exp/attention, packages/attention/bench; train: @exp/train, packages/train/bench).
+// full-run: @exp/eval, packages/eval/bench/full-run.ts; attention: @exp/attention, packages/attention/bench; train: @exp/train, packages/train/bench).
 import { spawnSync } from 'node:child_process';
 
 const BENCHES = {
   generate: '@exp/models',
   eval: '@exp/eval',
+  'full-run': '@exp/eval',
   attention: '@exp/attention',
   train: '@exp/train',
 };

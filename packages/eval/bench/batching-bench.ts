@@ -10,6 +10,8 @@ import {
   type CausalLM,
   type HfTokenizer,
 } from '@exp/models';
+import { inMemoryCausalLM } from '../../models/bench/in-memory.js';
+import { RANDOM_375M } from '../../models/bench/models.js';
 import { gsm8kDir, prepareBenchModel, startCpuProbe, type Log } from './common.js';
 
 export const BATCHING_TARGET = 1.5;
@@ -149,9 +151,12 @@ export async function benchBatching(
 ): Promise<{ workload: Workload; rows: BatchingMeasurement[] }> {
   // the tiny preset carries the Llama-3 tokenizer; random models use it too (ids folded)
   const tokModel = await prepareBenchModel('tiny-llama', log);
-  const model = await prepareBenchModel(modelName, log);
   const tokenizer = await loadTokenizer(tokModel.dir);
-  const lm = await loadCausalLM(model.dir, { threads: o.threads });
+  // the real shape is built in memory (no 1.5 GB export), the others exported once
+  const lm =
+    modelName === 'random-375m'
+      ? ((await inMemoryCausalLM(RANDOM_375M, { threads: o.threads })).lm as unknown as CausalLM)
+      : await loadCausalLM((await prepareBenchModel(modelName, log)).dir, { threads: o.threads });
   try {
     const w = mixedWorkload(tokenizer, lm.config.vocabSize, o);
     await lm.generate(w.prompts.slice(0, 2), { maxNewTokens: 4, stopTokenIds: [] }); // warm-up

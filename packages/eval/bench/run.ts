@@ -1,6 +1,9 @@
 // `pnpm bench eval [--parts run,batching,decode] [--threads 2] [--repeats 1]
 //   [--batching-models tiny-llama,random-58m] [--prompts 64] [--batch 16] [--cap 256] [--seed 42]
 //   [--decode-batches 1,16,32] [--prompt 64] [--new 128]`
+// `pnpm bench full-run [--batch 8] [--threads 2] [--layers 16 | A,B] [--gsm8k-new 200]
+//   [--worst-new 512] [--sft-samples 500] [--sft-epochs 2] [--sft-step RUN_S_PER_TOKEN,OPTIM_S]
+//   [--efficiency-batches 16,32] [--steps 8]`: the seed's run projected (full-run.ts)
 // A benchmark script (nothing here is a test): prints what it measured against the targets of
 // the evaluation issue and, where there is one, the Hugging Face transformers peer.
 import { parseArgs } from 'node:util';
@@ -13,6 +16,7 @@ import {
 import { againstTarget, busy, formatTable, machineLine } from './common.js';
 import { TRANSFORMERS_375M, benchDecode } from './decode-bench.js';
 import { RUN_ARGS, RUN_TARGET_S, benchRun } from './run-bench.js';
+import { fullRunCommand, type FullRunOptions } from './full-run.js';
 
 const PARTS = ['run', 'batching', 'decode'] as const;
 const BATCHING_MODELS = ['tiny-llama', 'random-58m', 'random-375m'] as const;
@@ -199,9 +203,61 @@ async function evalCommand(argv: string[]) {
   }
 }
 
+async function fullRun(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      batch: { type: 'string', default: '8' },
+      threads: { type: 'string', default: '2' },
+      layers: { type: 'string', default: '16' },
+      'gsm8k-new': { type: 'string', default: '200' },
+      'worst-new': { type: 'string', default: '512' },
+      'sft-samples': { type: 'string', default: '500' },
+      'sft-epochs': { type: 'string', default: '2' },
+      'sft-step': { type: 'string' },
+      'efficiency-batches': { type: 'string', default: '16,32' },
+      steps: { type: 'string', default: '8' },
+    },
+  });
+  const int = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`--${name}: expected a positive integer, got '${v}'`);
+    return n;
+  };
+  // --sft-step RUN_S_PER_TOKEN,OPTIM_S: skip the SFT measurement (minutes, ~17 GB) and use these
+  let sft: FullRunOptions['sft'] = 'measure';
+  if (values['sft-step'] !== undefined) {
+    const [run, optim] = values['sft-step'].split(',').map(Number);
+    if (!(run! > 0) || !(optim! >= 0))
+      throw new Error(`--sft-step: expected RUN_S_PER_TOKEN,OPTIM_S, got '${values['sft-step']}'`);
+    sft = { runSPerToken: run!, optimS: optim! };
+  }
+  await fullRunCommand(
+    {
+      batch: int('batch', values.batch),
+      threads: int('threads', values.threads),
+      layers: list(values.layers).map((v) => int('layers', v)),
+      gsm8kNew: int('gsm8k-new', values['gsm8k-new']),
+      worstNew: int('worst-new', values['worst-new']),
+      sftSamples: int('sft-samples', values['sft-samples']),
+      sftEpochs: int('sft-epochs', values['sft-epochs']),
+      sftBatch: 2,
+      sftAccum: 2,
+      sft,
+      efficiencyBatches: list(values['efficiency-batches']).map((v) =>
+        int('efficiency-batches', v),
+      ),
+      steps: int('steps', values.steps),
+    },
+    log,
+  );
+}
+
 const [command = 'eval', ...rest] = process.argv.slice(2);
 if (command === 'eval') await evalCommand(rest);
+else if (command === 'full-run') await fullRun(rest);
 else {
-  console.error(`unknown bench '${command}'; available: eval`);
+  console.error(`unknown bench '${command}'; available: eval, full-run`);
   process.exit(2);
 }

@@ -219,7 +219,7 @@ export class CausalLM {
     prompts: number[][],
     options: StreamGenerateOptions,
   ): AsyncGenerator<Finished> {
-    const { batchSize, window } = checkStreamOptions(options);
+    const { batchSize, window, prefillGroup } = checkStreamOptions(options);
     const resolved = resolveGenerateOptions(options, prompts.length, {
       file: this.generationConfig,
       eosTokenIds: this.config.eosTokenIds,
@@ -233,6 +233,7 @@ export class CausalLM {
       yield* schedule(await this.getStepDecoder(), prompts, resolved, this.config.vocabSize, {
         batchSize,
         order: lengthOrder(prompts, window),
+        prefillGroup,
         onProgress: options.onProgress,
       });
     } finally {

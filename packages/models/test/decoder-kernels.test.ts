@@ -116,7 +116,7 @@ const VARIANTS: [string, GoldenModel, DecoderExportOptions, string][] = [
       penalizedArgmax: true,
       shareTiedHead: true,
     },
-    '5c154519f540a9124e2cca29768247d7a0a6703bd338a7d7d0c9b9e2654d88bf',
+    '9b5de8167cec9465f758adbc570c0f7b2753e920f1e3987df1b87865f1a9d56c',
   ],
   [
     'diffllama-l3 plain fp16 eager external',

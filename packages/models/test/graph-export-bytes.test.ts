@@ -70,13 +70,13 @@ const VARIANTS: [string, GoldenModel, DecoderExportOptions, string][] = [
       penalizedArgmax: true,
       shareTiedHead: true,
     },
-    'd1e0ba83277fdbd3547cdbff75519520f8124df2c4849f8325067bec8eef0928',
+    '30d96a1618d69a134018aa2047dc24fe213b2593e5f8bd3307373f229adff9bc',
   ],
   [
     'diffllama-l3 fused external',
     'tiny-diffllama-l3',
     { ...FUSED_EXTERNAL, lastTokenLogits: true, argmax: true },
-    'dbf9f2c97cd06411c1c15b6ee9a1da82b071c78f340d0bbf00501f04cecf7e12',
+    '7bcaa6aae18e7d2f80a2dbd37326e2abd5e0092dbe4a5eddf4ec68846ae8323d',
   ],
 ];
 

@@ -265,7 +265,8 @@ describe.each(['tiny-llama', 'tiny-diffllama'] as const)('%s decoder graph', (mo
   it('runtime graph with last-token logits: the Slice of a symbolic dim and what follows stay undefined', () => {
     const g = build({ ...FUSED_EXTERNAL, lastTokenLogits: true, argmax: true });
     // Slice [-1:] of sequence_length is 1 only when the dim is not 0, which inference cannot know:
-    // the two Slices before the final norm, the norm, the LM head and the argmax stay undefined
+    // the two Slices before the final norm, the norm, the LM head and the argmax (TopK k=1, its
+    // values and indices, then the Squeeze of the indices) stay undefined
     const sliced = g.nodes.findIndex((n) => n.opType === 'Slice');
     const before = untyped(g, g.nodes.slice(0, sliced)).length;
     expect(before).toBe(
@@ -277,7 +278,14 @@ describe.each(['tiny-llama', 'tiny-diffllama'] as const)('%s decoder graph', (mo
       g.nodes
         .slice(sliced)
         .map((n) => `${n.opType}:${n.outputs.filter((o) => !g.typeOf(o)).length}`),
-    ).toEqual(['Slice:1', 'Slice:1', 'SkipSimplifiedLayerNormalization:4', 'MatMul:1', 'ArgMax:1']);
+    ).toEqual([
+      'Slice:1',
+      'Slice:1',
+      'SkipSimplifiedLayerNormalization:4',
+      'MatMul:1',
+      'TopK:2',
+      'Squeeze:1',
+    ]);
   });
 
   it.each(cases.filter(([name]) => name !== 'export fp16'))(

@@ -1,6 +1,6 @@
 // The decoding loop behind generate() and generateStream(): keeps up to `batchSize` rows busy;
-// a row that stops leaves its slot to the next prompt, whose prefill runs alone (batch 1, no
-// padding) before it joins the next step. Each row is processed with its own history, its
+// a row that stops leaves its slot to the next prompt, prefilled (packed with the other prompts
+// joining in that step, right-padded: bitwise as alone) before it joins the next step. Each row is processed with its own history, its
 // prompt's generator and the stopping rules, so its tokens do not depend on its neighbours.
 import type { StepDecoder, StepOutput, Want } from '../runtime/step-decoder.js';
 import type { ResolvedGeneration } from './options.js';
@@ -35,6 +35,12 @@ export interface ScheduleOptions {
   batchSize: number;
   /** Prompt indices in the order they take free slots. */
   order: readonly number[];
+  /**
+   * Free rows are refilled once at least this many are free (or no row runs, or fewer prompts
+   * are left): the joining prompts then share one packed prefill, fewer calls for a few steps of
+   * idle rows. Results do not depend on it. Default 1.
+   */
+  prefillGroup?: number;
   onStep?: StepReport;
   onProgress?: (p: { generatedTokens: number; finished: number; total: number }) => void;
 }
@@ -77,6 +83,26 @@ export function validatePrompts(prompts: readonly (readonly number[])[], vocabSi
       }
     }
   });
+}
+
+/** Padded tokens one packed prefill may hold (bounds its activations; one prompt always fits). */
+export const MAX_PACKED_PREFILL_TOKENS = 4096;
+
+/** How many of the next pending prompts (at most `free`) one packed prefill takes. */
+function packFits(
+  free: number,
+  pending: readonly number[],
+  prompts: readonly (readonly number[])[],
+): number {
+  let longest = 0;
+  let n = 0;
+  while (n < free && n < pending.length) {
+    const l = Math.max(longest, prompts[pending[n]!]!.length);
+    if (n > 0 && (n + 1) * l > MAX_PACKED_PREFILL_TOKENS) break;
+    longest = l;
+    n++;
+  }
+  return n;
 }
 
 export async function* schedule(
@@ -145,21 +171,37 @@ export async function* schedule(
           }
         });
       }
-      // free slots take the next prompts; one that stops on its first token frees it again
-      for (let s = 0; s < slots.length; s++) {
-        while (!slots[s] && pending.length && !g.signal?.aborted) {
-          const index = pending.shift()!;
-          const history = [...prompts[index]!];
-          const row: Row = { index, history, generated: [], seen: new Set(), seenIds: [] };
-          if (penalty !== null) for (const id of history) see(row, id);
-          const out = await decoder.prefill(
-            s,
-            prompts[index]!,
-            want(() => [row.seenIds]),
-          );
-          if (!advance(row, out, 0)) slots[s] = row;
-          else decoder.free(s);
-        }
+      // free slots take the next prompts, prefilled together (packed, bitwise as if alone); one
+      // that stops on its first token frees its slot again for the next round
+      const group = opts.prefillGroup ?? 1;
+      for (;;) {
+        const free = slots.flatMap((r, s) => (r ? [] : [s]));
+        if (!free.length || !pending.length || g.signal?.aborted) break;
+        const running = slots.length - free.length;
+        if (running > 0 && free.length < Math.min(group, pending.length)) break;
+        const take = packFits(free.length, pending, prompts);
+        const indices = pending.splice(0, take);
+        const rows = indices.map((index): Row => {
+          const row: Row = {
+            index,
+            history: [...prompts[index]!],
+            generated: [],
+            seen: new Set(),
+            seenIds: [],
+          };
+          if (penalty !== null) for (const id of row.history) see(row, id);
+          return row;
+        });
+        const at = free.slice(0, take);
+        const out = await decoder.prefillMany(
+          at,
+          indices.map((i) => prompts[i]!),
+          want(() => rows.map((r) => r.seenIds)),
+        );
+        rows.forEach((row, r) => {
+          if (!advance(row, out, r)) slots[at[r]!] = row;
+          else decoder.free(at[r]!);
+        });
       }
       opts.onStep?.(step, chosen);
       opts.onProgress?.({ generatedTokens, finished: finishedRows, total: prompts.length });

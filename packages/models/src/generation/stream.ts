@@ -19,6 +19,13 @@ export interface StreamGenerateOptions extends Omit<GenerateOptions, 'onToken'> 
   batchSize: number;
   /** Prompts are ordered by length inside windows of this many (default 4 * batchSize). */
   sortWindow?: number;
+  /**
+   * Free rows wait until this many are free before the next prompts join, prefilled together in
+   * one packed call. Default 1: on the random 58M model (GSM8K mix, batch 16) waiting for 4 cost
+   * more idle row-steps (526 steps instead of 508) than the shared prefill saved. Results do not
+   * depend on it.
+   */
+  prefillGroup?: number;
   /** After every step. */
   onProgress?: (p: StreamProgress) => void;
 }
@@ -44,6 +51,7 @@ export function lengthOrder(prompts: readonly (readonly number[])[], window: num
 export function checkStreamOptions(o: StreamGenerateOptions): {
   batchSize: number;
   window: number;
+  prefillGroup: number;
 } {
   const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
   if (!positiveInt(o.batchSize)) {
@@ -57,5 +65,11 @@ export function checkStreamOptions(o: StreamGenerateOptions): {
       `generateStream: sortWindow must be a positive integer, got ${window}`,
     );
   }
-  return { batchSize: o.batchSize, window };
+  const prefillGroup = o.prefillGroup ?? 1;
+  if (!positiveInt(prefillGroup)) {
+    throw new GenerationOptionsError(
+      `generateStream: prefillGroup must be a positive integer, got ${o.prefillGroup}`,
+    );
+  }
+  return { batchSize: o.batchSize, window, prefillGroup };
 }

@@ -173,7 +173,10 @@ class CachedStepDecoder implements StepDecoder {
 
   /** The output `want` asks for, among those the decoder has. */
   private kind(want: Want): 'logits' | 'argmax' | 'penalized' {
-    if (want === 'argmax') return this.hasArgmax ? 'argmax' : 'logits';
+    if (want === 'argmax') {
+      // the penalised argmax at penalty 1 is the plain argmax (decode graphs have only it)
+      return this.hasArgmax ? 'argmax' : this.hasPenalizedArgmax ? 'penalized' : 'logits';
+    }
     if (want === 'logits') return 'logits';
     return this.hasPenalizedArgmax ? 'penalized' : 'logits';
   }
@@ -182,7 +185,7 @@ class CachedStepDecoder implements StepDecoder {
     const kind = this.kind(want);
     if (this.hasPenalizedArgmax) {
       // graph inputs must be fed even when their output is not fetched
-      const ids = kind === 'penalized' ? (want as PenalizedArgmax).ids : null;
+      const ids = kind === 'penalized' && want !== 'argmax' ? (want as PenalizedArgmax).ids : null;
       feeds[PENALTY_IDS_INPUT] = penaltyIds(ids, rows);
       feeds[PENALTY_INPUT] = new ort.Tensor(
         'float32',
@@ -199,27 +202,39 @@ class CachedStepDecoder implements StepDecoder {
     return this.session.run(feeds, fetches);
   }
 
-  private output(out: Record<string, ort.Tensor>, want: Want, rows: number): StepOutput {
+  /** Each row's last-position output; `lengths`: right-padded rows' real lengths. */
+  private output(
+    out: Record<string, ort.Tensor>,
+    want: Want,
+    rows: number,
+    lengths?: readonly number[],
+  ): StepOutput {
     const kind = this.kind(want);
     if (kind !== 'logits') {
       const t = out[kind === 'argmax' ? ARGMAX_OUTPUT : PENALIZED_ARGMAX_OUTPUT]!;
       const seq = t.dims[1]!;
       const data = t.data as BigInt64Array;
+      // a [B, S] argmax (model.onnx) is indexed by position; [B, 1] is the last real one already
+      const at = (b: number) => (seq === 1 ? 0 : (lengths?.[b] ?? seq) - 1);
       return {
         logits: null,
-        argmax: Array.from({ length: rows }, (_, b) => Number(data[b * seq + seq - 1])),
+        argmax: Array.from({ length: rows }, (_, b) => Number(data[b * seq + at(b)])),
       };
     }
-    return { logits: lastPositionLogits(out.logits!), argmax: null };
+    return { logits: lastPositionLogits(out.logits!, lengths), argmax: null };
   }
 
-  /** Copies the last `seq` key/value columns of output row `from` into row `to`, slots [at, at + seq). */
+  /**
+   * Copies `seq` key/value columns of output row `from` (its first ones when `first`, else its
+   * last) into row `to`, slots [at, at + seq).
+   */
   private store(
     out: Record<string, ort.Tensor>,
     seq: number,
     from: number,
     to: number,
     at: number,
+    first = false,
   ) {
     const { kvHeads, headDim } = this.kv;
     const { capacity } = this;
@@ -232,7 +247,7 @@ class CachedStepDecoder implements StepDecoder {
         const total = t.dims[2]!;
         // plain loops: thousands of small subarray()/set() calls per step cost more than the copy
         for (let h = 0; h < kvHeads; h++) {
-          const s0 = ((from * kvHeads + h) * total + total - seq) * headDim;
+          const s0 = ((from * kvHeads + h) * total + (first ? 0 : total - seq)) * headDim;
           const d0 = ((to * kvHeads + h) * capacity + at) * headDim;
           for (let x = 0; x < n; x++) dst[d0 + x] = src[s0 + x]!;
         }
@@ -240,29 +255,52 @@ class CachedStepDecoder implements StepDecoder {
     }
   }
 
-  async prefill(slot: number, prompt: readonly number[], want: Want) {
-    if (this.used[slot]) throw new Error(`prefill: row ${slot} is in use`);
-    const seq = prompt.length;
-    this.checkPosition(seq - 1);
+  prefill(slot: number, prompt: readonly number[], want: Want) {
+    return this.prefillMany([slot], [prompt], want);
+  }
+
+  /**
+   * Prompts right-padded to a whole number of chunks (the longest's), one row each, causal mask
+   * and positions per row. A prompt alone gets the same padding to its own chunk multiple, so its
+   * valid keys sit at the same places in every softmax and product, followed only by masked (zero)
+   * terms: its logits and keys/values are bitwise those of a solo prefill.
+   */
+  async prefillMany(slots: readonly number[], prompts: readonly (readonly number[])[], want: Want) {
+    slots.forEach((slot) => {
+      if (this.used[slot]) throw new Error(`prefill: row ${slot} is in use`);
+    });
+    const lengths = prompts.map((p) => p.length);
+    const longest = Math.max(...lengths);
+    this.checkPosition(longest - 1);
+    const rows = prompts.length;
+    // whole chunks, but never past the RoPE tables (onnxruntime refuses longer sequences)
+    const seq = Math.min(roundUp(longest, this.slotChunk), this.c.maxPositions);
+    const ids = new BigInt64Array(rows * seq);
+    const mask = new BigInt64Array(rows * seq);
+    const positions = new BigInt64Array(rows * seq);
+    prompts.forEach((p, r) => {
+      p.forEach((id, i) => (ids[r * seq + i] = BigInt(id)));
+      mask.fill(1n, r * seq, r * seq + p.length);
+      for (let i = 0; i < seq; i++) positions[r * seq + i] = BigInt(i);
+    });
     const out = await this.run(
       {
-        input_ids: int64(prompt, [1, seq]),
-        attention_mask: int64(new Array<number>(seq).fill(1), [1, seq]),
-        position_ids: int64(
-          Array.from({ length: seq }, (_, i) => i),
-          [1, seq],
-        ),
-        ...this.cacheFeeds(1, 0, null),
+        input_ids: new ort.Tensor('int64', ids, [rows, seq]),
+        attention_mask: new ort.Tensor('int64', mask, [rows, seq]),
+        position_ids: new ort.Tensor('int64', positions, [rows, seq]),
+        ...this.cacheFeeds(rows, 0, null),
       },
       want,
-      1,
+      rows,
     );
-    this.fit(seq);
-    this.store(out, seq, 0, slot, 0);
-    this.used[slot] = seq;
-    const row = slot * (this.capacity + 1);
-    this.stepMask.fill(1n, row, row + seq);
-    return this.output(out, want, 1);
+    this.fit(longest);
+    slots.forEach((slot, r) => {
+      this.store(out, lengths[r]!, r, slot, 0, true);
+      this.used[slot] = lengths[r]!;
+      const row = slot * (this.capacity + 1);
+      this.stepMask.fill(1n, row, row + lengths[r]!);
+    });
+    return this.output(out, want, rows, lengths);
   }
 
   async step(tokens: readonly number[], want: Want) {

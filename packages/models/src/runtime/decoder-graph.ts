@@ -53,7 +53,11 @@ export function buildLlamaDecoderGraph(
     kernels: 'fused',
     attention: 'grouped',
     lastTokenLogits: opts.lastTokenLogits,
-    argmax: true,
+    // packed prefill: rows right-padded, each row's logits taken at its last real token
+    rightPaddedRows: opts.lastTokenLogits,
+    // one argmax node: with the penalised one, plain greedy runs it at penalty 1 (x * 1 and x / 1
+    // are x: the same ids), since onnxruntime runs every node, fetched or not
+    argmax: !opts.penalizedArgmax,
     penalizedArgmax: opts.penalizedArgmax ?? false,
     maxPositions: opts.maxPositions,
     shareTiedHead: opts.shareTiedHead ?? false,

@@ -99,7 +99,7 @@ export function tokenFeeds(
 }
 
 /** float32 logits of each row's last position, [B, V] (the output's own buffer when S = 1). */
-export function lastPositionLogits(t: ort.Tensor): Float32Array {
+export function lastPositionLogits(t: ort.Tensor, lengths?: readonly number[]): Float32Array {
   const [batch, seq, vocab] = t.dims as [number, number, number];
   const data =
     t.type === 'float32'
@@ -111,7 +111,8 @@ export function lastPositionLogits(t: ort.Tensor): Float32Array {
   if (seq === 1) return data;
   const out = new Float32Array(batch * vocab);
   for (let b = 0; b < batch; b++) {
-    out.set(data.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab), b * vocab);
+    const at = b * seq + (lengths?.[b] ?? seq) - 1; // right-padded rows: their last real token
+    out.set(data.subarray(at * vocab, (at + 1) * vocab), b * vocab);
   }
   return out;
 }

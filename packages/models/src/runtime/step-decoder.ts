@@ -1,5 +1,6 @@
 // What the generation loop needs from a decoder: a batch of `slots` rows, each filled by its own
-// prefill (the prompt alone, batch 1, no padding) and then advanced one token per step with the
+// prefill (alone, or packed with other prompts, right-padded to whole chunks: the same bits either
+// way) and then advanced one token per step with the
 // others. Rows join and leave independently (continuous batching); each keeps its cache slots
 // laid out as if it ran alone, which is what makes greedy results batch invariant.
 export type GenerationPath = 'external-kv' | 'present';
@@ -34,6 +35,15 @@ export interface StepDecoder {
    * row's output. 'argmax' is a wish: decoders without it return logits.
    */
   prefill(slot: number, prompt: readonly number[], want: Want): Promise<StepOutput>;
+  /**
+   * Several prompts in one call (row r of the output is prompts[r], kept in slots[r]), each
+   * with the same outputs and keys/values, bitwise, as its own prefill().
+   */
+  prefillMany(
+    slots: readonly number[],
+    prompts: readonly (readonly number[])[],
+    want: Want,
+  ): Promise<StepOutput>;
   /** One token per row (ignored for empty rows, whose output rows mean nothing). */
   step(tokens: readonly number[], want: Want): Promise<StepOutput>;
   /** Empties a row (its generation ended); a later prefill may reuse it. */

@@ -59,6 +59,9 @@ describe.each(['external-kv', 'present'] as const)('%s path', (decoder) => {
     await expect(
       collect(lm, PROMPTS, { maxNewTokens: 2, batchSize: 2, sortWindow: 1.5 }),
     ).rejects.toThrow('generateStream: sortWindow must be a positive integer, got 1.5');
+    await expect(
+      collect(lm, PROMPTS, { maxNewTokens: 2, batchSize: 2, prefillGroup: 0 }),
+    ).rejects.toThrow('generateStream: prefillGroup must be a positive integer, got 0');
   });
 
   it('reports progress and yields every prompt once', async () => {
@@ -114,6 +117,18 @@ describe.each(['external-kv', 'present'] as const)('%s path', (decoder) => {
     // rows refill in length order, so slot and prompt index differ: the index must be the prompt's
     const out = await collect(lm, PROMPTS, { ...opts, batchSize: 2 });
     expect(out.sort((p, q) => p.index - q.index).map((f) => f.result.tokens)).toEqual(want);
+    // rows waiting for a second free one, then joining in one packed prefill: the same tokens
+    let steps = 0;
+    const grouped = await collect(lm, PROMPTS, {
+      ...opts,
+      batchSize: 4,
+      prefillGroup: 2,
+      onProgress: () => steps++,
+    });
+    expect(grouped.sort((p, q) => p.index - q.index).map((f) => f.result.tokens)).toEqual(want);
+    const ungrouped = await collect(lm, PROMPTS, { ...opts, batchSize: 4, prefillGroup: 1 });
+    expect(ungrouped.sort((p, q) => p.index - q.index).map((f) => f.result.tokens)).toEqual(want);
+    expect(steps).toBeGreaterThan(0);
   });
 
   it('per-prompt seeds make samples independent of the schedule', async () => {
