@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PRESET_CONFIGS, buildRandomConfig } from '@exp/models';
+import { REAL_SHAPE_CONFIG, buildRandomConfig } from '@exp/models';
 import {
   formatRunDisk,
   formatSftDisk,
@@ -16,17 +16,8 @@ import { RUN_SFT_SETTINGS } from '../src/commands/run-sft.js';
 import { RunOptionsSchema, planRun } from '../src/commands/run-plan.js';
 
 const plan = (o: Record<string, unknown>) => planRun(RunOptionsSchema.parse(o));
-// the real models' shape: Llama 3 vocabulary, hidden 1024, 16 layers, GQA 16/4, MLP 4096, tied
-const REAL = {
-  ...PRESET_CONFIGS['tiny-llama'],
-  hidden_size: 1024,
-  intermediate_size: 4096,
-  num_hidden_layers: 16,
-  num_attention_heads: 16,
-  num_key_value_heads: 4,
-  head_dim: 64,
-  torch_dtype: 'bfloat16',
-};
+// the real models' shape: Llama 3 vocabulary, hidden 1024, 16 layers, GQA 16/4, MLP 4096, tied, bf16
+const REAL = REAL_SHAPE_CONFIG;
 
 let tmp: string;
 const env = { ...process.env };

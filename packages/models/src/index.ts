@@ -139,6 +139,7 @@ export {
   PRESET_NAMES,
   PRESET_CONFIGS,
   PRESET_GENERATION_CONFIG,
+  REAL_SHAPE_CONFIG,
   type PresetName,
   type InitPresetOptions,
 } from './init/presets.js';

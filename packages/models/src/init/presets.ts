@@ -61,6 +61,38 @@ export function presetConfigJson(name: PresetName): string {
   return toPythonJson(buildRandomConfig(PRESET_CONFIGS[name]));
 }
 
+/**
+ * The real models' config.json fields (reyllama/Llama_375M and reyllama/DiffLlama-375M,
+ * checkpoint-64434: docs/ANCHORS.md): Llama 3 vocabulary, hidden 1024, 16 layers, GQA 16/4,
+ * head_dim 64, MLP 4096, 131072 positions, llama3 RoPE (theta 500000, factor 32, original 8192),
+ * tied embeddings, bf16 weights. Tests and benches build random checkpoints of this shape with
+ * fewer layers; a DiffLlama adds `model_type: 'diffllama'` and its `lambda_std_dev`.
+ */
+export const REAL_SHAPE_CONFIG = {
+  model_type: 'llama',
+  vocab_size: 128256,
+  hidden_size: 1024,
+  intermediate_size: 4096,
+  num_hidden_layers: 16,
+  num_attention_heads: 16,
+  num_key_value_heads: 4,
+  head_dim: 64,
+  max_position_embeddings: 131072,
+  rms_norm_eps: 1e-5,
+  rope_theta: 500000.0,
+  rope_scaling: {
+    rope_type: 'llama3',
+    factor: 32.0,
+    low_freq_factor: 1.0,
+    high_freq_factor: 4.0,
+    original_max_position_embeddings: 8192,
+  },
+  tie_word_embeddings: true,
+  torch_dtype: 'bfloat16',
+  bos_token_id: 128000,
+  eos_token_id: 128001,
+} as const;
+
 /** generation_config.json of the presets: stop on <|end_of_text|> or <|eot_id|>. */
 export const PRESET_GENERATION_CONFIG = { bos_token_id: 128000, eos_token_id: [128001, 128009] };
 
