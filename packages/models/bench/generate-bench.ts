@@ -18,8 +18,8 @@ export interface GenerateBenchOptions {
   promptLength: number;
   newTokens: number;
   threads: number;
-  /** Where exp's runners run (transformers.js stays on CPU and is left out on CUDA). */
-  device: Device;
+  /** Where exp's runners run (default cpu; transformers.js stays on CPU, left out on CUDA). */
+  device?: Device;
   /** Timed runs per configuration; the fastest counts (the machine may be shared). */
   repeats: number;
   runners: RunnerKind[];
@@ -168,14 +168,14 @@ export async function benchGenerate(
   // reference first (transformers.js, else our present path), so the others compare with it
   for (const kind of ['transformers.js', 'present', 'external-kv'] as const) {
     if (!opts.runners.includes(kind)) continue;
-    if (kind === 'transformers.js' && opts.device !== 'cpu') {
+    if (kind === 'transformers.js' && (opts.device ?? 'cpu') !== 'cpu') {
       log(`  ${model.name}: transformers.js runs on CPU here, skipped on ${opts.device}`);
       continue;
     }
     const r =
       kind === 'transformers.js'
         ? await transformersJsRunner(model, opts.threads)
-        : await ourRunner(model, kind, opts.threads, opts.device);
+        : await ourRunner(model, kind, opts.threads, opts.device ?? 'cpu');
     if (r) runners.push(r);
     else log(`  ${model.name}: ${kind} not available for this model, skipped`);
   }
