@@ -17,7 +17,15 @@ import { REAL_SHAPE_SFT } from './real-shape-sft.settings.js';
 const [dir, out, trainFile] = process.argv.slice(2) as [string, string, string];
 const problems = loadGsm8kFile(trainFile, 'gsm8k-train');
 const t0 = performance.now();
-const r = await trainSft({ ...REAL_SHAPE_SFT, checkpoint: dir, problems, out });
+// final/ in float32: the bf16 source's default would round the norms' 2-step updates (~1e-4 on
+// weights near 1, below bf16's 2^-8) back to the source values
+const r = await trainSft({
+  ...REAL_SHAPE_SFT,
+  checkpoint: dir,
+  problems,
+  out,
+  saveDtype: 'float32',
+});
 const trainS = (performance.now() - t0) / 1000;
 const maxRssBytes = process.resourceUsage().maxRSS * 1024; // KiB on Linux
 
