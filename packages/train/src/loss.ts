@@ -12,6 +12,29 @@ export interface LossOptions {
 }
 
 /**
+ * The logits' [B, S, V] type and the targets as transformers builds them: labels shifted left
+ * and padded with one -100, logits not shifted (slicing logits[:, :-1] would copy all B*S*V of
+ * them, forward and backward, for nothing).
+ */
+function shiftedTarget(g: GraphBuilder, logits: Value, labels: Value, opts: LossOptions) {
+  const o = new Ops(g);
+  const t = typeLookup(g, opts.types)(logits.name);
+  if (!t || t.shape.length !== 3) {
+    throw new GradientError(`causalLmLoss: logits '${logits.name}' need a known [B, S, V] type`);
+  }
+  const [b, s] = t.shape as [number | string, number | string];
+  const rows = o.concat([o.shape(labels, 0, 1), o.i64([1])], 0);
+  const pad = one(o, 'Expand', [o.i64([IGNORE_INDEX], true), rows]); // [B, 1] of -100
+  const target = o.concat([o.slice(labels, [1], [Number.MAX_SAFE_INTEGER], [1]), pad], 1);
+  return { o, t, b, s, target };
+}
+
+/** [B, S, 1] bool: the positions whose target is not -100. */
+function keptPositions(o: Ops, target: Value): Value {
+  return o.unsqueeze(one(o, 'Not', [one(o, 'Equal', [target, o.i64([IGNORE_INDEX], true)])]), [-1]);
+}
+
+/**
  * Scalar loss from logits [B, S, V] and int64 labels [B, S]. Built from LogSoftmax,
  * GatherElements, Where and ReduceSum, all covered by RULES; the few values whose rules need
  * static shapes are annotated on `g`. All labels ignored gives 0/0 = NaN, as in torch.
@@ -22,24 +45,9 @@ export function causalLmLoss(
   labels: Value,
   opts: LossOptions = {},
 ): Value {
-  const o = new Ops(g);
-  const t = typeLookup(g, opts.types)(logits.name);
-  if (!t || t.shape.length !== 3) {
-    throw new GradientError(`causalLmLoss: logits '${logits.name}' need a known [B, S, V] type`);
-  }
-  const [b, s] = t.shape as [number | string, number | string];
-  const big = Number.MAX_SAFE_INTEGER;
-
-  // As transformers: labels shifted left and padded with one -100, logits not shifted (slicing
-  // logits[:, :-1] would copy all B*S*V of them, forward and backward, for nothing).
-  const rows = o.concat([o.shape(labels, 0, 1), o.i64([1])], 0);
-  const pad = one(o, 'Expand', [o.i64([IGNORE_INDEX], true), rows]); // [B, 1] of -100
-  const target = o.concat([o.slice(labels, [1], [big], [1]), pad], 1);
+  const { o, t, b, s, target } = shiftedTarget(g, logits, labels, opts);
   const lsm = g.node('LogSoftmax', [logits], { axis: -1 })[0]!;
-  const keep = o.unsqueeze(
-    one(o, 'Not', [one(o, 'Equal', [target, o.i64([IGNORE_INDEX], true)])]),
-    [-1],
-  );
+  const keep = keptPositions(o, target);
   const ids = o.where(keep, o.unsqueeze(target, [-1]), o.i64([0], true));
   const picked = g.node('GatherElements', [lsm, ids], { axis: -1 })[0]!;
   const zero = one(o, 'CastLike', [o.float([0]), picked]);
@@ -77,20 +85,8 @@ export function causalLmLossWithGrad(
   labels: Value,
   opts: LossOptions = {},
 ): LossWithGrad {
-  const o = new Ops(g);
-  const t = typeLookup(g, opts.types)(logits.name);
-  if (!t || t.shape.length !== 3) {
-    throw new GradientError(`causalLmLoss: logits '${logits.name}' need a known [B, S, V] type`);
-  }
-  const [b, s] = t.shape as [number | string, number | string];
-  const big = Number.MAX_SAFE_INTEGER;
-  const rows = o.concat([o.shape(labels, 0, 1), o.i64([1])], 0);
-  const pad = one(o, 'Expand', [o.i64([IGNORE_INDEX], true), rows]);
-  const target = o.concat([o.slice(labels, [1], [big], [1]), pad], 1);
-  const keep = o.unsqueeze(
-    one(o, 'Not', [one(o, 'Equal', [target, o.i64([IGNORE_INDEX], true)])]),
-    [-1],
-  );
+  const { o, t, b, s, target } = shiftedTarget(g, logits, labels, opts);
+  const keep = keptPositions(o, target);
   const ids = o.where(keep, o.unsqueeze(target, [-1]), o.i64([0], true));
   const zero = one(o, 'CastLike', [o.float([0]), logits]);
   // LogSoftmax, not lse - picked nor log(softmax[target]): one exp pass like Softmax, exact
