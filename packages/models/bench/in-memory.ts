@@ -7,8 +7,7 @@ import onnxProto from 'onnx-proto';
 import { CausalLM } from '../src/causal-lm.js';
 import { parseModelConfig, type ModelConfig } from '../src/config.js';
 import { buildRandomConfig } from '../src/init/hf-config.js';
-import { NormalSampler, Xoshiro128 } from '../src/init/prng.js';
-import { randomCheckpointParams } from '../src/init/random-checkpoint.js';
+import { randomCheckpointParams, randomParamData } from '../src/init/random-checkpoint.js';
 import { externalKvDecoder } from '../src/runtime/cached-decoder.js';
 import { buildLlamaDecoderGraph } from '../src/runtime/decoder-graph.js';
 import { ort } from '../src/runtime/ort.js';
@@ -22,17 +21,7 @@ export function inMemoryWeights(
 ): { config: ModelConfig; params: Map<string, Float32Array> } {
   const hf = buildRandomConfig(hfOverrides);
   const params = new Map<string, Float32Array>();
-  for (const spec of randomCheckpointParams(hf)) {
-    const out = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
-    if (spec.init.kind === 'normal') {
-      new NormalSampler(new Xoshiro128(seed, spec.name)).fill(out, spec.init.std);
-    } else out.fill(1);
-    if (spec.zeroRow !== undefined) {
-      const row = spec.shape[1]!;
-      out.fill(0, spec.zeroRow * row, (spec.zeroRow + 1) * row);
-    }
-    params.set(spec.name, out);
-  }
+  for (const spec of randomCheckpointParams(hf)) params.set(spec.name, randomParamData(spec, seed));
   return { config: parseModelConfig(hf), params };
 }
 

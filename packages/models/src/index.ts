@@ -128,6 +128,7 @@ export {
 export {
   initRandomCheckpoint,
   randomCheckpointParams,
+  randomParamData,
   DEFAULT_INIT_SEED,
   TOKENIZER_FILES,
   type InitOptions,

@@ -8,9 +8,9 @@ import {
   buildRandomConfig,
   parseModelConfig,
   randomCheckpointParams,
+  randomParamData,
   type ModelConfig,
 } from '@exp/models';
-import { NormalSampler, Xoshiro128 } from '../../models/src/init/prng.js';
 import { RANDOM_375M, RANDOM_58M } from '../../models/bench/models.js';
 import type { TrainingBatch } from '../src/step-graph.js';
 
@@ -40,17 +40,9 @@ export function benchModel(name: TrainBenchModel, seed: number): BenchModel {
   const params = new Map<string, Float32Array>();
   let count = 0;
   for (const spec of randomCheckpointParams(hf)) {
-    const n = spec.shape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(n);
-    if (spec.init.kind === 'normal') {
-      new NormalSampler(new Xoshiro128(seed, spec.name)).fill(out, spec.init.std);
-    } else out.fill(1);
-    if (spec.zeroRow !== undefined) {
-      const row = spec.shape[1]!;
-      out.fill(0, spec.zeroRow * row, (spec.zeroRow + 1) * row);
-    }
+    const out = randomParamData(spec, seed);
     params.set(spec.name, out);
-    count += n;
+    count += out.length;
   }
   return { config, params, count };
 }

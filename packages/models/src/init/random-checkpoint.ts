@@ -123,6 +123,17 @@ function* paramValues(spec: ParamSpec, seed: number): Generator<Float32Array> {
   }
 }
 
+/** One parameter's seeded values, whole: the floats initRandomCheckpoint writes for it. */
+export function randomParamData(spec: ParamSpec, seed: number): Float32Array {
+  const out = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+  let at = 0;
+  for (const chunk of paramValues(spec, seed)) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
 const DTYPE: Record<RandomConfig['torch_dtype'], WritableDtype> = {
   float32: 'F32',
   float16: 'F16',
