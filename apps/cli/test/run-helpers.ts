@@ -49,7 +49,8 @@ export function useRunEnv(prefix: string): RunEnv {
   });
   afterAll(() => {
     process.env = { ...saved };
-    rmSync(root, { recursive: true, force: true });
+    if (!process.env.EXP_TEST_KEEP) rmSync(root, { recursive: true, force: true });
+    else console.log(`kept ${root}`);
   });
   return {
     get root() {

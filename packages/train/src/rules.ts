@@ -118,17 +118,18 @@ export const RULES: Readonly<Record<string, Rule>> = {
       }),
     ];
   },
-  // Axis 0 (embeddings): scatter-add rows with ScatterND, O(rows used) and exact for repeated
-  // ids; other axes go through flat element indices.
+  // Axis 0 (embeddings): scatter-add rows, O(rows used) and exact for repeated ids; other axes
+  // go through flat element indices. Both use ScatterElements, never ScatterND: onnxruntime's CPU
+  // ScatterND 'add' splits its slices across threads unordered, so repeated ids lost updates and
+  // summed in a run-dependent order (test/gather-grad-threads.test.ts).
   Gather: (dy, c) => {
     const [data, idx] = [c.x[0]!, c.x[1]!];
     const axis = attr(c.node, 'axis', 0);
     if (axis === 0) {
-      const at = c.o.unsqueeze(idx, [-1]);
       // into the gradient accumulated so far (a tied embedding's LM-head part) when there is
       // one: no [V, H] zeros and no Add (each a pass over 131M values at the real vocabulary)
       const base = c.takeAccumulated(0) ?? zerosLike(c.o, data);
-      return [one(c.o, 'ScatterND', [base, at, dy], { reduction: 'add' })];
+      return [scatterRowsAdd(c, base, idx, dy)];
     }
     const picked = c.o.gather(iota(c.o, data), idx, axis);
     return [scatterFlat(c, dy, picked, 'add')];
@@ -217,7 +218,7 @@ export const DTYPE_ONLY: Readonly<Record<string, number>> = { CastLike: 1 };
 /**
  * A Slice with constant starts/ends/axes and unit steps (x[:, :-1], a prefix, a window): dy padded
  * back to x's shape with zeros, one copy. Otherwise undefined, and the rule scatters through
- * flat indices, which costs a Range and a ScatterND over all of x (16M elements for
+ * flat indices, which costs a Range and a ScatterElements over all of x (16M elements for
  * [2, 256, 32000] logits).
  */
 function padSliceGrad(c: RuleCtx, dy: Value): Value | undefined {
@@ -265,11 +266,29 @@ function padSliceGrad(c: RuleCtx, dy: Value): Value | undefined {
   return one(o, 'Pad', [dy, o.concat([...before, ...after], 0)]);
 }
 
-// Writes dy into zeros of x's flat size at the flat indices `picked` (shaped like dy).
+/**
+ * base [V, ...] plus dy's rows at the row ids idx (dy: idx's shape then base's trailing dims), as
+ * [V, R] and [N, R] views: ScatterElements applies each output element's updates on one thread,
+ * in order, so a repeated id sums exactly and the same on every run.
+ */
+function scatterRowsAdd(c: RuleCtx, base: Value, idx: Value, dy: Value): Value {
+  const o = c.o;
+  const ids = one(o, 'Reshape', [idx, o.i64([-1, 1])]);
+  const rows = one(o, 'Reshape', [dy, o.concat([o.shape(ids, 0, 1), o.i64([-1])], 0)]);
+  const table = one(o, 'Reshape', [base, o.concat([o.shape(base, 0, 1), o.i64([-1])], 0)]);
+  const at = one(o, 'Expand', [ids, shapeOf(c, rows)]);
+  const s = one(o, 'ScatterElements', [table, at, rows], { axis: 0, reduction: 'add' });
+  return one(o, 'Reshape', [s, shapeOf(c, base)]);
+}
+
+// Writes dy into zeros of x's flat size at the flat indices `picked` (shaped like dy); one
+// ScatterElements over 1-D views runs in index order (see Gather).
 function scatterFlat(c: RuleCtx, dy: Value, picked: Value, reduction: string): Value {
   const x = c.x[0]!;
-  const flatZeros = one(c.o, 'Reshape', [zerosLike(c.o, x), c.o.i64([-1])]);
-  const at = c.o.unsqueeze(picked, [-1]);
-  const s = one(c.o, 'ScatterND', [flatZeros, at, dy], { reduction });
+  const flat = (v: Value) => one(c.o, 'Reshape', [v, c.o.i64([-1])]);
+  const s = one(c.o, 'ScatterElements', [flat(zerosLike(c.o, x)), flat(picked), flat(dy)], {
+    axis: 0,
+    reduction,
+  });
   return one(c.o, 'Reshape', [s, shapeOf(c, x)]);
 }

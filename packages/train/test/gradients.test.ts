@@ -24,7 +24,7 @@ describe('gradients', () => {
     gradients(g, loss, [x], { types: doubles([y], [2, 'S-1', 5]) });
     const ops = g.nodes.slice(before).map((n) => n.opType);
     expect(ops).toContain('Pad');
-    expect(ops).not.toContain('ScatterND');
+    expect(ops).not.toContain('ScatterElements');
     expect(ops).not.toContain('Range');
   });
 
@@ -35,7 +35,7 @@ describe('gradients', () => {
     const before = g.nodes.length;
     gradients(g, loss, [x], { types: doubles([y], [2]) });
     const ops = g.nodes.slice(before).map((n) => n.opType);
-    expect(ops).toContain('ScatterND');
+    expect(ops).toContain('ScatterElements');
     expect(ops).not.toContain('Pad');
   });
 
