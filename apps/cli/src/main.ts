@@ -11,8 +11,20 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+/**
+ * Resolves once everything written to `stream` so far has left the process: a pipe whose reader
+ * is slower than us (`exp ... | (sleep 1; wc -l)`) queues writes in libuv, and process.exit drops
+ * that queue. A write's callback runs after every earlier write, so an empty one marks the end.
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
 // Leave through process.exit rather than by letting the event loop drain: draining closes the
 // signal watchers (SIGINT / SIGTERM go back to their default action) and then tears down the
-// native addons, a window of tens of ms in which a signal would kill a finished command.
-// stdout and stderr are synchronous on Linux, so nothing written is lost.
-process.exit(await runCli(hideBin(process.argv)));
+// native addons, a window of tens of ms in which a signal would kill a finished command. Only the
+// output still queued for slow readers is waited for; the signal handlers stay installed.
+const code = await runCli(hideBin(process.argv));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);
