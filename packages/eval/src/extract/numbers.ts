@@ -13,23 +13,26 @@ export interface FoundNumber {
  *   comes before it: in `5-3` and `x-2` the dash is an operator, in `(-3)` or `is -3` a sign;
  * - an optional `$` after the sign;
  * - a fraction `a/b`, tried first so that `3/4` is one number, not 3 and 4;
- * - else digits whose thousands groups have exactly three digits (`1,200,000`; `1,2345` is the
- *   number 1 followed by 2345), or plain digits, or a bare decimal `.5`, with an optional
+ * - else digits whose thousands groups have exactly three digits and one separator throughout:
+ *   a comma, a space, a no-break space U+00A0 or a narrow no-break space U+202F (`1,200,000`,
+ *   `1 200`, `1\u202F200\u202F000`, as Math-Verify reads them; `1,2345` and `1 2345` are 1
+ *   followed by 2345), or plain digits, or a bare decimal `.5`, with an optional
  *   fraction part and an optional exponent (`1e3`, `2.5E-2`; at most three exponent digits so a
  *   stray `1e99999` cannot allocate a huge bigint).
  * A trailing `.` is not a decimal point (`is 3.` ends a sentence).
  */
 const NUMBER =
-  /(?:(?<![\p{L}\p{N})\]}])([-+\u2212]))?\$?(?:(\d+)\/(\d+)(?![\d/])|((?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+)([eE][-+]?\d{1,3})?)/gu;
+  /(?:(?<![\p{L}\p{N})\]}])(?<sign>[-+\u2212]))?\$?(?:(?<num>\d+)\/(?<den>\d+)(?![\d/])|(?<decimal>(?:\d{1,3}(?<sep>[, \u00A0\u202F])\d{3}(?:\k<sep>\d{3})*(?!\d)|\d+)(?:\.\d+)?|\.\d+)(?<exp>[eE][-+]?\d{1,3})?)/gu;
+const SEPARATORS = /[, \u00A0\u202F]/g;
 
 function valueOf(m: RegExpExecArray): Rational | null {
-  const negative = m[1] === '-' || m[1] === '\u2212';
-  if (m[2] !== undefined) {
-    const num = BigInt(m[2]);
-    return rational(negative ? -num : num, BigInt(m[3]));
+  const g = m.groups!;
+  const negative = g.sign === '-' || g.sign === '\u2212';
+  if (g.num !== undefined) {
+    const num = BigInt(g.num);
+    return rational(negative ? -num : num, BigInt(g.den!));
   }
-  const value = parseDecimal(`${negative ? '-' : ''}${m[4].replace(/,/g, '')}${m[5] ?? ''}`);
-  return value;
+  return parseDecimal(`${negative ? '-' : ''}${g.decimal!.replace(SEPARATORS, '')}${g.exp ?? ''}`);
 }
 
 /** Every number in `text`, left to right (a fraction with a zero denominator is skipped). */

@@ -35,6 +35,21 @@ describe('strict extract', () => {
     ['The answer is 1,234.5', '1234.5'],
     ['The answer is 1,2345', '2345'], // not a thousands group: 1 then 2345
     ['The answer is 12,00', '0'], // "12" then "00"
+    // Thousands groups by a space, a no-break space or a narrow no-break space (Math-Verify).
+    ['#### 1 200', '1200'],
+    ['The answer is 1 200 000.', '1200000'],
+    ['The answer is 1\u00A0200', '1200'],
+    ['The answer is 1\u202F200\u202F000', '1200000'],
+    ['The answer is 12 345.5', '12345.5'],
+    ['The answer is $1 200', '1200'],
+    ['The answer is -1 200', '-1200'],
+    ['The answer is 1 2345', '2345'], // not a group of three: 1 then 2345
+    ['The answer is 1 20', '20'], // 1 then 20
+    ['The answer is 1 200 45', '45'], // 1200 then 45
+    ['The answer is 1,200 000', '0'], // one separator per number: 1200 then 000
+    ['The answer is 1 200,000', '0'], // 1200 then 000 (,000 starts no number of its own)
+    ['The answer is 3 and 200', '200'],
+    ['The answer is 5\t200', '200'], // a tab separates
     // Signs.
     ['The answer is -3.', '-3'],
     ['The answer is \u22123', '-3'],
