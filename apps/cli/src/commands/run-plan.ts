@@ -45,6 +45,8 @@ export const RunOptionsSchema = z.object({
   device: z.enum(DEVICES).default('cpu'),
   threads: z.number().int().positive().optional(),
   batchSize: z.number().int().positive().default(8),
+  /** transformers 4's clean_up_tokenization_spaces on completions (default: transformers 5's decode). */
+  decodeCleanup: z.boolean().default(false),
   protocol: z.enum(PROTOCOLS).optional(),
   prompt: z.string().min(1).optional(),
   task: z.string().min(1).optional(),

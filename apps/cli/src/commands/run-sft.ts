@@ -177,6 +177,7 @@ export async function sftStep(args: Args): Promise<SftOutcome> {
       runId: args.runId,
       batchSize: options.batchSize,
       seed: plan.seed,
+      decodeCleanup: options.decodeCleanup,
       pair: comparisonPair(models),
       signal: args.signal,
       onProgress: progress.onProgress,

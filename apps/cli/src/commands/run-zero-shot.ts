@@ -188,6 +188,7 @@ export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> 
       runId: args.runId,
       batchSize: options.batchSize,
       seed: plan.seed,
+      decodeCleanup: options.decodeCleanup,
       fewshot,
       pair: comparisonPair(info),
       signal: args.signal,

@@ -267,6 +267,11 @@ export const runCommand: CommandFactory = (io) => (y) =>
           describe:
             'Rows generated at once (continuous batching; results do not depend on it; default 8)',
         })
+        .option('decode-cleanup', {
+          type: 'boolean',
+          describe:
+            'Decode completions with transformers 4\'s clean_up_tokenization_spaces (" ." -> ".", "1 ,000" -> "1,000"), to reproduce older runs (default: as transformers 5, which leaves Llama 3 text as generated)',
+        })
         .option('protocol', {
           type: 'string',
           describe: `Evaluation protocol: ${PROTOCOLS.join('|')} (seed = the original's, the default; lm-eval = lm-evaluation-harness gsm8k)`,

@@ -70,6 +70,12 @@ export interface RunEvaluationOptions {
   baseline?: string;
   /** The results' eval_type (default 'zero_shot'); another keeps its logs in samples_<evalType>/. */
   evalType?: string;
+  /**
+   * Decode completions with transformers 4's clean_up_tokenization_spaces (" ." -> ".",
+   * "1 ,000" -> "1,000"), to reproduce older runs. Default false: as transformers 5 decodes,
+   * which leaves BPE text (Llama 3) as generated.
+   */
+  decodeCleanup?: boolean;
   onProgress?: (p: EvalProgress) => void;
   /** Stops between decoding steps; finished samples are kept, rows in flight are dropped. */
   signal?: AbortSignal;
@@ -143,7 +149,10 @@ function toRecord(
   ms: number,
 ): SampleRecord {
   const problem = ctx.items[index]!;
-  const raw = ctx.model.tokenizer.decode(result.tokens, { skipSpecialTokens: true });
+  const raw = ctx.model.tokenizer.decode(result.tokens, {
+    skipSpecialTokens: true,
+    ...(ctx.opts.decodeCleanup ? { cleanUpTokenizationSpaces: true } : {}),
+  });
   const completion = cutAtStopStrings(raw, ctx.opts.task.stopStrings).text;
   const gold = goldFor(problem);
   const answers: Record<string, string | null> = {};

@@ -181,3 +181,42 @@ describe('runEvaluation', () => {
     ).rejects.toThrow(/nope/);
   });
 });
+
+describe('decoding completions', () => {
+  // A model that "generates" the same tokens for every prompt: the ids of text whose spaces
+  // transformers 4's clean-up removes and transformers 5 keeps.
+  const TEXT = 'So she earns $1 ,000 . The answer is 1 ,000 .';
+  const fixed = (ids: number[]): EvalModel => ({
+    name: 'fixed',
+    tokenizer,
+    lm: {
+      async *generateStream(prompts: readonly (readonly number[])[]) {
+        for (let index = 0; index < prompts.length; index++) {
+          yield {
+            index,
+            result: { tokens: ids, finishReason: 'length', stoppedBy: 'max_new_tokens' },
+          };
+        }
+      },
+    } as unknown as CausalLM,
+  });
+  const gold = problems.slice(0, 2).map((p) => ({ ...p, final: '1000' }));
+
+  test.each([
+    [false, TEXT, '0'], // as transformers 5: "1 ,000" is 1 then 000
+    [true, 'So she earns $1,000. The answer is 1,000.', '1000'],
+  ])('decodeCleanup %s', async (decodeCleanup, completion, strict) => {
+    const ids = tokenizer.encode(TEXT, { addSpecialTokens: false }).ids;
+    const res = await runEvaluation({
+      models: [fixed(ids)],
+      datasets: [{ name: 'clean', problems: gold }],
+      task,
+      outDir: path.join(tmp, `decode-${decodeCleanup}`),
+      decodeCleanup,
+    });
+    expect(res.samples.map((s) => [s.completion, s.predicted_strict])).toEqual([
+      [completion, strict],
+      [completion, strict],
+    ]);
+  });
+});

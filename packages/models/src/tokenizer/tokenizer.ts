@@ -27,8 +27,11 @@ export interface EncodeOptions {
 export interface DecodeOptions {
   skipSpecialTokens?: boolean;
   /**
-   * transformers' `clean_up_tokenization_spaces` (" ." -> ".", " 's" -> "'s", ...); default:
-   * the folder's tokenizer_config value (true when unset), as in transformers.
+   * transformers' `clean_up_tokenization_spaces` (" ." -> ".", " 's" -> "'s", "1 ,000" ->
+   * "1,000"): true applies it, false does not. Default: as transformers 5 decodes, i.e. the
+   * folder's tokenizer_config value (false when unset) except for BPE models (Llama 3), where
+   * transformers 5 ignores it as destructive. transformers 4 applied it to BPE too: pass true
+   * to reproduce its text.
    */
   cleanUpTokenizationSpaces?: boolean;
 }
@@ -64,6 +67,11 @@ export interface TokenizerSpecials {
   unk?: SpecialToken;
   /** Every added token marked special, by id. */
   all: SpecialToken[];
+}
+
+/** A BPE model (`type` may be omitted in older tokenizer.json files: merges say BPE). */
+function isBpe(json: TokenizerJson): boolean {
+  return json.model.type === undefined ? 'merges' in json.model : json.model.type === 'BPE';
 }
 
 // A string no tokenizer produces: used to read the post-processor's template.
@@ -111,7 +119,8 @@ export class HfTokenizer {
         `${path.join(files.dir, 'tokenizer.json')}: cannot build the tokenizer (${(err as Error).message})`,
       );
     }
-    this.cleanUpDefault = files.tokenizerConfig.clean_up_tokenization_spaces ?? true;
+    this.cleanUpDefault =
+      (files.tokenizerConfig.clean_up_tokenization_spaces ?? false) && !isBpe(json);
 
     this.addedTokens = new Map();
     this.specialIds = new Set();
