@@ -89,6 +89,7 @@ export {
   RESULT_COLUMNS,
   formatPivot,
   formatP,
+  type CiLabels,
   type CiMethods,
   type ResultRow,
   type ResultsTableOptions,

@@ -3,6 +3,7 @@ export {
   ciLabels,
   ciMethods,
   modelLabel,
+  type CiLabels,
   type CiMethods,
   type ResultRow,
   type ResultsTableOptions,

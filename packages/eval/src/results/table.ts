@@ -90,12 +90,14 @@ const METHOD_NAMES: Record<CiMethods['ci' | 'diff_ci' | 'degradation_ci'], strin
   bootstrap: 'paired bootstrap',
 };
 
-/** Headings of the interval columns for tables and charts: '95% CI (Wilson)' and so on. */
-export function ciLabels(methods: CiMethods): {
+/** How tables and charts name each interval column: '95% CI (Wilson)' and so on. */
+export interface CiLabels {
   ci: string;
   diff_ci: string;
   degradation_ci: string;
-} {
+}
+
+export function ciLabels(methods: CiMethods): CiLabels {
   const level = `${Number((methods.level * 100).toFixed(2))}% CI`;
   return {
     ci: `${level} (${METHOD_NAMES[methods.ci]})`,
