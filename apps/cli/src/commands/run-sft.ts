@@ -178,6 +178,7 @@ export async function sftStep(args: Args): Promise<SftOutcome> {
       batchSize: options.batchSize,
       seed: plan.seed,
       pair: comparisonPair(models),
+      ciMethod: options.ciMethod,
       signal: args.signal,
       onProgress: progress.onProgress,
     });
