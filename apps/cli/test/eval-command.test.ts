@@ -98,7 +98,7 @@ describe('exp eval rescore', () => {
     expect(re.out.split('\n')).toEqual(
       expect.arrayContaining([
         'rescore: 24 samples with extractor seed',
-        'Pass@1 (seed), % with 95% bootstrap CI; n = 6 per cell',
+        'Pass@1 (seed), % with 95% CI (Wilson); differences in points with 95% CI (Newcombe) and McNemar p; n = 6 per cell',
         `rescore: wrote ${path.join(out, 'experiment_results.csv')}`,
         `rescore: wrote ${path.join(out, 'experiment_results.json')}`,
         `rescore: wrote ${path.join(out, 'experiment_results.arrow')}`,
@@ -111,6 +111,13 @@ describe('exp eval rescore', () => {
       seedRows.join('\n'),
     );
     expect(logs()).toEqual(before); // the logs are read, not written
+    // the manifest says which interval each column holds
+    expect(JSON.parse(readFileSync(path.join(run(), 'manifest.json'), 'utf8')).ci_methods).toEqual({
+      level: 0.95,
+      ci: 'wilson',
+      diff_ci: 'newcombe',
+      degradation_ci: 'bootstrap',
+    });
     expect(readdirSync(env.models).sort()).toEqual(models0);
   });
 
@@ -141,7 +148,11 @@ describe('exp eval rescore', () => {
       'tiny-diffllama,clean,0.5,3,6,zero_shot,lm-eval-flexible',
       'tiny-diffllama,inf,0.5,3,6,zero_shot,lm-eval-flexible',
     ]);
-    expect(re.out).toMatch(/^tiny-llama +66\.7 \[/m);
+    expect(re.out).toMatch(/^tiny-llama +66\.7 \[30\.0, 90\.3\]/m);
+    // 4 of 6: Wilson [0.29999331513839184, 0.9032285888942195] (statsmodels proportion_confint)
+    const [lo, hi] = rows[1].split(',').slice(7, 9).map(Number);
+    expect(lo).toBeCloseTo(0.29999331513839184, 12);
+    expect(hi).toBeCloseTo(0.9032285888942195, 12);
     expect(re.out).toMatch(/^tiny-diffllama - tiny-llama +-16\.7 \[.*p=/m);
 
     // The same logs in another order (as another batch size writes them): the same table.
@@ -153,6 +164,36 @@ describe('exp eval rescore', () => {
     }
     expect((await exp('eval', 'rescore', run(), '--extractor', 'lm-eval-flexible')).code).toBe(0);
     expect(readFileSync(csvFile, 'utf8')).toBe(csv);
+  });
+
+  test("the run's --ci-method decides the rescored interval; a bad recorded one is one line", async () => {
+    const manifestFile = path.join(run(), 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    writeFileSync(
+      manifestFile,
+      JSON.stringify({
+        ...manifest,
+        options: { ...manifest.options, ciMethod: 'clopper-pearson' },
+      }),
+    );
+    const re = await exp('eval', 'rescore', run(), '--extractor', 'lm-eval-flexible');
+    expect(re.code).toBe(0);
+    expect(re.out).toContain('Pass@1 (lm-eval-flexible), % with 95% CI (Clopper-Pearson);');
+    const csvFile = path.join(run(), 'rescored', 'lm-eval-flexible', 'experiment_results.csv');
+    const first = readFileSync(csvFile, 'utf8').split('\n')[1].split(',');
+    // 4 of 6, exact: statsmodels proportion_confint(4, 6, method='beta')
+    expect(Number(first[7])).toBeCloseTo(0.22277809550351213, 12);
+    expect(Number(first[8])).toBeCloseTo(0.9567281317072583, 12);
+    writeFileSync(
+      manifestFile,
+      JSON.stringify({ ...manifest, options: { ...manifest.options, ciMethod: 'exact' } }),
+    );
+    const bad = await exp('eval', 'rescore', run(), '--extractor', 'seed');
+    expect(bad.code).toBe(1);
+    expect(bad.err.trim()).toBe(
+      `error: ${manifestFile}: options.ciMethod: expected one of wilson, clopper-pearson, got "exact"`,
+    );
+    writeFileSync(manifestFile, JSON.stringify(manifest));
   });
 
   test('a folder without sample logs: one line', async () => {

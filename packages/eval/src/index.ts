@@ -36,16 +36,17 @@ export { formatRational, parseDecimal, rationalEquals, type Rational } from './e
 // --- statistics ---
 export { passAt1 } from './stats/pass-at-1.js';
 export {
-  bootstrapCI,
-  percentileBootstrap,
-  quantile,
-  DEFAULT_RESAMPLES,
+  wilsonInterval,
+  clopperPearsonInterval,
+  CI_METHODS,
+  DEFAULT_CI_METHOD,
   DEFAULT_LEVEL,
-  type BootstrapOptions,
+  type CiMethod,
   type Interval,
-} from './stats/bootstrap.js';
+} from './stats/intervals.js';
+export { type BootstrapOptions } from './stats/bootstrap.js';
 export { mcnemarExact } from './stats/mcnemar.js';
-export { pairedDifference } from './stats/paired.js';
+export { pairedDifference, newcombePairedInterval, type PairedTable } from './stats/paired.js';
 export { relativeDegradation, alignById, type Degradation } from './stats/degradation.js';
 
 // --- tasks: prompts, generation settings, stop strings, extractors as data ---
@@ -79,6 +80,8 @@ export {
 } from './samples/index.js';
 export {
   buildResultsTable,
+  ciLabels,
+  ciMethods,
   modelLabel,
   writeResults,
   resultsToCsv,
@@ -86,6 +89,8 @@ export {
   RESULT_COLUMNS,
   formatPivot,
   formatP,
+  type CiLabels,
+  type CiMethods,
   type ResultRow,
   type ResultsTableOptions,
 } from './results/index.js';

@@ -81,16 +81,16 @@ function planCharts(
     charts.push({
       name: 'model_comparison',
       title: 'Pass@1 by dataset and model',
-      description: `extractor ${extractor}, with 95% bootstrap CIs`,
-      spec: modelComparisonSpec(run.results, { extractor }),
+      description: `extractor ${extractor}; error bars: ${run.ciLabels.ci}`,
+      spec: modelComparisonSpec(run.results, { extractor, labels: run.ciLabels }),
     });
     const degraded = run.results.some((r) => r.extractor === extractor && r.degradation !== null);
     if (degraded) {
       charts.push({
         name: 'degradation',
         title: 'Relative degradation by noise type and model',
-        description: `(${baseline} − noisy) / ${baseline}, extractor ${extractor}, with 95% paired bootstrap CIs`,
-        spec: degradationSpec(run.results, { extractor, baseline }),
+        description: `(${baseline} − noisy) / ${baseline}, extractor ${extractor}; error bars: ${run.ciLabels.degradation_ci}`,
+        spec: degradationSpec(run.results, { extractor, baseline, labels: run.ciLabels }),
       });
     } else {
       run.notes.push(

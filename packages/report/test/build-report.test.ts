@@ -2,7 +2,14 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { buildReport, type BuildReportResult } from '../src/build-report.js';
-import { copyRun, DATA, FIXTURE_CHARTS } from './helpers.js';
+import {
+  copyRun,
+  DATA,
+  expectRowsClose,
+  FIXTURE_CHARTS,
+  LEGACY_CI_NOTE,
+  withClosedFormIntervals,
+} from './helpers.js';
 
 /** The lines of `text` from the line equal to `start` up to (not including) the next blank line. */
 function block(text: string, start: string): string[] {
@@ -61,6 +68,7 @@ describe('buildReport on the fixture run folder', () => {
     expect(existsSync(path.join(dir, 'tables/experiment_results.csv'))).toBe(false);
     for (const f of result.files) expect(statSync(f).size).toBeGreaterThan(0);
     expect(result.notes).toEqual([
+      LEGACY_CI_NOTE,
       'degradation chart not drawn: no strict row has a relative degradation (it is undefined where clean Pass@1 is 0 or a set has no clean counterpart)',
     ]);
   });
@@ -155,12 +163,12 @@ describe('buildReport on the fixture run folder', () => {
       'Results table: [experiment_results.csv](experiment_results.csv), [experiment_results.json](experiment_results.json), [experiment_results.arrow](experiment_results.arrow)',
     );
     expect(md).toContain(
-      '- [Pass@1 by dataset and model](charts/model_comparison.png) ([svg](charts/model_comparison.svg)): extractor strict, with 95% bootstrap CIs',
+      '- [Pass@1 by dataset and model](charts/model_comparison.png) ([svg](charts/model_comparison.svg)): extractor strict; error bars: 95% CI (bootstrap)',
     );
     expect(md).toContain(
       '- inf / tiny-diffllama / gsm8k-test-1: [clean](attention_maps/inf_samples/tiny-diffllama_gsm8k-test-1_clean.png), [noisy](attention_maps/inf_samples/tiny-diffllama_gsm8k-test-1_noisy.png)',
     );
-    expect(md).toContain('## Notes\n\n- degradation chart not drawn:');
+    expect(md).toContain(`## Notes\n\n- ${LEGACY_CI_NOTE}\n- degradation chart not drawn:`);
     // every link points at a file the build wrote (or the run already had)
     for (const [, target] of md.matchAll(/\]\(([^)]+)\)/g)) {
       expect(existsSync(path.join(dir, decodeURI(target)))).toBe(true);
@@ -172,6 +180,13 @@ describe('buildReport on the fixture run folder', () => {
     expect(html).not.toMatch(/<(script|img|link)[^>]+(src|href)="(?!data:)/);
     expect(html).not.toContain('sourceMappingURL');
     expect(html).toContain('<script type="application/json" id="report-data">');
+    // the interval columns say which method each holds (this run's: all bootstraps)
+    expect(html).toContain(
+      '<p>Interval columns: ci_low/ci_high 95% CI (bootstrap); diff_ci_low/diff_ci_high 95% CI (paired bootstrap); degradation_ci_low/degradation_ci_high 95% CI (paired bootstrap).</p>',
+    );
+    expect(html).toContain(
+      '<p>Pass@1 in % with 95% CI (bootstrap); differences in points with 95% CI (paired bootstrap) and McNemar p; n = 4 per cell.</p>',
+    );
     // both bundles are inlined
     expect(html).toContain('t.version="6.4.0"');
     expect(html).toContain('var n="6.5.0"');
@@ -191,7 +206,7 @@ describe('buildReport on the fixture run folder', () => {
 });
 
 describe('buildReport on a run folder without experiment_results', () => {
-  test('computes the table from the sample logs and writes it under tables/, as exp run wrote it', async () => {
+  test('computes the table from the sample logs and writes it under tables/, with closed-form CIs', async () => {
     const dir = copyRun();
     const csv = readFileSync(path.join(dir, 'experiment_results.csv'), 'utf8');
     const json = readFileSync(path.join(dir, 'experiment_results.json'), 'utf8');
@@ -205,11 +220,19 @@ describe('buildReport on a run folder without experiment_results', () => {
       'tables/experiment_results.json',
       'tables/experiment_results.arrow',
     ]);
-    expect(readFileSync(path.join(dir, tables[0]), 'utf8')).toBe(csv);
-    expect(readFileSync(path.join(dir, tables[1]), 'utf8')).toBe(json);
+    const computed = JSON.parse(readFileSync(path.join(dir, tables[1]), 'utf8'));
+    expectRowsClose(computed, withClosedFormIntervals(JSON.parse(json)));
+    // the CSV holds the same rows, every digit
+    expect(readFileSync(path.join(dir, tables[0]), 'utf8').split('\n')[0]).toBe(csv.split('\n')[0]);
+    expect(readFileSync(path.join(dir, tables[0]), 'utf8').split('\n')[1]).toBe(
+      `tiny-llama,clean,0,0,4,zero_shot,seed,0,${computed[0].ci_high},,,,,,,,`,
+    );
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
     expect(md).toContain(
       'Results table: [experiment_results.csv](tables/experiment_results.csv), [experiment_results.json](tables/experiment_results.json), [experiment_results.arrow](tables/experiment_results.arrow)',
+    );
+    expect(md).toContain(
+      'Pass@1 in % with 95% CI (Wilson); differences in points with 95% CI (Newcombe)',
     );
     expect(md).toContain(
       '- experiment_results.json was missing: the results table was computed from the sample logs',

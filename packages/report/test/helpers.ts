@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from '@jest/globals';
 import { loadGsm8kFile, toJsonl } from '@exp/data';
 import type { ResultRow } from '@exp/eval';
 import { getNoise, noisyRecords } from '@exp/noise';
@@ -54,6 +55,39 @@ export const RUN = FIXTURE.run;
 export const DATA = FIXTURE.data;
 
 /** A fresh copy of the fixture run folder in a temp dir (buildReport writes into it). */
+/** readRun's note on the fixture: its results predate recorded ci_methods (all bootstraps). */
+export const LEGACY_CI_NOTE =
+  'the manifest does not record ci_methods: the results were written by an older exp, whose intervals are all percentile bootstraps';
+
+/**
+ * The fixture's results as today's table computes them from its logs: every cell is 0/4, whose
+ * Wilson 95% interval is [0, 0.4898908364545973] (statsmodels 0.15.0 proportion_confint(0, 4,
+ * method='wilson')), and each diff is 0 over (a, b, c, d) = (0, 0, 0, 4), whose Newcombe interval
+ * is the same half-width either side (phi = 0: tools/crosscheck/intervals_fixture.py).
+ */
+export function withClosedFormIntervals(rows: ResultRow[]): ResultRow[] {
+  const hi = 0.4898908364545973;
+  return rows.map((r) => ({
+    ...r,
+    ci_high: r.correct === 0 && r.total === 4 ? hi : NaN,
+    ...(r.diff === null ? {} : { diff_ci_low: -hi, diff_ci_high: hi }),
+  }));
+}
+
+/** Rows equal but for numbers, which may differ by 1e-12 (another library's last digit). */
+export function expectRowsClose(actual: ResultRow[], expected: ResultRow[]): void {
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach((row, i) => {
+    const want = expected[i] as unknown as Record<string, unknown>;
+    expect(Object.keys(row)).toEqual(Object.keys(want));
+    for (const [k, v] of Object.entries(row)) {
+      if (typeof v === 'number' && typeof want[k] === 'number') {
+        expect(Math.abs(v - (want[k] as number))).toBeLessThan(1e-12);
+      } else expect(v).toEqual(want[k]);
+    }
+  });
+}
+
 export function copyRun(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'exp-report-'));
   const run = path.join(dir, 'q');

@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { readRun } from '../src/run/read-run.js';
-import { copyRun, DATA, RUN } from './helpers.js';
+import {
+  copyRun,
+  DATA,
+  expectRowsClose,
+  LEGACY_CI_NOTE,
+  RUN,
+  withClosedFormIntervals,
+} from './helpers.js';
 
 const NOISE = {
   inf: 'The apartment building on Maple Street has 10 floors and 152 windows.',
@@ -61,7 +68,13 @@ describe('readRun on the fixture run folder', () => {
       ['tiny-diffllama', 'sft/tiny-diffllama/loss.jsonl', 25],
     ]);
     expect(run.sftLoss[0].points[0]).toEqual({ step: 1, loss: 9.4801, lr: 0.00005 });
-    expect(run.notes).toEqual([]);
+    // written by an exp that bootstrapped every interval and recorded no ci_methods
+    expect(run.notes).toEqual([LEGACY_CI_NOTE]);
+    expect(run.ciLabels).toEqual({
+      ci: '95% CI (bootstrap)',
+      diff_ci: '95% CI (paired bootstrap)',
+      degradation_ci: '95% CI (paired bootstrap)',
+    });
   });
 
   test('noise spans: the data file spans, moved to where the question sits in the prompt', () => {
@@ -95,16 +108,17 @@ describe('readRun on altered copies', () => {
     writeFileSync(manifestFile, JSON.stringify(manifest));
     const empty = mkdtempSync(path.join(os.tmpdir(), 'exp-report-data-'));
     const run = readRun(dir, { dataDir: empty });
-    expect(run.notes).toEqual(
-      ['inf', 'rcs', 'sd'].map(
+    expect(run.notes).toEqual([
+      LEGACY_CI_NOTE,
+      ...['inf', 'rcs', 'sd'].map(
         (d) =>
           `noise spans of ${d} not shown: ${empty}/gsm8k_${d}_test.jsonl or /nonexistent/gsm8k_${d}_test.jsonl not found`,
       ),
-    );
+    ]);
     expect(run.samples.filter((s) => s.noise === null)).toHaveLength(24);
   });
 
-  test('without experiment_results.json the table is computed from the logs, as exp run wrote it', () => {
+  test('without experiment_results.json the table is computed from the logs, with closed-form CIs', () => {
     const dir = copyRun();
     const written = JSON.parse(readFileSync(path.join(dir, 'experiment_results.json'), 'utf8'));
     for (const ext of ['csv', 'json', 'arrow']) rmSync(path.join(dir, `experiment_results.${ext}`));
@@ -113,10 +127,40 @@ describe('readRun on altered copies', () => {
       json: 'tables/experiment_results.json',
       computed: true,
     });
-    expect(run.results).toEqual(written);
+    // the counts, degradations and p-values exp run wrote; the intervals of today's methods
+    expectRowsClose(run.results, withClosedFormIntervals(written));
     expect(run.notes).toEqual([
       'experiment_results.json was missing: the results table was computed from the sample logs',
     ]);
+    expect(run.ciLabels).toEqual({
+      ci: '95% CI (Wilson)',
+      diff_ci: '95% CI (Newcombe)',
+      degradation_ci: '95% CI (paired bootstrap)',
+    });
+  });
+
+  test('the manifest decides the method: --ci-method clopper-pearson, or a recorded ci_methods', () => {
+    const dir = copyRun();
+    for (const ext of ['csv', 'json', 'arrow']) rmSync(path.join(dir, `experiment_results.${ext}`));
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    manifest.options.ciMethod = 'clopper-pearson';
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    const run = readRun(dir, { dataDir: DATA });
+    // 0/4: the exact upper limit 1 - 0.025^(1/4) (statsmodels: 0.6023646356164747)
+    expect(run.results[0].ci_high).toBeCloseTo(0.6023646356164747, 12);
+    expect(run.ciLabels.ci).toBe('95% CI (Clopper-Pearson)');
+    manifest.ci_methods = {
+      level: 0.9,
+      ci: 'wilson',
+      diff_ci: 'newcombe',
+      degradation_ci: 'bootstrap',
+    };
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    expect(readRun(dir, { dataDir: DATA }).ciLabels.ci).toBe('90% CI (Wilson)');
+    manifest.ci_methods.ci = 'bootstrap';
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    expect(() => readRun(dir, { dataDir: DATA })).toThrow(`${manifestFile}: ci_methods.ci:`);
   });
 
   test('a malformed file fails with one line naming file and field', () => {

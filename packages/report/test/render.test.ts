@@ -36,7 +36,7 @@ describe('renderSpecToSvg', () => {
     expect(texts).toEqual(
       expect.arrayContaining([
         'Pass@1 by dataset and model',
-        'extractor: strict; error bars: 95% bootstrap CI; n = 200 per cell',
+        'extractor: strict; error bars: 95% CI (Wilson); n = 200 per cell',
         'dataset',
         'Pass@1',
         'clean',

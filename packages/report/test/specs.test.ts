@@ -45,7 +45,7 @@ describe('results charts', () => {
       padding: 10,
       title: {
         text: 'Pass@1 by dataset and model',
-        subtitle: ['extractor: strict; error bars: 95% bootstrap CI; n = 200 per cell'],
+        subtitle: ['extractor: strict; error bars: 95% CI (Wilson); n = 200 per cell'],
       },
       data: {
         values: [
@@ -139,7 +139,9 @@ describe('results charts', () => {
     const spec = degradationSpec(rows) as any;
     expect(spec.title).toEqual({
       text: 'Relative degradation vs clean by noise type and model',
-      subtitle: ['(clean − noisy) / clean; extractor: strict; error bars: 95% paired bootstrap CI'],
+      subtitle: [
+        '(clean − noisy) / clean; extractor: strict; error bars: 95% CI (paired bootstrap)',
+      ],
     });
     expect(spec.data.values).toEqual([
       {

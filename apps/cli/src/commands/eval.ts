@@ -6,11 +6,14 @@ import { z } from 'zod';
 import { DataError, parseJsonl, readTextFile, resolveUserPath } from '@exp/data';
 import {
   buildResultsTable,
+  ciMethods,
+  CI_METHODS,
   formatPivot,
   getExtractor,
   listExtractors,
   readSampleLog,
   writeResults,
+  type CiMethod,
   type SampleRecord,
 } from '@exp/eval';
 import { parseOptions } from '../errors.js';
@@ -102,15 +105,24 @@ export function rescoreRun(dir: string, extractor: string) {
   });
   const pair = comparisonPair((manifest.models ?? {}) as Record<string, { modelType?: string }>);
   const seeds = (manifest.seeds ?? {}) as { run?: number };
+  // the interval the run declared (`exp run --ci-method`), recorded in its manifest
+  const ciMethod = ((manifest.options ?? {}) as { ciMethod?: unknown }).ciMethod ?? 'wilson';
+  if (!CI_METHODS.includes(ciMethod as CiMethod)) {
+    throw new DataError(
+      `${path.join(dir, 'manifest.json')}: options.ciMethod: expected one of ${CI_METHODS.join(', ')}, got ${JSON.stringify(ciMethod)}`,
+    );
+  }
+  const methods = ciMethods({ ciMethod: ciMethod as CiMethod });
   const rows = buildResultsTable(samples, {
     extractors: [ex.name],
     seed: seeds.run ?? 42,
     evalType: 'zero_shot',
     baseline: 'clean',
     pair,
+    ciMethod: methods.ci,
   });
   const files = writeResults(path.join(dir, 'rescored', ex.name), rows);
-  return { rows, files, samples: samples.length };
+  return { rows, files, samples: samples.length, methods };
 }
 
 export const evalCommand: CommandFactory = (io: Io) => (y) =>
@@ -149,9 +161,9 @@ export const evalCommand: CommandFactory = (io: Io) => (y) =>
         async (argv) => {
           const o = parseOptions(RescoreOptionsSchema, argv);
           const dir = resolveUserPath(o.run);
-          const { rows, files, samples } = rescoreRun(dir, o.extractor);
+          const { rows, files, samples, methods } = rescoreRun(dir, o.extractor);
           io.out(`rescore: ${samples} samples with extractor ${o.extractor}`);
-          io.out(formatPivot(rows, o.extractor));
+          io.out(formatPivot(rows, o.extractor, methods));
           for (const f of Object.values(files)) io.out(`rescore: wrote ${f}`);
         },
       )

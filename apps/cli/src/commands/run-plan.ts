@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetNameSchema } from '@exp/data';
+import { CI_METHODS } from '@exp/eval';
 import { commaList } from '../errors.js';
 import { UsageError } from '../io.js';
 
@@ -40,6 +41,8 @@ export const RunOptionsSchema = z.object({
   saveDtype: z.enum(SAVE_DTYPE_CHOICES).optional(),
   attentionSamples: z.number().int().positive().optional(),
   seed: z.number().int().nonnegative().default(42),
+  /** Interval of a single Pass@1 (default wilson); optional so that older runs resume as they were. */
+  ciMethod: z.enum(CI_METHODS).optional(),
   setup: z.boolean().default(false),
   instructions: z.boolean().default(false),
   device: z.enum(DEVICES).default('cpu'),

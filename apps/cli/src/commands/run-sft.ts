@@ -179,6 +179,7 @@ export async function sftStep(args: Args): Promise<SftOutcome> {
       seed: plan.seed,
       decodeCleanup: options.decodeCleanup,
       pair: comparisonPair(models),
+      ciMethod: options.ciMethod,
       signal: args.signal,
       onProgress: progress.onProgress,
     });

@@ -2,6 +2,7 @@
 // runEvaluation with a progress bar per model x dataset, results written and the pivot printed.
 import { ProblemSchema, loadGsm8k, readJsonl, resolveUserPath, type Problem } from '@exp/data';
 import {
+  ciMethods,
   formatPivot,
   hasPromptTemplate,
   listPromptTemplates,
@@ -10,6 +11,7 @@ import {
   writeResults,
   type EvalModel,
   type EvalProgress,
+  type CiMethods,
   type EvaluationResult,
   type Task,
 } from '@exp/eval';
@@ -148,6 +150,8 @@ export interface ZeroShotOutcome {
   task: Task;
   models: Record<string, ModelInfo>;
   files: { csv: string; json: string; arrow: string };
+  /** How the table's intervals were computed (printed with them). */
+  methods: CiMethods;
 }
 
 /** What every evaluation step of a run gets. */
@@ -191,11 +195,18 @@ export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> 
       decodeCleanup: options.decodeCleanup,
       fewshot,
       pair: comparisonPair(info),
+      ciMethod: options.ciMethod,
       signal: args.signal,
       onProgress: progress.onProgress,
     });
     const files = writeResults(args.runDir, result.rows);
-    return { result, task, models: info, files };
+    return {
+      result,
+      task,
+      models: info,
+      files,
+      methods: ciMethods({ ciMethod: options.ciMethod }),
+    };
   } finally {
     progress.stop();
     for (const m of models) await m.lm.dispose();
@@ -205,6 +216,6 @@ export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> 
 export function printTables(io: Io, outcome: ZeroShotOutcome): void {
   for (const extractor of outcome.task.extractors.filter((e) => e === 'seed' || e === 'strict')) {
     io.out('');
-    io.out(formatPivot(outcome.result.rows, extractor));
+    io.out(formatPivot(outcome.result.rows, extractor, outcome.methods));
   }
 }

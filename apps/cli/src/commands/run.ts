@@ -3,7 +3,14 @@
 // The run folder is <out>/<run-id>/; a rerun with the same id continues it.
 import { existsSync } from 'node:fs';
 import { checkGsm8kCopy, resultsDir, resolveUserPath } from '@exp/data';
-import { formatPivot, writeResults, type ResultRow } from '@exp/eval';
+import {
+  CI_METHODS,
+  ciMethods,
+  formatPivot,
+  writeResults,
+  type CiMethods,
+  type ResultRow,
+} from '@exp/eval';
 import { listModels } from '@exp/models';
 import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
 import { buildReport } from '@exp/report';
@@ -102,6 +109,8 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
     plan,
     task,
     versions: versions(),
+    // which interval each column of experiment_results holds (the report labels them with it)
+    ci_methods: ciMethods({ ciMethod: options.ciMethod }),
     seeds: {
       run: plan.seed,
       noise: Object.fromEntries(Object.entries(data).map(([k, f]) => [k, f.seed])),
@@ -156,7 +165,7 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
         io.out(`post-sft: wrote ${files.csv}`);
         for (const extractor of ['seed', 'strict']) {
           io.out('');
-          io.out(formatPivot(sft.result.rows, extractor));
+          io.out(formatPivot(sft.result.rows, extractor, manifest.ci_methods as CiMethods));
         }
       }
     } finally {
@@ -249,6 +258,10 @@ export const runCommand: CommandFactory = (io) => (y) =>
         })
         .option('attention-samples', { type: 'number', describe: 'Samples for attention analysis' })
         .option('seed', { type: 'number', describe: 'Seed for every random choice (default 42)' })
+        .option('ci-method', {
+          type: 'string',
+          describe: `Interval of a single Pass@1: ${CI_METHODS.join('|')} (default wilson; paired differences use Newcombe's, degradation a bootstrap)`,
+        })
         .option('setup', {
           type: 'boolean',
           describe: 'Only set up the environment (as `exp setup`)',

@@ -88,6 +88,12 @@ export const CORE_CASES: readonly BadInputCase[] = [
     stderr: /^error: --seed: expected an integer, got 1\.5$/,
   },
   {
+    name: 'run --ci-method bootstrap (not an interval it offers)',
+    args: () => ['run', '--ci-method', 'bootstrap'],
+    code: 2,
+    stderr: /^error: --ci-method: expected one of wilson, clopper-pearson, got "bootstrap"$/,
+  },
+  {
     name: 'run --seed 1 --seed 2 (an option given twice)',
     args: () => ['run', '--seed', '1', '--seed', '2'],
     code: 2,

@@ -1,3 +1,12 @@
-export { buildResultsTable, modelLabel, type ResultRow, type ResultsTableOptions } from './table.js';
+export {
+  buildResultsTable,
+  ciLabels,
+  ciMethods,
+  modelLabel,
+  type CiLabels,
+  type CiMethods,
+  type ResultRow,
+  type ResultsTableOptions,
+} from './table.js';
 export { writeResults, resultsToCsv, resultsToArrowTable, RESULT_COLUMNS } from './write.js';
 export { formatPivot, formatP } from './pivot.js';

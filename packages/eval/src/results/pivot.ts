@@ -1,4 +1,4 @@
-import { modelLabel, type ResultRow } from './table.js';
+import { ciLabels, ciMethods, modelLabel, type CiMethods, type ResultRow } from './table.js';
 
 const pct = (x: number): string => (x * 100).toFixed(1);
 const signed = (x: number): string => (x > 0 ? '+' : '') + pct(x);
@@ -37,10 +37,16 @@ function countLine(rows: readonly ResultRow[]): string {
 
 /**
  * The table printed at the end of a run, for one extractor: rows models, columns datasets,
- * Pass@1 in % with its 95% bootstrap CI; then, for the pair, the paired difference (percentage
- * points, CI, McNemar p) and each model's relative degradation against the baseline.
+ * Pass@1 in % with its CI; then, for the pair, the paired difference (percentage points, CI,
+ * McNemar p) and each model's relative degradation against the baseline. Headings name each
+ * interval's method (`methods`: those the rows were built with, default buildResultsTable's).
  */
-export function formatPivot(rows: readonly ResultRow[], extractor: string): string {
+export function formatPivot(
+  rows: readonly ResultRow[],
+  extractor: string,
+  methods: CiMethods = ciMethods(),
+): string {
+  const labels = ciLabels(methods);
   const mine = rows.filter((r) => r.extractor === extractor);
   if (mine.length === 0) return `Pass@1 (${extractor}): no results\n`;
   // one row per model and evaluation: 'tiny-llama', 'tiny-llama (post_sft)'
@@ -49,7 +55,11 @@ export function formatPivot(rows: readonly ResultRow[], extractor: string): stri
   const at = (model: string, dataset: string): ResultRow | undefined =>
     mine.find((r) => modelLabel(r) === model && r.dataset === dataset);
 
-  const out: string[] = [`Pass@1 (${extractor}), % with 95% bootstrap CI; ${countLine(mine)}`];
+  const heading = [`Pass@1 (${extractor}), % with ${labels.ci}`];
+  if (mine.some((r) => r.diff !== null)) {
+    heading.push(`differences in points with ${labels.diff_ci} and McNemar p`);
+  }
+  const out: string[] = [`${heading.join('; ')}; ${countLine(mine)}`];
   const pass: string[][] = [['model', ...datasets]];
   for (const m of models) {
     pass.push([
@@ -78,7 +88,7 @@ export function formatPivot(rows: readonly ResultRow[], extractor: string): stri
   const noisy = datasets.filter((d) => mine.some((r) => r.dataset === d && r.degradation !== null));
   if (noisy.length > 0) {
     const base = datasets.find((d) => !noisy.includes(d)) ?? 'baseline';
-    out.push('', `Relative degradation vs ${base}, % with 95% paired bootstrap CI`);
+    out.push('', `Relative degradation vs ${base}, % with ${labels.degradation_ci}`);
     const deg: string[][] = [['model', ...noisy]];
     for (const m of models) {
       deg.push([

@@ -1,7 +1,14 @@
-import { bootstrapCIs } from '../stats/bootstrap.js';
 import { alignById, relativeDegradations } from '../stats/degradation.js';
-import { pairedDifferences } from '../stats/paired.js';
-import { passAt1 } from '../stats/pass-at-1.js';
+import {
+  checkLevel,
+  CI_METHODS,
+  DEFAULT_CI_METHOD,
+  DEFAULT_LEVEL,
+  proportionInterval,
+  type CiMethod,
+} from '../stats/intervals.js';
+import { pairedDifference } from '../stats/paired.js';
+import { countTrue } from '../stats/pass-at-1.js';
 import type { SampleRecord } from '../samples/record.js';
 
 /**
@@ -19,14 +26,17 @@ export interface ResultRow {
   total: number;
   eval_type: string;
   extractor: string;
-  /** 95% bootstrap CI of `accuracy`. */
+  /** CI of `accuracy`: Wilson's score interval, or Clopper-Pearson's when asked (ciMethods). */
   ci_low: number;
   ci_high: number;
   /** (baseline − this) / baseline over the items present in both sets, with a paired bootstrap CI. */
   degradation: number | null;
   degradation_ci_low: number | null;
   degradation_ci_high: number | null;
-  /** The pair's second model: `diff` is this model's Pass@1 minus its, on the items both have. */
+  /**
+   * The pair's second model: `diff` is this model's Pass@1 minus its, on the items both have,
+   * with Newcombe's paired score CI.
+   */
   diff_vs: string | null;
   diff: number | null;
   diff_ci_low: number | null;
@@ -38,14 +48,62 @@ export interface ResultRow {
 export interface ResultsTableOptions {
   /** Extractors to tabulate, in output order; every sample must have an answer from each. */
   extractors: string[];
-  /** Seed of every bootstrap (the same for each cell, so a cell does not depend on the others). */
+  /** Seed of the degradation bootstrap (the same for each cell, so cells do not depend on each other). */
   seed: number;
+  /** Interval of a single Pass@1 (ci_low, ci_high): 'wilson' (default) or 'clopper-pearson'. */
+  ciMethod?: CiMethod;
+  /** Coverage of every interval (default 0.95). */
+  level?: number;
   /** The original's eval_type column, e.g. 'zero_shot'. */
   evalType: string;
   /** The dataset degradation is measured against; default 'clean'. */
   baseline?: string;
   /** [model, reference]: rows of `model` get `model − reference`; default ['diffllama', 'llama']. */
   pair?: [string, string];
+}
+
+/** How each interval column of a results table was computed, as the run manifest records it. */
+export interface CiMethods {
+  level: number;
+  /** ci_low, ci_high */
+  ci: CiMethod;
+  /** diff_ci_low, diff_ci_high */
+  diff_ci: 'newcombe';
+  /** degradation_ci_low, degradation_ci_high: a ratio has no closed-form interval */
+  degradation_ci: 'bootstrap';
+}
+
+/** The methods behind buildResultsTable(…, opts)'s interval columns. */
+export function ciMethods(opts: Pick<ResultsTableOptions, 'ciMethod' | 'level'> = {}): CiMethods {
+  return {
+    level: opts.level ?? DEFAULT_LEVEL,
+    ci: opts.ciMethod ?? DEFAULT_CI_METHOD,
+    diff_ci: 'newcombe',
+    degradation_ci: 'bootstrap',
+  };
+}
+
+const METHOD_NAMES: Record<CiMethods['ci' | 'diff_ci' | 'degradation_ci'], string> = {
+  wilson: 'Wilson',
+  'clopper-pearson': 'Clopper-Pearson',
+  newcombe: 'Newcombe',
+  bootstrap: 'paired bootstrap',
+};
+
+/** How tables and charts name each interval column: '95% CI (Wilson)' and so on. */
+export interface CiLabels {
+  ci: string;
+  diff_ci: string;
+  degradation_ci: string;
+}
+
+export function ciLabels(methods: CiMethods): CiLabels {
+  const level = `${Number((methods.level * 100).toFixed(2))}% CI`;
+  return {
+    ci: `${level} (${METHOD_NAMES[methods.ci]})`,
+    diff_ci: `${level} (${METHOD_NAMES[methods.diff_ci]})`,
+    degradation_ci: `${level} (${METHOD_NAMES[methods.degradation_ci]})`,
+  };
 }
 
 /** The comparison columns of a row before (or without) a baseline and a pair to compare with. */
@@ -109,18 +167,23 @@ export function buildResultsTable(
   samples: readonly SampleRecord[],
   opts: ResultsTableOptions,
 ): ResultRow[] {
+  const methods = ciMethods(opts);
+  if (!CI_METHODS.includes(methods.ci)) {
+    throw new RangeError(
+      `results: ciMethod: expected one of ${CI_METHODS.join(', ')}, got ${JSON.stringify(methods.ci)}`,
+    );
+  }
+  checkLevel(methods.level, 'results');
   const baseline = opts.baseline ?? 'clean';
   const [pairModel, pairRef] = opts.pair ?? ['diffllama', 'llama'];
   const { cells, datasets } = groupCells(samples);
   const order = datasets.includes(baseline)
     ? [baseline, ...datasets.filter((d) => d !== baseline)]
     : datasets;
-  // Every cell is planned first and bootstrapped after, in one batch per statistic: cells of
-  // one size share their draws (the same seed and label), so they are drawn once, not per cell.
+  // Degradations are planned first and bootstrapped after, in one batch: cells of one size share
+  // their draws (the same seed and label), so they are drawn once, not per cell.
   const rows: ResultRow[] = [];
-  const cis: boolean[][] = [];
   const degradations: { row: ResultRow; clean: boolean[]; noisy: boolean[] }[] = [];
-  const diffs: { row: ResultRow; a: boolean[]; b: boolean[] }[] = [];
   for (const extractor of opts.extractors) {
     for (const [model, byDataset] of cells) {
       for (const dataset of order) {
@@ -128,20 +191,21 @@ export function buildResultsTable(
         if (!cell) continue;
         const mine = outcomes(cell, extractor);
         const correct = [...mine.values()];
+        const k = countTrue(correct);
+        const ci = proportionInterval(k, correct.length, methods.ci, methods.level);
         const row: ResultRow = {
           model,
           dataset,
-          accuracy: passAt1(correct),
-          correct: correct.filter(Boolean).length,
+          accuracy: k / correct.length,
+          correct: k,
           total: correct.length,
           eval_type: opts.evalType,
           extractor,
-          ci_low: NaN, // set below, with the other bootstraps
-          ci_high: NaN,
+          ci_low: ci.lo,
+          ci_high: ci.hi,
           ...NO_COMPARISON,
         };
         rows.push(row);
-        cis.push(correct);
         const base = byDataset.get(baseline);
         if (dataset !== baseline && base) {
           // Paired over the items in both sets, in the baseline's order (the draws depend on it).
@@ -152,29 +216,25 @@ export function buildResultsTable(
         if (model === pairModel && model !== pairRef && ref) {
           // alignById pairs any two outcome maps: here this model's (first) and the reference's.
           const p = alignById(mine, outcomes(ref, extractor));
-          if (p.ids.length > 0) diffs.push({ row, a: p.clean, b: p.noisy });
+          if (p.ids.length > 0) {
+            const d = pairedDifference(p.clean, p.noisy, methods.level);
+            Object.assign(row, {
+              diff_vs: pairRef,
+              diff: d.diff,
+              diff_ci_low: d.lo,
+              diff_ci_high: d.hi,
+              mcnemar_p: d.p,
+            } satisfies Partial<ResultRow>);
+          }
         }
       }
     }
   }
-  const boot = { seed: opts.seed };
-  bootstrapCIs(cis, boot).forEach((ci, i) => {
-    rows[i].ci_low = ci.lo;
-    rows[i].ci_high = ci.hi;
-  });
-  relativeDegradations(degradations, boot).forEach((d, i) => {
+  relativeDegradations(degradations, { seed: opts.seed, level: methods.level }).forEach((d, i) => {
     const { row } = degradations[i];
     row.degradation = d.value;
     row.degradation_ci_low = d.lo;
     row.degradation_ci_high = d.hi;
-  });
-  pairedDifferences(diffs, boot).forEach((d, i) => {
-    const { row } = diffs[i];
-    row.diff_vs = pairRef;
-    row.diff = d.diff;
-    row.diff_ci_low = d.lo;
-    row.diff_ci_high = d.hi;
-    row.mcnemar_p = d.p;
   });
   return rows;
 }

@@ -15,6 +15,7 @@ import {
 } from '@exp/models';
 import { getExtractor } from '../extract/registry.js';
 import { buildResultsTable, type ResultRow } from '../results/table.js';
+import type { CiMethod } from '../stats/intervals.js';
 import { SampleLog, readSampleLog } from '../samples/log.js';
 import type { SampleRecord } from '../samples/record.js';
 import { renderPrompt } from '../task/prompt.js';
@@ -68,6 +69,8 @@ export interface RunEvaluationOptions {
   pair?: readonly [string, string];
   /** The dataset degradation is measured against (default 'clean'). */
   baseline?: string;
+  /** Interval of a single Pass@1 in the table: 'wilson' (default) or 'clopper-pearson'. */
+  ciMethod?: CiMethod;
   /** The results' eval_type (default 'zero_shot'); another keeps its logs in samples_<evalType>/. */
   evalType?: string;
   /**
@@ -275,6 +278,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     evalType: opts.evalType ?? ZERO_SHOT,
     baseline: opts.baseline ?? 'clean',
     pair: opts.pair ? [opts.pair[0], opts.pair[1]] : undefined,
+    ciMethod: opts.ciMethod,
   });
   return { rows, samples, aborted };
 }

@@ -1,5 +1,7 @@
+// Percentile bootstraps, for statistics with no closed-form interval (the degradation ratio);
+// a single Pass@1 and a paired difference use score intervals (intervals.ts, paired.ts).
 import { createRng, type Rng } from '@exp/data';
-import { checkOutcomes, countTrue } from './pass-at-1.js';
+import { checkLevel, DEFAULT_LEVEL, type Interval } from './intervals.js';
 
 /** Options of every bootstrap here. */
 export interface BootstrapOptions {
@@ -11,13 +13,7 @@ export interface BootstrapOptions {
   level?: number;
 }
 
-export interface Interval {
-  lo: number;
-  hi: number;
-}
-
 export const DEFAULT_RESAMPLES = 10_000;
-export const DEFAULT_LEVEL = 0.95;
 
 function checkOptions(opts: BootstrapOptions): { resamples: number; level: number } {
   const resamples = opts.resamples ?? DEFAULT_RESAMPLES;
@@ -25,9 +21,7 @@ function checkOptions(opts: BootstrapOptions): { resamples: number; level: numbe
   if (!Number.isInteger(resamples) || resamples < 1) {
     throw new RangeError(`bootstrap: resamples: expected a positive integer, got ${resamples}`);
   }
-  if (!(level > 0 && level < 1)) {
-    throw new RangeError(`bootstrap: level: expected a number in (0, 1), got ${level}`);
-  }
+  checkLevel(level, 'bootstrap');
   return { resamples, level };
 }
 
@@ -100,16 +94,6 @@ export function percentileBootstraps(
   return out;
 }
 
-/** A percentile bootstrap of one statistic over `n` items (see percentileBootstraps). */
-export function percentileBootstrap(
-  n: number,
-  opts: BootstrapOptions,
-  label: string,
-  statistic: Statistic,
-): BootstrapResult {
-  return percentileBootstraps(opts, label, [{ n, statistic }])[0];
-}
-
 /** One result of a batch: known without resampling, or a bootstrap job and how to read it. */
 export type BootstrapItem<T> =
   { done: T } | { n: number; statistic: Statistic; finish: (result: BootstrapResult) => T };
@@ -139,37 +123,4 @@ export function drawnCount(bits: Uint8Array, indices: readonly number[]): number
   let k = 0;
   for (const i of indices) k += bits[i];
   return k;
-}
-
-/** Percentile bootstrap CI (default 95%, 10,000 resamples) of Pass@1; deterministic per seed. */
-export function bootstrapCI(correct: readonly boolean[], opts: BootstrapOptions): Interval {
-  return bootstrapCIs([correct], opts)[0];
-}
-
-/**
- * bootstrapCI of each outcome list, in order; lists of one length share their draws (see
- * percentileBootstraps), so a table of many cells draws once per cell size.
- */
-export function bootstrapCIs(
-  lists: readonly (readonly boolean[])[],
-  opts: BootstrapOptions,
-): Interval[] {
-  for (const correct of lists) checkOutcomes(correct, 'bootstrapCI');
-  checkOptions(opts); // also where no list needs the draws
-  return bootstrapEach(
-    opts,
-    'pass@1',
-    lists.map((correct): BootstrapItem<Interval> => {
-      const n = correct.length;
-      // With every item right (or wrong) every resample is too: skip the draws.
-      const k = countTrue(correct);
-      if (k === 0 || k === n) return { done: { lo: k / n, hi: k / n } };
-      const bits = outcomeBits(correct);
-      return {
-        n,
-        statistic: (idx) => drawnCount(bits, idx) / n,
-        finish: ({ interval }) => interval!,
-      };
-    }),
-  );
 }

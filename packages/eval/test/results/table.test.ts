@@ -1,9 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { buildResultsTable, type ResultRow } from '../../src/results/table.js';
+import { buildResultsTable, ciMethods, type ResultRow } from '../../src/results/table.js';
 import type { SampleRecord } from '../../src/samples/record.js';
-import { bootstrapCI } from '../../src/stats/bootstrap.js';
 import { relativeDegradation } from '../../src/stats/degradation.js';
-import { pairedDifference } from '../../src/stats/paired.js';
 import { sample } from '../samples/fixture.js';
 
 const SEED = 7;
@@ -65,18 +63,47 @@ describe('buildResultsTable', () => {
     expect(new Set(rows.map((r) => r.eval_type))).toEqual(new Set(['zero_shot']));
   });
 
-  test('Pass@1, counts and the bootstrap CI of each cell (over the cell’s own items in log order)', () => {
+  // Reference values: statsmodels 0.15.0 proportion_confint(x, n, method='wilson' | 'beta').
+  test('Pass@1, counts and the Wilson CI of each cell', () => {
     const r = find(rows, 'strict', 'llama', 'inf');
     expect([r.accuracy, r.correct, r.total]).toEqual([3 / 9, 3, 9]);
-    const ci = bootstrapCI(bits('TTFFFFFFT'), { seed: SEED });
-    expect([r.ci_low, r.ci_high]).toEqual([ci.lo, ci.hi]);
-    expect(r.ci_low).toBeLessThan(3 / 9);
-    expect(r.ci_high).toBeGreaterThan(3 / 9);
+    expect(r.ci_low).toBeCloseTo(0.1205838183869109, 12);
+    expect(r.ci_high).toBeCloseTo(0.6457978644196036, 12);
     const d = find(rows, 'strict', 'diffllama', 'clean');
     expect([d.accuracy, d.correct, d.total]).toEqual([0.9, 9, 10]);
-    // Every item wrong: the interval is the point.
+    // Every item wrong: the interval still says what 10 items cannot rule out.
     const s = find(rows, 'seed', 'llama', 'clean');
-    expect([s.accuracy, s.correct, s.total, s.ci_low, s.ci_high]).toEqual([0, 0, 10, 0, 0]);
+    expect([s.accuracy, s.correct, s.total, s.ci_low]).toEqual([0, 0, 10, 0]);
+    expect(s.ci_high).toBeCloseTo(0.2775327998628892, 12);
+  });
+
+  test('ciMethod clopper-pearson gives the exact interval; the level applies to every CI', () => {
+    const opts = { extractors: ['strict'], seed: SEED, evalType: 'zero_shot' };
+    const cp = buildResultsTable(SAMPLES, { ...opts, ciMethod: 'clopper-pearson' });
+    const r = find(cp, 'strict', 'llama', 'inf');
+    expect(r.ci_low).toBeCloseTo(0.07485463141969183, 12);
+    expect(r.ci_high).toBeCloseTo(0.7007049437914596, 12);
+    // the other columns do not depend on the method
+    const wilson = buildResultsTable(SAMPLES, opts);
+    const rest = (x: ResultRow[]) => x.map((r) => ({ ...r, ci_low: 0, ci_high: 0 }));
+    expect(rest(cp)).toEqual(rest(wilson));
+    const at90 = find(
+      buildResultsTable(SAMPLES, { ...opts, level: 0.9 }),
+      'strict',
+      'diffllama',
+      'clean',
+    );
+    expect(at90.diff_ci_low).toBeCloseTo(0.061473737108174276, 12);
+    expect(at90.diff_ci_high).toBeCloseTo(0.6433533436547216, 12);
+    expect(() => buildResultsTable(SAMPLES, { ...opts, ciMethod: 'bootstrap' as never })).toThrow(
+      'results: ciMethod: expected one of wilson, clopper-pearson, got "bootstrap"',
+    );
+    expect(ciMethods({ ciMethod: 'clopper-pearson' })).toEqual({
+      level: 0.95,
+      ci: 'clopper-pearson',
+      diff_ci: 'newcombe',
+      degradation_ci: 'bootstrap',
+    });
   });
 
   test('relative degradation over the items in both sets, paired', () => {
@@ -107,8 +134,10 @@ describe('buildResultsTable', () => {
     const clean = find(rows, 'strict', 'diffllama', 'clean');
     // Items 4..7 only diffllama right (b = 4), none only llama (c = 0): p = 2 / 2^4.
     expect([clean.diff_vs, clean.diff, clean.mcnemar_p]).toEqual(['llama', 0.4, 0.125]);
-    const pd = pairedDifference(bits('TTTTTTTTFT'), bits('TTTTFFFFFT'), { seed: SEED });
-    expect([clean.diff_ci_low, clean.diff_ci_high]).toEqual([pd.lo, pd.hi]);
+    // Newcombe's interval of (a, b, c, d) = (5, 4, 0, 1): ad - bc = 5 is not above n/2 = 5, so
+    // phi is 0 (tools/crosscheck/intervals_fixture.py's newcombe_paired(5, 4, 0, 1, 0.95)).
+    expect(clean.diff_ci_low).toBeCloseTo(-0.0023561093922479515, 12);
+    expect(clean.diff_ci_high).toBeCloseTo(0.6759121533048665, 12);
     const inf = find(rows, 'strict', 'diffllama', 'inf');
     // Both have all nine inf items: b = 4 (items 2..5), c = 1 (item 99): p = 2 (1 + 5) / 2^5.
     expect([inf.diff, inf.mcnemar_p]).toEqual([3 / 9, 0.375]);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import type { ResultRow } from '../../src/results/table.js';
 import { formatPivot, formatP } from '../../src/results/pivot.js';
+import { ciMethods } from '../../src/results/table.js';
 import { RESULT_COLUMNS, resultsToCsv, writeResults } from '../../src/results/write.js';
 
 function row(over: Partial<ResultRow>): ResultRow {
@@ -165,13 +166,13 @@ describe('formatPivot', () => {
   test('models × datasets with CIs, the pair’s difference with McNemar p, and degradation', () => {
     expect(formatPivot(ROWS, 'strict')).toBe(
       [
-        'Pass@1 (strict), % with 95% bootstrap CI; n = 20 per cell',
+        'Pass@1 (strict), % with 95% CI (Wilson); differences in points with 95% CI (Newcombe) and McNemar p; n = 20 per cell',
         'model              clean                        inf',
         'llama              50.0 [30.0, 70.0]            35.0 [15.0, 55.0]',
         'diffllama          65.0 [45.0, 85.0]            60.0 [40.0, 80.0]',
         'diffllama - llama  +15.0 [-5.0, +35.0] p=0.375  +25.0 [+5.0, +45.0] p<0.001',
         '',
-        'Relative degradation vs clean, % with 95% paired bootstrap CI',
+        'Relative degradation vs clean, % with 95% CI (paired bootstrap)',
         'model      inf',
         'llama      30.0 [-12.5, 66.7]',
         'diffllama  7.7 [-20.0, 30.0]',
@@ -188,7 +189,7 @@ describe('formatPivot', () => {
     ];
     expect(formatPivot(seedRows, 'seed')).toBe(
       [
-        'Pass@1 (seed), % with 95% bootstrap CI; n = 18 to 20 per cell',
+        'Pass@1 (seed), % with 95% CI (Wilson); n = 18 to 20 per cell',
         'model      clean              sd',
         'llama      45.0 [30.0, 70.0]  50.0 [30.0, 70.0]',
         'diffllama  55.0 [30.0, 70.0]  -',
@@ -196,6 +197,12 @@ describe('formatPivot', () => {
       ].join('\n'),
     );
     expect(formatPivot(ROWS, 'lm-eval-strict')).toBe('Pass@1 (lm-eval-strict): no results\n');
+    // the heading names the method the rows were built with, at their level
+    expect(
+      formatPivot(seedRows, 'seed', ciMethods({ ciMethod: 'clopper-pearson', level: 0.9 })).split(
+        '\n',
+      )[0],
+    ).toBe('Pass@1 (seed), % with 90% CI (Clopper-Pearson); n = 18 to 20 per cell');
   });
 
   test('p values', () => {

@@ -1,6 +1,6 @@
 // Charts of the results table: Pass@1 per dataset and model, and the relative degradation of each
 // noisy set against the baseline, both with their 95% bootstrap intervals as error bars.
-import type { ResultRow } from '@exp/eval';
+import { ciLabels, ciMethods, type CiLabels, type ResultRow } from '@exp/eval';
 import {
   countPhrase,
   distinct,
@@ -20,7 +20,11 @@ export function headlineExtractor(rows: readonly ResultRow[]): string | undefine
 export interface ResultsChartOptions {
   /** Which extractor's rows to plot; default headlineExtractor(rows). */
   extractor?: string;
+  /** How the rows' intervals were computed (RunData.ciLabels); default @exp/eval's defaults. */
+  labels?: CiLabels;
 }
+
+const labelsOf = (opts: ResultsChartOptions): CiLabels => opts.labels ?? ciLabels(ciMethods());
 
 function pick(
   rows: readonly ResultRow[],
@@ -100,7 +104,7 @@ function barsWithIntervals(args: {
   };
 }
 
-/** model_comparison: Pass@1 by dataset and model, with the 95% bootstrap CI of each cell. */
+/** model_comparison: Pass@1 by dataset and model, with the CI of each cell. */
 export function modelComparisonSpec(
   rows: readonly ResultRow[],
   opts: ResultsChartOptions = {},
@@ -119,7 +123,7 @@ export function modelComparisonSpec(
     $schema: VEGA_LITE_SCHEMA,
     padding: PADDING,
     title: title('Pass@1 by dataset and model', [
-      `extractor: ${extractor}; error bars: 95% bootstrap CI; ${countPhrase(mine.map((r) => r.total))}`,
+      `extractor: ${extractor}; error bars: ${labelsOf(opts).ci}; ${countPhrase(mine.map((r) => r.total))}`,
     ]),
     ...barsWithIntervals({
       values,
@@ -156,7 +160,7 @@ export function degradationSpec(
     $schema: VEGA_LITE_SCHEMA,
     padding: PADDING,
     title: title(`Relative degradation vs ${baseline} by noise type and model`, [
-      `(${baseline} − noisy) / ${baseline}; extractor: ${extractor}; error bars: 95% paired bootstrap CI`,
+      `(${baseline} − noisy) / ${baseline}; extractor: ${extractor}; error bars: ${labelsOf(opts).degradation_ci}`,
     ]),
     ...barsWithIntervals({
       values,

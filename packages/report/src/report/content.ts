@@ -1,7 +1,7 @@
 // What a built report holds, shared by report.md and report.html: the run's data plus the charts
 // and sample maps buildReport rendered, with paths relative to the run folder.
 import type { AttentionAnalysis } from '@exp/attention';
-import { formatP, type ResultRow } from '@exp/eval';
+import { ciLabels, ciMethods, formatP, type CiLabels, type ResultRow } from '@exp/eval';
 import { noisyOnly } from '../charts/attention.js';
 import { attentionMetricRows, attentionRatioRows } from '../tables/attention.js';
 import { labelledByEvalType, type Spec } from '../charts/common.js';
@@ -69,6 +69,14 @@ export function degradationCell(r: ResultRow): string | null {
   return `${signedPct(r.degradation)} [${signedPct(r.degradation_ci_low)}, ${signedPct(r.degradation_ci_high)}]`;
 }
 
+/** Which method each interval column of the results files holds, as one sentence. */
+export function intervalColumns(labels: CiLabels): string {
+  return (
+    `Interval columns: ci_low/ci_high ${labels.ci}; diff_ci_low/diff_ci_high ${labels.diff_ci}; ` +
+    `degradation_ci_low/degradation_ci_high ${labels.degradation_ci}.`
+  );
+}
+
 /** A ratio or metric value for reading: 4 decimals (the files keep every digit). */
 export const fixed4 = (x: number | null): string => (x === null ? '-' : x.toFixed(4));
 
@@ -76,6 +84,10 @@ export interface PivotTable {
   extractor: string;
   /** 'n = 4 per cell'. */
   count: string;
+  /** The sentence above the table: 'Pass@1 in % with 95% CI (Wilson); …; n = 4 per cell.' */
+  caption: string;
+  /** The sentence above the degradation table. */
+  degradationCaption: string;
   header: string[];
   rows: string[][];
   /** Rows of relative degradation, empty when no noisy set has one. */
@@ -90,6 +102,7 @@ export function pivotTables(
   rows: readonly ResultRow[],
   extractors: readonly string[],
   baseline = 'clean',
+  labels: CiLabels = ciLabels(ciMethods()),
 ): PivotTable[] {
   return extractors.map((extractor) => {
     const mine = labelledByEvalType(rows.filter((r) => r.extractor === extractor));
@@ -111,14 +124,21 @@ export function pivotTables(
     const totals = mine.map((r) => r.total);
     const lo = Math.min(...totals);
     const hi = Math.max(...totals);
+    const count =
+      totals.length === 0
+        ? 'no samples'
+        : lo === hi
+          ? `n = ${lo} per cell`
+          : `n = ${lo} to ${hi} per cell`;
+    const caption = [`Pass@1 in % with ${labels.ci}`];
+    if (mine.some((r) => r.diff !== null)) {
+      caption.push(`differences in points with ${labels.diff_ci} and McNemar p`);
+    }
     return {
       extractor,
-      count:
-        totals.length === 0
-          ? 'no samples'
-          : lo === hi
-            ? `n = ${lo} per cell`
-            : `n = ${lo} to ${hi} per cell`,
+      count,
+      caption: `${[...caption, count].join('; ')}.`,
+      degradationCaption: `Relative degradation (${extractor}), % with ${labels.degradation_ci}:`,
       header: ['model', ...datasets],
       rows: body,
       degradation: {

@@ -10,6 +10,7 @@ import { RESULT_COLUMNS } from '@exp/eval';
 import { CLIENT_SCRIPT } from './client.js';
 import {
   HEADLINE_METRICS,
+  intervalColumns,
   metricTable,
   pivotTables,
   ratioTable,
@@ -178,22 +179,19 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
 
   parts.push('<section id="results"><h2>Results</h2>');
   if (run.results.length === 0) parts.push('<p>No results.</p>');
-  for (const t of pivotTables(run.results, content.extractors, baseline)) {
-    parts.push(
-      `<h3>Pass@1 (${escapeHtml(t.extractor)})</h3><p>Pass@1 in % with 95% bootstrap CI; ${escapeHtml(t.count)}.</p>`,
-    );
+  for (const t of pivotTables(run.results, content.extractors, baseline, run.ciLabels)) {
+    parts.push(`<h3>Pass@1 (${escapeHtml(t.extractor)})</h3><p>${escapeHtml(t.caption)}</p>`);
     parts.push(`<div class="scroll">${table(t.header, t.rows, 'pivot')}</div>`);
     if (t.degradation.rows.length) {
-      parts.push(
-        `<p>Relative degradation (${escapeHtml(t.extractor)}), % with 95% paired bootstrap CI:</p>`,
-      );
+      parts.push(`<p>${escapeHtml(t.degradationCaption)}</p>`);
       parts.push(`<div class="scroll">${table(t.degradation.header, t.degradation.rows)}</div>`);
     }
   }
   if (run.results.length) {
     const cellText = (v: unknown) => (v === null ? '' : String(v));
     parts.push(
-      `<details><summary>Full results table (${run.results.length} rows)</summary><div class="scroll">` +
+      `<details><summary>Full results table (${run.results.length} rows)</summary>` +
+        `<p>${escapeHtml(intervalColumns(run.ciLabels))}</p><div class="scroll">` +
         table(
           RESULT_COLUMNS,
           run.results.map((r) => RESULT_COLUMNS.map((c) => cellText(r[c]))),

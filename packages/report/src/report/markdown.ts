@@ -3,6 +3,7 @@
 import {
   HEADLINE_METRICS,
   metricTable,
+  intervalColumns,
   pivotTables,
   ratioTable,
   type ReportContent,
@@ -49,19 +50,15 @@ export function reportMarkdown(content: ReportContent): string {
 
   out.push('## Results', '');
   if (run.results.length === 0) out.push('No results.', '');
-  for (const t of pivotTables(run.results, content.extractors)) {
-    out.push(
-      `### Pass@1 (${t.extractor})`,
-      '',
-      `Pass@1 in % with 95% bootstrap CI; ${t.count}.`,
-      '',
-    );
+  for (const t of pivotTables(run.results, content.extractors, undefined, run.ciLabels)) {
+    out.push(`### Pass@1 (${t.extractor})`, '', t.caption, '');
     out.push(...mdTable(t.header, t.rows), '');
     if (t.degradation.rows.length) {
-      out.push(`Relative degradation (${t.extractor}), % with 95% paired bootstrap CI:`, '');
+      out.push(t.degradationCaption, '');
       out.push(...mdTable(t.degradation.header, t.degradation.rows), '');
     }
   }
+  if (run.results.length) out.push(intervalColumns(run.ciLabels), '');
   for (const t of content.tables) {
     out.push(`${t.title}: ${t.files.map((f) => link(f.split('/').pop()!, f)).join(', ')}`, '');
   }

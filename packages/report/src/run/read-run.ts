@@ -6,7 +6,15 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { formatIssue, jsonlValues, parseJsonl } from '@exp/data';
-import { buildResultsTable, readSampleLog, type ResultRow, type SampleRecord } from '@exp/eval';
+import {
+  buildResultsTable,
+  ciLabels,
+  ciMethods,
+  readSampleLog,
+  type CiLabels,
+  type ResultRow,
+  type SampleRecord,
+} from '@exp/eval';
 import { readAttentionAnalysis, type AttentionAnalysis } from '@exp/attention';
 import {
   LossPointSchema,
@@ -46,6 +54,8 @@ export interface RunData {
   /** The manifest as written, for display. */
   manifestText: string;
   results: ResultRow[];
+  /** What each interval column of `results` is, for headings: '95% CI (Wilson)', ... */
+  ciLabels: CiLabels;
   /** Where the results table is, relative to the run folder; `computed` when the report made it. */
   resultFiles: { csv: string; json: string; arrow: string; computed: boolean } | null;
   samples: SampleView[];
@@ -116,12 +126,27 @@ function readResults(
   samples: SampleRecord[],
   baseline: string,
   notes: string[],
-): { rows: ResultRow[]; files: RunData['resultFiles'] } {
+): { rows: ResultRow[]; files: RunData['resultFiles']; labels: CiLabels } {
   const json = path.join(dir, 'experiment_results.json');
+  // the method the run declared (`exp run --ci-method`), else the default
+  const methods = manifest.ci_methods ?? ciMethods({ ciMethod: manifest.options?.ciMethod });
   if (existsSync(json)) {
     const rows = readJson(json, ResultRowSchema.array());
+    let labels = ciLabels(methods);
+    if (!manifest.ci_methods && rows.length) {
+      // Written before runs recorded their methods: every interval was a percentile bootstrap.
+      labels = {
+        ci: '95% CI (bootstrap)',
+        diff_ci: '95% CI (paired bootstrap)',
+        degradation_ci: '95% CI (paired bootstrap)',
+      };
+      notes.push(
+        'the manifest does not record ci_methods: the results were written by an older exp, whose intervals are all percentile bootstraps',
+      );
+    }
     return {
       rows,
+      labels,
       files: {
         csv: 'experiment_results.csv',
         json: 'experiment_results.json',
@@ -132,7 +157,7 @@ function readResults(
   }
   if (samples.length === 0) {
     notes.push('no results: the run folder has neither experiment_results.json nor sample logs');
-    return { rows: [], files: null };
+    return { rows: [], files: null, labels: ciLabels(methods) };
   }
   // The table `exp run` would have written, from the logs alone: the manifest's extractors and
   // run seed (the bootstrap's), else every extractor the samples have and exp's default seed 42.
@@ -143,12 +168,15 @@ function readResults(
     evalType: 'zero_shot',
     baseline,
     pair: comparisonPair(manifest),
+    ciMethod: methods.ci,
+    level: methods.level,
   });
   notes.push(
     'experiment_results.json was missing: the results table was computed from the sample logs',
   );
   return {
     rows,
+    labels: ciLabels(methods),
     files: {
       csv: 'tables/experiment_results.csv',
       json: 'tables/experiment_results.json',
@@ -281,7 +309,13 @@ export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
       sampleDatasets.indexOf(a.dataset) - sampleDatasets.indexOf(b.dataset) ||
       a.index - b.index,
   );
-  const { rows, files } = readResults(dir, manifest, records, opts.baseline ?? 'clean', notes);
+  const { rows, files, labels } = readResults(
+    dir,
+    manifest,
+    records,
+    opts.baseline ?? 'clean',
+    notes,
+  );
   const attentionFile = path.join(dir, 'attention_analysis.json');
   const attention = existsSync(attentionFile) ? readAttentionAnalysis(attentionFile) : null;
   const models = ordered([...rows.map((r) => r.model), ...sampleModels], manifest.plan?.models);
@@ -302,6 +336,7 @@ export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
     manifest,
     manifestText: readFileSync(manifestFile, 'utf8'),
     results: rows,
+    ciLabels: labels,
     resultFiles: files,
     samples: noiseSpans(dir, manifest, records, opts, notes),
     models,

@@ -3,7 +3,7 @@
 // Unknown keys are kept (looseObject): writers may add fields without breaking older reports.
 import { z } from 'zod';
 import { MAP_FORMS, TOKEN_CLASSES, type SampleMap } from '@exp/attention';
-import { RESULT_COLUMNS, type ResultRow } from '@exp/eval';
+import { CI_METHODS, RESULT_COLUMNS, type ResultRow } from '@exp/eval';
 
 const num = z.number();
 const nullableNum = z.number().nullable();
@@ -60,6 +60,16 @@ export const ManifestSchema = z.looseObject({
     .looseObject({
       models: z.array(z.string()).optional(),
       datasets: z.array(z.string()).optional(),
+    })
+    .optional(),
+  options: z.looseObject({ ciMethod: z.enum(CI_METHODS).optional() }).optional(),
+  /** How the results table's intervals were computed (@exp/eval's ciMethods); older runs lack it. */
+  ci_methods: z
+    .looseObject({
+      level: z.number().gt(0).lt(1),
+      ci: z.enum(CI_METHODS),
+      diff_ci: z.literal('newcombe'),
+      degradation_ci: z.literal('bootstrap'),
     })
     .optional(),
 });
