@@ -105,10 +105,8 @@ function measure(tok: HfTokenizer, texts: readonly string[], sample: readonly nu
     h.texts.update(text + '\0');
     h.ids.update(line.ids + '\n');
     h.offsets.update(line.offsets + '\n');
-    // transformers 5 never cleans up spaces when decoding byte-level BPE (exp's default still
-    // does: issue 16), so the comparison asks for no clean-up.
-    const decode = (skipSpecialTokens: boolean) =>
-      tok.decode(enc.ids, { skipSpecialTokens, cleanUpTokenizationSpaces: false });
+    // exp's default decode, as transformers 5's: no clean-up of spaces for byte-level BPE
+    const decode = (skipSpecialTokens: boolean) => tok.decode(enc.ids, { skipSpecialTokens });
     h.decode.update(decode(false) + '\0');
     const skipped = decode(true);
     h.decodeSkip.update(skipped + '\0');
