@@ -1,9 +1,10 @@
 /**
  * CPython's `random.Random` (Lib/random.py over Modules/_randommodule.c), the parts lm-eval's
  * few-shot draw uses: int seeding, getrandbits, _randbelow and sample. Written here because no
- * npm package reproduces CPython's Random.sample bit for bit (the MT19937 ports seed with
- * init_genrand or draw with other reductions); the draw must match lm-evaluation-harness's
- * exactly, and tests compare it with outputs CPython produced (tools/crosscheck/).
+ * npm package reproduces CPython's Random.sample bit for bit: MT19937 ports exist (e.g.
+ * @stdlib/random-base-mt19937), but none splits an int seed into words as CPython does or has its
+ * getrandbits / _randbelow / sample, and those decide which examples are drawn. The generator is
+ * 50 lines, so one file holds it all; tests pin its outputs to CPython's (tools/crosscheck/).
  */
 
 const N = 624;
