@@ -54,6 +54,8 @@ export {
   TaskSchema,
   PromptSchema,
   GenerationSchema,
+  FEWSHOT_SAMPLERS,
+  type FewshotSampler,
   type Task,
   type TaskInput,
 } from './task/schema.js';
@@ -65,10 +67,18 @@ export {
   listPromptTemplates,
   type PromptTemplate,
 } from './task/templates.js';
-export { builtinTask, resolveTask, withPrompt, PROTOCOLS, type Protocol } from './task/builtin.js';
+export {
+  builtinTask,
+  resolveTask,
+  withPrompt,
+  withFewshot,
+  PROTOCOLS,
+  type FewshotOverrides,
+  type Protocol,
+} from './task/builtin.js';
 export { loadTaskFile } from './task/load.js';
-export { renderPrompt } from './task/prompt.js';
-export { drawShots } from './task/fewshot.js';
+export { renderPrompts, fewshotDraw } from './task/prompt.js';
+export { drawShots, drawLmEvalShots, LM_EVAL_FEWSHOT_SEED } from './task/fewshot.js';
 export { TaskError } from './task/errors.js';
 
 // --- sample logs and results tables ---

@@ -12,8 +12,8 @@ import {
   type AttentionModel,
   type SampleMap,
 } from '@exp/attention';
-import { loadGsm8k, readJsonl, writeFileAtomic, type Problem } from '@exp/data';
-import { readSampleLog, renderPrompt, sampleLogPath, type Task } from '@exp/eval';
+import { loadGsm8k, readJsonl, writeFileAtomic } from '@exp/data';
+import { readSampleLog, renderPrompts, sampleLogPath, type Task } from '@exp/eval';
 import { NoisyProblemSchema, type NoisyProblem } from '@exp/noise';
 import type { Io } from '../io.js';
 import { progressBar } from '../progress.js';
@@ -36,15 +36,12 @@ function noisyRecordsOf(file: string): NoisyProblem[] | null {
 
 /** An attention item: the problem's prompt and where the question sits in it. */
 function item(
-  task: Task,
-  problem: Problem,
-  ctx: { fewshot?: readonly Problem[]; seed: number },
+  prompt: string,
   noisy: NoisyProblem,
   clean: boolean,
   correct: boolean | undefined,
 ): AttentionItem {
   const question = clean ? noisy.original_question : noisy.question;
-  const prompt = renderPrompt(task, { ...problem, question }, ctx);
   const questionStart = prompt.indexOf(question);
   if (questionStart < 0) {
     throw new Error(
@@ -86,7 +83,13 @@ export async function attentionStep(args: {
   const { plan, task, io, runDir } = args;
   const fewshot = needsTrain(task) ? loadGsm8k('train') : undefined;
   const ctx = { fewshot, seed: plan.seed };
-  const sets: { name: string; records: NoisyProblem[] }[] = [];
+  // Prompts as evaluation renders them: the whole set in order (the lm-eval sampler's shots
+  // depend on the position), the clean question or the noisy one.
+  const sets: {
+    name: string;
+    records: NoisyProblem[];
+    prompts: Record<'clean' | 'noisy', string[]>;
+  }[] = [];
   const skipped: string[] = [];
   for (const name of plan.datasets) {
     const records = name === 'clean' ? null : noisyRecordsOf(args.data[name]!.path);
@@ -95,8 +98,23 @@ export async function attentionStep(args: {
       continue;
     }
     // Records whose change is not a pure insertion have no spans to measure.
-    const usable = records.filter((r) => r.noise_kind === 'insertion' && r.noise.length > 0);
-    sets.push({ name, records: usable.slice(0, plan.attentionSamples) });
+    const render = (clean: boolean) =>
+      renderPrompts(
+        task,
+        records.map((r) => (clean ? { ...r, question: r.original_question } : r)),
+        ctx,
+      );
+    const at = records
+      .map((r, i) => i)
+      .filter((i) => records[i]!.noise_kind === 'insertion' && records[i]!.noise.length > 0)
+      .slice(0, plan.attentionSamples);
+    const clean = render(true);
+    const noisy = render(false);
+    sets.push({
+      name,
+      records: at.map((i) => records[i]!),
+      prompts: { clean: at.map((i) => clean[i]!), noisy: at.map((i) => noisy[i]!) },
+    });
   }
   if (sets.length === 0) {
     io.out('attention: no noisy dataset with noise spans in this run; nothing to measure');
@@ -118,8 +136,8 @@ export async function attentionStep(args: {
         const correct = correctness(runDir, m.name, st.name);
         return {
           name: st.name,
-          clean: st.records.map((r) => item(task, r, ctx, r, true, undefined)),
-          noisy: st.records.map((r) => item(task, r, ctx, r, false, correct.get(r.id))),
+          clean: st.records.map((r, i) => item(st.prompts.clean[i]!, r, true, undefined)),
+          noisy: st.records.map((r, i) => item(st.prompts.noisy[i]!, r, false, correct.get(r.id))),
         };
       });
       const one = await compareAttentionPatterns({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DatasetNameSchema } from '@exp/data';
-import { CI_METHODS } from '@exp/eval';
+import { CI_METHODS, FEWSHOT_SAMPLERS } from '@exp/eval';
 import { commaList } from '../errors.js';
 import { UsageError } from '../io.js';
 
@@ -53,6 +53,9 @@ export const RunOptionsSchema = z.object({
   protocol: z.enum(PROTOCOLS).optional(),
   prompt: z.string().min(1).optional(),
   task: z.string().min(1).optional(),
+  /** The task's few-shot draw: sampler and seed (lm-eval's: 'lm-eval', 1234). */
+  fewshotSampler: z.enum(FEWSHOT_SAMPLERS).optional(),
+  fewshotSeed: z.number().int('expected an integer').optional(),
   out: z.string().min(1).optional(),
   runId: z
     .string()

@@ -3,11 +3,13 @@
 import { ProblemSchema, loadGsm8k, readJsonl, resolveUserPath, type Problem } from '@exp/data';
 import {
   ciMethods,
+  TaskError,
   formatPivot,
   hasPromptTemplate,
   listPromptTemplates,
   resolveTask as resolveEvalTask,
   runEvaluation,
+  withFewshot,
   writeResults,
   type EvalModel,
   type EvalProgress,
@@ -40,11 +42,36 @@ export function resolveTask(o: RunOptions): Task {
       `--prompt: unknown prompt template '${o.prompt}' (known: ${listPromptTemplates().join(', ')})`,
     );
   }
-  return resolveEvalTask({
+  const task = resolveEvalTask({
     protocol: o.protocol,
     file: o.task ? resolveUserPath(o.task) : undefined,
     prompt: o.prompt,
   });
+  try {
+    return withFewshot(task, { sampler: o.fewshotSampler, seed: o.fewshotSeed });
+  } catch (e) {
+    if (!(e instanceof TaskError)) throw e;
+    const option = o.fewshotSampler !== undefined ? '--fewshot-sampler' : '--fewshot-seed';
+    throw new UsageError(`${option}: ${e.message}`);
+  }
+}
+
+/**
+ * One line per model and set whose prompts were cut from the left to fit the model's context
+ * (prompt + generation budget > max_position_embeddings), as lm-eval cuts them; none if none.
+ */
+export function truncationLines(step: string, result: EvaluationResult, task: Task): string[] {
+  const lines: string[] = [];
+  for (const [model, sets] of Object.entries(result.truncated)) {
+    for (const [dataset, cut] of Object.entries(sets)) {
+      if (cut === 0) continue;
+      const total = result.samples.filter((s) => s.model === model && s.dataset === dataset);
+      lines.push(
+        `${step}: ${model} ${dataset}: ${cut} of ${total.length} prompts cut from the left to fit the model's context (its last max_position_embeddings - ${task.generation.maxNewTokens} tokens kept, as lm-eval does)`,
+      );
+    }
+  }
+  return lines;
 }
 
 export function loadProblems(name: string, file: DataFile): Problem[] {
@@ -214,6 +241,7 @@ export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> 
 }
 
 export function printTables(io: Io, outcome: ZeroShotOutcome): void {
+  for (const line of truncationLines('zero-shot', outcome.result, outcome.task)) io.out(line);
   for (const extractor of outcome.task.extractors.filter((e) => e === 'seed' || e === 'strict')) {
     io.out('');
     io.out(formatPivot(outcome.result.rows, extractor, outcome.methods));

@@ -41,6 +41,7 @@ import {
   needsTrain,
   printTables,
   resolveTask,
+  truncationLines,
   zeroShotStep,
   type ZeroShotOutcome,
 } from './run-zero-shot.js';
@@ -163,6 +164,7 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
         const rows: ResultRow[] = [...(outcome?.result.rows ?? []), ...sft.result.rows];
         const files = writeResults(folder.dir, rows);
         io.out(`post-sft: wrote ${files.csv}`);
+        for (const line of truncationLines('post-sft', sft.result, task)) io.out(line);
         for (const extractor of ['seed', 'strict']) {
           io.out('');
           io.out(formatPivot(sft.result.rows, extractor, manifest.ci_methods as CiMethods));
@@ -296,6 +298,16 @@ export const runCommand: CommandFactory = (io) => (y) =>
         .option('task', {
           type: 'string',
           describe: 'A task JSON file (same schema as the built-in protocols)',
+        })
+        .option('fewshot-sampler', {
+          type: 'string',
+          describe:
+            "How k-shot prompts draw their examples: lm-eval (lm-evaluation-harness's draw, --protocol lm-eval's) | per-item (from the seed and the item's id)",
+        })
+        .option('fewshot-seed', {
+          type: 'number',
+          describe:
+            "Seed of the few-shot draw (default 1234, lm-eval's, with the lm-eval sampler; the run's --seed with per-item)",
         })
         .option('out', { type: 'string', describe: 'Folder of run folders (default results/)' })
         .option('run-id', {

@@ -18,7 +18,8 @@ import { buildResultsTable, type ResultRow } from '../results/table.js';
 import type { CiMethod } from '../stats/intervals.js';
 import { SampleLog, readSampleLog } from '../samples/log.js';
 import type { SampleRecord } from '../samples/record.js';
-import { renderPrompt } from '../task/prompt.js';
+import { TaskError } from '../task/errors.js';
+import { renderPrompts } from '../task/prompt.js';
 import type { Task } from '../task/schema.js';
 
 export interface EvalModel {
@@ -91,6 +92,8 @@ export interface EvaluationResult {
   samples: SampleRecord[];
   /** True when `signal` stopped the run before every sample was done. */
   aborted: boolean;
+  /** Logged prompts cut from the left to fit the model's context, per model and dataset. */
+  truncated: Record<string, Record<string, number>>;
 }
 
 export const ZERO_SHOT = 'zero_shot';
@@ -147,7 +150,7 @@ function toRecord(
   ctx: SetContext,
   index: number,
   prompt: string,
-  promptTokens: number,
+  input: PromptInput,
   result: GenerationResult,
   ms: number,
 ): SampleRecord {
@@ -181,10 +184,37 @@ function toRecord(
     correct: correct.seed!,
     correct_strict: correct.strict!,
     stop_reason: result.stopString ? `${result.stoppedBy}:${result.stopString}` : result.stoppedBy,
-    prompt_tokens: promptTokens,
+    prompt_tokens: input.ids.length,
+    truncated_tokens: input.cut,
     new_tokens: result.tokens.length,
     ms,
   };
+}
+
+interface PromptInput {
+  /** The token ids generation starts from. */
+  ids: number[];
+  /** Tokens cut from the prompt's left to fit the model's context (0: none). */
+  cut: number;
+}
+
+/**
+ * Token ids of a prompt as lm-eval's HFLM feeds them: when the prompt and the generation budget
+ * do not fit the model's context (max_position_embeddings), only its last
+ * context - maxNewTokens tokens are kept. A model that states no context is never cut.
+ */
+function promptInput(model: EvalModel, task: Task, prompt: string): PromptInput {
+  const ids = model.tokenizer.encode(prompt).ids;
+  const context = model.lm.config.maxPositionEmbeddings;
+  if (context === null) return { ids, cut: 0 };
+  const room = context - task.generation.maxNewTokens;
+  if (room <= 0) {
+    throw new TaskError(
+      `task '${task.name}': generation.maxNewTokens ${task.generation.maxNewTokens} leaves no room for a prompt in ${model.name}'s context of ${context} positions`,
+    );
+  }
+  if (ids.length <= room) return { ids, cut: 0 };
+  return { ids: ids.slice(ids.length - room), cut: ids.length - room };
 }
 
 /** Generates what the set's log lacks; returns the logged samples by id and whether it finished. */
@@ -215,23 +245,26 @@ async function evaluateSet(
       report('end');
       return { logged: log.done, finished: true };
     }
-    const prompts = todo.map((i) =>
-      renderPrompt(opts.task, items[i]!, { fewshot: opts.fewshot, seed: ctx.seed }),
+    // Every item's prompt, then the missing ones: with the lm-eval sampler shots depend on position.
+    const all = renderPrompts(opts.task, items, { fewshot: opts.fewshot, seed: ctx.seed });
+    const prompts = todo.map((i) => all[i]!);
+    const inputs = prompts.map((p) => promptInput(model, opts.task, p));
+    const stream = model.lm.generateStream(
+      inputs.map((x) => x.ids),
+      {
+        ...generationOptions(opts.task, model.tokenizer, ctx.seed),
+        // one seed per item, so sampling (if asked for) does not depend on scheduling
+        seed: todo.map((i) => ctx.seed + i),
+        batchSize: opts.batchSize ?? 8,
+        signal: opts.signal,
+      },
     );
-    const ids = prompts.map((p) => model.tokenizer.encode(p).ids);
-    const stream = model.lm.generateStream(ids, {
-      ...generationOptions(opts.task, model.tokenizer, ctx.seed),
-      // one seed per item, so sampling (if asked for) does not depend on scheduling
-      seed: todo.map((i) => ctx.seed + i),
-      batchSize: opts.batchSize ?? 8,
-      signal: opts.signal,
-    });
     let last = Date.now();
     for await (const { index, result } of stream) {
       if (result.finishReason === 'aborted') continue;
       const now = Date.now();
       const item = todo[index]!;
-      log.append(toRecord(ctx, item, prompts[index]!, ids[index]!.length, result, now - last));
+      log.append(toRecord(ctx, item, prompts[index]!, inputs[index]!, result, now - last));
       last = now;
       generatedTokens += result.tokens.length;
       done++;
@@ -280,5 +313,12 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     pair: opts.pair ? [opts.pair[0], opts.pair[1]] : undefined,
     ciMethod: opts.ciMethod,
   });
-  return { rows, samples, aborted };
+  const truncated: EvaluationResult['truncated'] = {};
+  for (const m of opts.models) {
+    truncated[m.name] = Object.fromEntries(opts.datasets.map((d) => [d.name, 0]));
+  }
+  for (const r of samples) {
+    if ((r.truncated_tokens ?? 0) > 0) truncated[r.model]![r.dataset]! += 1;
+  }
+  return { rows, samples, aborted, truncated };
 }

@@ -33,7 +33,10 @@ export const SampleRecordSchema = z
     correct_strict: z.boolean(),
     /** Which stopping criterion ended the generation: 'eos', 'max_new_tokens', 'stop_string', … */
     stop_reason: z.string().min(1),
+    /** Tokens generation started from (after any cut below). */
     prompt_tokens: z.number().int().nonnegative(),
+    /** Tokens cut from the prompt's left to fit the model's context (absent in older logs). */
+    truncated_tokens: z.number().int().nonnegative().optional(),
     new_tokens: z.number().int().nonnegative(),
     /** Wall time of this sample's generation in milliseconds (shared batch time apportioned). */
     ms: z.number().nonnegative(),

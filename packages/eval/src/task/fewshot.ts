@@ -1,5 +1,6 @@
 import { createRng, type Problem } from '@exp/data';
 import { TaskError } from './errors.js';
+import { PythonRandom } from './python-random.js';
 
 /** The question texts an item must not be shown as a solved example: its own and its original. */
 function excludedQuestions(problem: Problem): Set<string> {
@@ -42,4 +43,36 @@ export function drawShots(
     shots.push(pool[i]);
   }
   return shots;
+}
+
+/** lm-eval's default few-shot seed (its --fewshot_random_seed / fewshot_seed). */
+export const LM_EVAL_FEWSHOT_SEED = 1234;
+
+/**
+ * The shots of every item of a set as lm-evaluation-harness 0.4.x draws them: one
+ * `random.Random(seed)` per task and run, `rnd.sample(fewshot_docs, k)` once per document in
+ * evaluation order (its --limit N is our first N items). When the set is the few-shot split
+ * itself (its items are pool items), lm-eval draws k+1 and drops the document: so do we. Every
+ * item's shots depend on its position, so a resumed run draws for the whole set again.
+ */
+export function drawLmEvalShots(
+  pool: readonly Problem[],
+  items: readonly Problem[],
+  k: number,
+  seed: number,
+): Problem[][] {
+  if (k === 0) return items.map(() => []);
+  const poolIds = new Set(pool.map((p) => p.id));
+  const sameSplit = items.some((p) => poolIds.has(p.id));
+  const draw = sameSplit ? k + 1 : k;
+  if (pool.length < draw) {
+    throw new TaskError(
+      `${draw} shots requested (lm-eval sampler) but only ${pool.length} solved examples were given`,
+    );
+  }
+  const rnd = new PythonRandom(seed);
+  return items.map((item) => {
+    const shots = rnd.sample(pool, draw);
+    return sameSplit ? shots.filter((s) => s.id !== item.id).slice(0, k) : shots;
+  });
 }

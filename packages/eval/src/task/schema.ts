@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { hasExtractor, unknownExtractor } from '../extract/registry.js';
 import { getPromptTemplate, hasPromptTemplate, unknownTemplate } from './templates.js';
 
+/** How k-shot prompts draw their examples (PromptSchema.fewshotSampler). */
+export const FEWSHOT_SAMPLERS = ['lm-eval', 'per-item'] as const;
+export type FewshotSampler = (typeof FEWSHOT_SAMPLERS)[number];
+
 /**
  * A task as data, in the manner of lm-evaluation-harness's YAML tasks: what to prompt with, how
  * to generate, where to stop, how to read and score the answer. Built-in protocols and users'
@@ -15,10 +19,15 @@ export const PromptSchema = z.strictObject({
   }),
   /** Solved examples before the question (templates that take them, e.g. kshot). */
   shots: z.number().int().nonnegative().optional(),
-  /** Seed of the shot draw; defaults to the run's seed. */
-  shotSeed: z.number().int().optional(),
   /** Where the shots come from: GSM8K train, as in lm-eval. */
   fewshotSplit: z.literal('train').optional(),
+  /**
+   * How shots are drawn: 'lm-eval' as lm-evaluation-harness does (one Python Random per set,
+   * advanced item by item in order), 'per-item' (default) from (seed, item id) alone.
+   */
+  fewshotSampler: z.enum(FEWSHOT_SAMPLERS).optional(),
+  /** Seed of the shot draw; default 1234 (lm-eval's) with 'lm-eval', the run's seed with 'per-item'. */
+  fewshotSeed: z.number().int().optional(),
 });
 
 export const GenerationSchema = z.strictObject({
@@ -68,12 +77,15 @@ export const TaskSchema = z
         message: `the '${task.prompt.template}' template needs a number of shots`,
       });
     }
-    if (!usesShots && task.prompt.shots) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['prompt', 'shots'],
-        message: `the '${task.prompt.template}' template takes no shots`,
-      });
+    if (!usesShots) {
+      for (const key of ['shots', 'fewshotSampler', 'fewshotSeed'] as const) {
+        if (key === 'shots' ? !task.prompt.shots : task.prompt[key] === undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['prompt', key],
+          message: `the '${task.prompt.template}' template takes no shots`,
+        });
+      }
     }
   });
 

@@ -1,6 +1,6 @@
 // runEvaluation on a real (tiny, seeded) exported model: sample logs, resume, abort, batch
 // invariance of the logged completions, and the table built from the logs.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import {
 import { runEvaluation, sampleLogPath, type EvalModel } from '../../src/run/run-evaluation.js';
 import { readSampleLog } from '../../src/samples/log.js';
 import { builtinTask } from '../../src/task/builtin.js';
+import { renderPrompts } from '../../src/task/prompt.js';
 import { TaskSchema, type Task } from '../../src/task/schema.js';
 
 const SHARED_DIR =
@@ -31,6 +32,9 @@ const noisy: Problem[] = problems.map((p) => ({
   ...p,
   question: `${p.question} The sky is blue.`,
 }));
+
+/** Token counts of the 6 problems' bare prompts (BOS included). */
+const FULL_LENGTHS = [65, 27, 50, 35, 109, 55];
 
 /** The seed protocol with few new tokens, so the test is quick. */
 const task: Task = TaskSchema.parse({
@@ -172,6 +176,86 @@ describe('runEvaluation', () => {
       batchSize: 2,
     });
     expect(second.rows).toEqual(uninterrupted.rows);
+  });
+
+  test('lm-eval sampler: a resumed run shows each item the shots of its position', async () => {
+    const train = loadGsm8kFile(path.join(SHARED_DIR, 'data/gsm8k/train.jsonl'), 'gsm8k-train');
+    const lmEval: Task = TaskSchema.parse({
+      ...builtinTask('lm-eval'),
+      generation: { maxNewTokens: 2, repetitionPenalty: 1 },
+    });
+    const outDir = path.join(tmp, 'lm-eval-resume');
+    const ctl = new AbortController();
+    const run = (signal?: AbortSignal) =>
+      runEvaluation({
+        models: [model],
+        datasets: [{ name: 'clean', problems }],
+        task: lmEval,
+        maxSamples: 3,
+        outDir,
+        batchSize: 1,
+        fewshot: train,
+        signal,
+        onProgress: (p) => {
+          if (p.event === 'sample') ctl.abort();
+        },
+      });
+    expect((await run(ctl.signal)).aborted).toBe(true);
+    expect(readSampleLog(sampleLogPath(outDir, 'tiny-llama', 'clean'))).toHaveLength(1);
+    const second = await run();
+    expect(second.aborted).toBe(false);
+    const expected = renderPrompts(lmEval, problems.slice(0, 3), { fewshot: train, seed: 0 });
+    expect(second.samples.map((s) => [s.index, s.prompt])).toEqual(expected.map((p, i) => [i, p]));
+    // doc 0's first shot is GSM8K train item 6374, as lm-eval draws it
+    expect(expected[0]!.startsWith(`Question: ${train[6374]!.question}\nAnswer: `)).toBe(true);
+    expect(second.truncated).toEqual({ 'tiny-llama': { clean: 0 } });
+  });
+
+  test("prompts too long for the model's context are cut from the left, as lm-eval does", async () => {
+    // The same weights stating a context of 40 positions: 40 - 12 new tokens leaves 28.
+    const ckpt = path.join(tmp, 'ckpt-short');
+    const shortDir = path.join(tmp, 'model-short');
+    cpSync(path.join(tmp, 'ckpt'), ckpt, { recursive: true });
+    const configFile = path.join(ckpt, 'config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8'));
+    writeFileSync(configFile, JSON.stringify({ ...config, max_position_embeddings: 40 }));
+    await exportCheckpoint(ckpt, shortDir);
+    const short = await loadCausalLM(shortDir, { threads: 1 });
+    try {
+      const res = await runEvaluation({
+        models: [{ name: 'short', lm: short, tokenizer }],
+        datasets: [{ name: 'clean', problems }],
+        task,
+        maxSamples: 6,
+        outDir: path.join(tmp, 'short'),
+        batchSize: 3,
+      });
+      const full = problems.map((p) => tokenizer.encode(p.question).ids);
+      expect(full.map((ids) => ids.length)).toEqual(FULL_LENGTHS);
+      expect(res.truncated).toEqual({ short: { clean: 5 } }); // all but the 27-token one
+      expect(res.samples.map((s) => [s.prompt_tokens, s.truncated_tokens])).toEqual(
+        full.map((ids) => [Math.min(ids.length, 28), Math.max(ids.length - 28, 0)]),
+      );
+      // what was generated is the full-context model's completion of the kept last 28 tokens
+      const kept = full.map((ids) => ids.slice(-28));
+      const direct = await lm.generate(kept, { maxNewTokens: 12, repetitionPenalty: 1.1 });
+      expect(res.samples.map((s) => s.completion)).toEqual(
+        direct.map((r) => tokenizer.decode(r.tokens, { skipSpecialTokens: true })),
+      );
+      const tooSmall = TaskSchema.parse({ ...task, generation: { maxNewTokens: 40 } });
+      await expect(
+        runEvaluation({
+          models: [{ name: 'short', lm: short, tokenizer }],
+          datasets: [{ name: 'clean', problems }],
+          task: tooSmall,
+          outDir: path.join(tmp, 'short-none'),
+        }),
+      ).rejects.toThrow(
+        "task 'seed-short': generation.maxNewTokens 40 leaves no room for a prompt in short's context of 40 positions",
+      );
+    } finally {
+      await short.dispose();
+    }
   });
 
   test('unknown extractors fail before any generation', async () => {

@@ -1,4 +1,6 @@
-import { builtinTask, resolveTask } from '../../src/task/builtin.js';
+import { formatIssue } from '@exp/data';
+import { builtinTask, resolveTask, withFewshot } from '../../src/task/builtin.js';
+import { TaskSchema } from '../../src/task/schema.js';
 
 describe('built-in protocols', () => {
   test('seed: the original protocol', () => {
@@ -21,7 +23,13 @@ describe('built-in protocols', () => {
       name: 'lm-eval',
       protocol: 'lm-eval',
       description: 'lm-evaluation-harness gsm8k: 5-shot Question/Answer, greedy, 256 tokens',
-      prompt: { template: 'kshot', shots: 5, fewshotSplit: 'train' },
+      prompt: {
+        template: 'kshot',
+        shots: 5,
+        fewshotSplit: 'train',
+        fewshotSampler: 'lm-eval',
+        fewshotSeed: 1234,
+      },
       generation: { maxNewTokens: 256, repetitionPenalty: 1, doSample: false },
       stopStrings: ['Question:', '</s>', '<|im_end|>'],
       stopAtEos: true,
@@ -41,6 +49,7 @@ describe('built-in protocols', () => {
       fewshotSplit: 'train',
     });
     expect(builtinTask('lm-eval', { prompt: 'qa' }).prompt).toEqual({ template: 'qa' });
+
     expect(builtinTask('lm-eval', { prompt: 'kshot' }).name).toBe('lm-eval');
   });
 });
@@ -58,6 +67,49 @@ describe('resolveTask (--protocol, --prompt, --task)', () => {
     expect(() => resolveTask({ prompt: 'fancy' })).toThrow(
       "unknown prompt template 'fancy' (known: bare, qa, cot, kshot, sft)",
     );
+  });
+
+  test('--fewshot-sampler / --fewshot-seed set the task (recorded with it)', () => {
+    expect(resolveTask({ protocol: 'lm-eval', fewshot: { seed: 7 } }).prompt).toEqual({
+      template: 'kshot',
+      shots: 5,
+      fewshotSplit: 'train',
+      fewshotSampler: 'lm-eval',
+      fewshotSeed: 7,
+    });
+    expect(
+      resolveTask({ prompt: 'kshot', fewshot: { sampler: 'lm-eval', seed: 0 } }).prompt,
+    ).toEqual({
+      template: 'kshot',
+      shots: 5,
+      fewshotSplit: 'train',
+      fewshotSampler: 'lm-eval',
+      fewshotSeed: 0,
+    });
+    expect(resolveTask({ protocol: 'lm-eval', fewshot: {} })).toEqual(builtinTask('lm-eval'));
+    expect(() => resolveTask({ fewshot: { seed: 3 } })).toThrow(
+      "task 'seed': the 'bare' prompt has no shots, so a few-shot seed does nothing (use a k-shot prompt, e.g. --protocol lm-eval or --prompt kshot)",
+    );
+    expect(() => withFewshot(builtinTask('seed'), { sampler: 'per-item' })).toThrow(
+      "task 'seed': the 'bare' prompt has no shots, so a few-shot sampler does nothing",
+    );
+  });
+
+  test('the task schema checks the sampler and refuses shot settings without shots', () => {
+    const bad = TaskSchema.safeParse({
+      ...builtinTask('lm-eval'),
+      prompt: { template: 'kshot', shots: 5, fewshotSampler: 'random' },
+    });
+    expect(bad.success ? [] : bad.error.issues.map(formatIssue)).toEqual([
+      'prompt.fewshotSampler: Invalid option: expected one of "lm-eval"|"per-item"',
+    ]);
+    const none = TaskSchema.safeParse({
+      ...builtinTask('seed'),
+      prompt: { template: 'qa', fewshotSeed: 0 },
+    });
+    expect(none.success ? [] : none.error.issues.map(formatIssue)).toEqual([
+      "prompt.fewshotSeed: the 'qa' template takes no shots",
+    ]);
   });
 
   test('a protocol and a task file together are refused', () => {
