@@ -274,6 +274,7 @@ describe('decoding completions', () => {
     name: 'fixed',
     tokenizer,
     lm: {
+      config: lm.config,
       async *generateStream(prompts: readonly (readonly number[])[]) {
         for (let index = 0; index < prompts.length; index++) {
           yield {
