@@ -51,7 +51,7 @@ export const QUESTION_STOP_WORDS = words(`
 export const HOW_WORDS = words(`many much long far old often tall big fast high heavy wide deep`);
 
 /**
- * The original's ~200 math keywords ('seed'), as ORIGINAL.md describes its classifier: operation
+ * The original's ~200 math keywords ('seed'), as the original project described its classifier: operation
  * and comparison words, money and transaction words, quantities and question words. Its exact
  * list was not published; this is our reconstruction of it (words GSM8K problems turn on).
  */

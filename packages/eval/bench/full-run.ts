@@ -331,6 +331,6 @@ export async function fullRunCommand(o: FullRunOptions, log: Log): Promise<void>
   for (const s of scenarios) console.log(`${s.short}: ${s.name}`);
   console.log(
     'Not counted: data generation and attention analysis (seconds to minutes), model export, ' +
-      'checkpoint writes. The seed on Colab: ORIGINAL.md (its quick mode skipped SFT).',
+      'checkpoint writes. The seed on Colab: its own report (its quick mode skipped SFT).',
   );
 }

@@ -21,7 +21,7 @@ import { comparisonPair, evalProgress, loadProblems, type RunStepArgs } from './
 
 export const POST_SFT = 'post_sft';
 
-/** The original's SFT settings (ORIGINAL.md), recorded in the manifest. */
+/** The original project's SFT settings, recorded in the manifest. */
 export const RUN_SFT_SETTINGS = {
   lr: 5e-5,
   batchSize: 2,

@@ -6,7 +6,7 @@ const ExtractorName = z.string().min(1);
 /**
  * One line of `<run>/samples/<model>/<dataset>.jsonl`: one finished sample.
  *
- * DESIGN.md's eval-sample fields keep the original's names: `predicted` / `correct` are the
+ * The eval-sample fields keep the original's names: `predicted` / `correct` are the
  * `seed` extractor's (the original's protocol), `predicted_strict` / `correct_strict` the
  * headline `strict` extractor's. `answers` / `correct_by` hold every extractor the run used, so a
  * table for any of them is computed from the log alone. Where `seed` / `strict` are among them

@@ -9,7 +9,7 @@ export const PROTOCOLS = ['seed', 'lm-eval'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 const BUILTIN: Record<Protocol, TaskInput> = {
-  // The original project's protocol (ORIGINAL.md), the default for comparability with it.
+  // The original project's protocol, the default for comparability with it.
   seed: {
     name: 'seed',
     protocol: 'seed',

@@ -5,7 +5,7 @@ import { PythonRandom } from './python-random.js';
 /** The question texts an item must not be shown as a solved example: its own and its original. */
 function excludedQuestions(problem: Problem): Set<string> {
   const out = new Set([problem.question.trim()]);
-  // Noisy records keep the clean question (DESIGN.md); it must not leak in as a shot either.
+  // Noisy records keep the clean question (original_question); it must not leak in as a shot either.
   const original = (problem as { original_question?: unknown }).original_question;
   if (typeof original === 'string') out.add(original.trim());
   return out;

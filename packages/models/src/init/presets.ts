@@ -63,7 +63,7 @@ export function presetConfigJson(name: PresetName): string {
 
 /**
  * The real models' config.json fields (reyllama/Llama_375M and reyllama/DiffLlama-375M,
- * checkpoint-64434: docs/ANCHORS.md): Llama 3 vocabulary, hidden 1024, 16 layers, GQA 16/4,
+ * checkpoint-64434): Llama 3 vocabulary, hidden 1024, 16 layers, GQA 16/4,
  * head_dim 64, MLP 4096, 131072 positions, llama3 RoPE (theta 500000, factor 32, original 8192),
  * tied embeddings, bf16 weights. Tests and benches build random checkpoints of this shape with
  * fewer layers; a DiffLlama adds `model_type: 'diffllama'` and its `lambda_std_dev`.

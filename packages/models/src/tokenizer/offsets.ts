@@ -1,5 +1,5 @@
 // Exact UTF-16 character offsets for tokens. @huggingface/tokenizers returns token strings but no
-// offsets, so they are rebuilt here (see TOOLING.md §3).
+// offsets, so they are rebuilt here.
 //
 // Convention, transformers' (its fast tokenizers' `return_offsets_mapping`, in UTF-16 code units
 // instead of Python's code points): a token spans every character it holds a byte of, whole.
