@@ -18,6 +18,7 @@ import path from 'node:path';
 import { MAIN } from './bad-input/case.js';
 import { SMALL, importArgs } from './bad-input/cases-data.js';
 import { GSM8K_DIR } from './helpers.js';
+import { nodeCheck } from '../src/commands/doctor.js';
 
 const OFFICIAL = {
   test: '3730d312f6e3440559ace48831e51066acaca737f6eabec99bccb9e4b3c39d14',
@@ -151,5 +152,21 @@ describe('exp doctor: pnpm', () => {
       `FAIL  pnpm               ${v} (need >=12.4.2 <13: npm install -g pnpm@12.4.2)`,
     );
     expect(r.code).toBe(1);
+  });
+});
+
+describe('exp doctor: node', () => {
+  test.each([
+    ['24.21.0', true],
+    ['22.0.0', true],
+    ['20.20.2', false],
+  ])('%s: ok %s', (version, ok) => {
+    expect(nodeCheck(version)).toEqual({
+      name: 'node',
+      ok,
+      detail: ok
+        ? `v${version}`
+        : `v${version} (need 22 or later: the LTS lines 22 and 24; npm install node@24 ships a binary)`,
+    });
   });
 });

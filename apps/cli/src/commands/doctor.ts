@@ -6,7 +6,7 @@ import { backendsReport, cudaLibrariesInstalled } from '@exp/models';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
 
-interface Check {
+export interface Check {
   name: string;
   ok: boolean;
   detail: string;
@@ -14,10 +14,14 @@ interface Check {
   optional?: boolean;
 }
 
-function nodeCheck(): Check {
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  const ok = major > 20 || (major === 20 && minor >= 19);
-  return { name: 'node', ok, detail: `${process.version}${ok ? '' : ' (need >= 20.19)'}` };
+/** The maintained LTS lines: Node 20 reached its end of life in April 2026 (vega-lite needs 22). */
+export const MIN_NODE_MAJOR = 22;
+
+export function nodeCheck(version: string = process.versions.node): Check {
+  const major = Number(version.split('.')[0]);
+  const ok = major >= MIN_NODE_MAJOR;
+  const need = ` (need ${MIN_NODE_MAJOR} or later: the LTS lines 22 and 24; npm install node@24 ships a binary)`;
+  return { name: 'node', ok, detail: `v${version}${ok ? '' : need}` };
 }
 
 /** pnpm versions this workspace installs with: 12.x from the lockfile's 12.4.2 on. */

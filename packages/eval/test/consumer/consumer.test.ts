@@ -195,7 +195,7 @@ describe('consumer project', () => {
             dependencies: {
               '@exp/eval': tarball.get('@exp/eval'),
               typescript: '6.0.3',
-              '@types/node': '^20.19.0',
+              '@types/node': '^22.20.6',
             },
           },
           null,

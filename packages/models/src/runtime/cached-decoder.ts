@@ -20,6 +20,7 @@ import {
   KV_KINDS,
   int64,
   kvTensor,
+  tensorBits,
   lastPositionLogits,
   pastKvType,
   pastName,
@@ -242,7 +243,7 @@ class CachedStepDecoder implements StepDecoder {
     for (let i = 0; i < this.kv.layers; i++) {
       for (const [j, kind] of KV_KINDS.entries()) {
         const t = out[this.c.output(i, kind)]!;
-        const src = t.data as KvData;
+        const src = tensorBits(t);
         const dst = this.cache[2 * i + j]!;
         const total = t.dims[2]!;
         // plain loops: thousands of small subarray()/set() calls per step cost more than the copy

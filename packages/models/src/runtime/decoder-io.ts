@@ -29,11 +29,27 @@ export function pastKvType(session: InferenceSession): KvType | null {
   return meta.type === 'float32' || meta.type === 'float16' ? meta.type : null;
 }
 
-/** A [dims] cache tensor over `data` (a fresh zeroed one when omitted). */
+/**
+ * A [dims] cache tensor over `data` (a fresh zeroed one when omitted). A float16 one is the plain
+ * { type, dims, data, location } object the binding reads, over Uint16Array bits: where the
+ * runtime has Float16Array (Node 24), ort.Tensor wraps float16 data in one, and onnxruntime-node
+ * 1.30's binding cannot read it ("not enough space: expected N, got 0").
+ */
 export function kvTensor(type: KvType, dims: number[], data?: Float32Array | Uint16Array) {
   const size = dims.reduce((a, b) => a * b, 1);
-  const buf = data ?? (type === 'float32' ? new Float32Array(size) : new Uint16Array(size));
-  return new ort.Tensor(type, buf, dims);
+  if (type === 'float32') return new ort.Tensor(type, data ?? new Float32Array(size), dims);
+  const bits = data ?? new Uint16Array(size);
+  return { type, dims, data: bits, location: 'cpu' } as unknown as ort.Tensor;
+}
+
+/**
+ * A tensor's data, float16 as its Uint16Array bits whatever array onnxruntime-common chose for
+ * it (Float16Array where the runtime has one, Uint16Array elsewhere).
+ */
+export function tensorBits(t: ort.Tensor): Float32Array | Uint16Array {
+  const d = t.data as Float32Array | Uint16Array;
+  if (t.type !== 'float16' || d instanceof Uint16Array) return d;
+  return new Uint16Array(d.buffer, d.byteOffset, d.length);
 }
 
 /** past_key_values.* of length 0: a prefill with an empty cache. */
@@ -105,7 +121,7 @@ export function lastPositionLogits(t: ort.Tensor, lengths?: readonly number[]): 
     t.type === 'float32'
       ? (t.data as Float32Array)
       : t.type === 'float16'
-        ? f16ToF32(t.data as Uint16Array)
+        ? f16ToF32(tensorBits(t) as Uint16Array)
         : null;
   if (!data) throw new Error(`logits have type ${t.type}, expected float32 or float16`);
   if (seq === 1) return data;
