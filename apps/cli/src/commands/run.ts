@@ -188,17 +188,19 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
       timings.attention_ms = Date.now() - t2;
     }
   } else if (!plan.steps.attention) io.out('attention: skipped (--skip-attention)');
-  if (!aborted && !options.skipReport) {
-    const t3 = Date.now();
-    writeManifest(folder.dir, manifest); // the report shows the manifest as it stands
-    const { files, notes } = await buildReport(folder.dir);
-    timings.report_ms = Date.now() - t3;
-    for (const n of notes) io.out(`report: ${n}`);
-    io.out(`report: ${files.length} files; open ${folder.dir}/report.html`);
-  }
+  // The manifest is final before the report is built: the report shows the run's real status.
   manifest.status = aborted ? 'interrupted' : 'finished';
   manifest.finished = new Date().toISOString();
   writeManifest(folder.dir, manifest);
+  if (!aborted && !options.skipReport) {
+    const t3 = Date.now();
+    const { files, notes } = await buildReport(folder.dir);
+    // only the report's own facts are added afterwards
+    timings.report_ms = Date.now() - t3;
+    writeManifest(folder.dir, manifest);
+    for (const n of notes) io.out(`report: ${n}`);
+    io.out(`report: ${files.length} files; open ${folder.dir}/report.html`);
+  }
   io.out(`manifest: ${folder.dir}/manifest.json`);
   if (aborted) {
     io.out(`interrupted: continue with \`pnpm exp run ... --run-id ${folder.id}\` (same options)`);
