@@ -2,14 +2,14 @@
 // leaves no empty folder (or a manifest marked failed), --resume continues a run as it started,
 // and the manifest keeps the timings of every attempt.
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { exp } from './helpers.js';
 import { readManifest, useRunEnv } from './run-helpers.js';
 
 const env = useRunEnv('cli-run-folder-');
-const base = () => [
-  ...['run', '--models', 'tiny-llama', '--datasets', 'clean', '--max-samples', '2'],
+const base = (datasets = 'clean', models = 'tiny-llama') => [
+  ...['run', '--models', models, '--datasets', datasets, '--max-samples', '2'],
   ...['--task', env.task, '--skip-sft', '--skip-attention'],
 ];
 
@@ -26,5 +26,58 @@ describe('exp run: the run folder tells the truth', () => {
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).toContain('status: finished');
     expect(html).not.toContain('status: running');
+  }, 120_000);
+
+  test('a run that fails before its first sample leaves no folder; a continued one is kept as it was', async () => {
+    const before = () => (existsSync(env.results) ? readdirSync(env.results).sort() : []);
+    const had = before();
+    const model = await exp(...base('clean', 'no-such-model'), '--run-id', 'bad-model');
+    expect(model.code).toBe(2);
+    // a data error after the folder was made (no noisy file with --skip-data-gen): no folder
+    const data = await exp(...base('inf'), '--skip-data-gen', '--run-id', 'bad-data');
+    expect(data.code).toBe(1);
+    expect(data.err).toMatch(/^error: .*gsm8k_inf_test\.jsonl not found/);
+    const unnamed = await exp(...base('inf'), '--skip-data-gen');
+    expect(unnamed.code).toBe(1);
+    expect(before()).toEqual(had);
+    // the same data error while continuing a run: its folder and manifest stay as they were
+    const ok = await exp(...base(), '--skip-report', '--run-id', 'kept');
+    expect(ok.code).toBe(0);
+    const manifest = path.join(env.results, 'kept', 'manifest.json');
+    const bytes = readFileSync(manifest);
+    const gsm8k = process.env.EXP_GSM8K_DIR;
+    process.env.EXP_GSM8K_DIR = path.join(env.root, 'no-gsm8k');
+    try {
+      const again = await exp(...base(), '--skip-report', '--run-id', 'kept');
+      expect(again.code).toBe(1);
+    } finally {
+      process.env.EXP_GSM8K_DIR = gsm8k;
+    }
+    expect(readFileSync(manifest).equals(bytes)).toBe(true);
+  }, 120_000);
+
+  test('a run that fails after its first sample is marked failed; a rerun continues it', async () => {
+    const ok = await exp(...base(), '--skip-report', '--run-id', 'late');
+    expect(ok.code).toBe(0);
+    const dir = path.join(env.results, 'late');
+    mkdirSync(path.join(dir, 'report.html')); // the report cannot be written over a folder
+    const failed = await exp(...base(), '--run-id', 'late');
+    expect(failed.code).toBe(1);
+    expect(failed.err.split('\n')).toHaveLength(1);
+    const m = readManifest(dir) as unknown as { status: string; error: string; finished: string };
+    expect(m.status).toBe('failed');
+    expect(m.error).toMatch(/report\.html/);
+    expect(m.error).not.toContain('\n');
+    expect(failed.err).toContain(m.error);
+    rmdirSync(path.join(dir, 'report.html'));
+    const again = await exp(...base(), '--run-id', 'late');
+    expect(again.err).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('run late: continuing');
+    expect(again.out).toContain('zero-shot: tiny-llama clean: 2 samples already logged');
+    const after = readManifest(dir) as unknown as Record<string, unknown>;
+    expect(after.status).toBe('finished');
+    expect(after.error).toBeUndefined();
+    expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('- status: finished');
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 // The run folder `<out>/<run-id>/` and its manifest.json: unique default ids, and the check that a
 // rerun with the same id asks for the same experiment (a new id is the way to change options).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson, writeFileAtomic } from '@exp/data';
 import { UsageError } from '../io.js';
@@ -28,27 +28,45 @@ function timestampId(now: Date): string {
     .replace(/\.(\d+)Z$/, '$1Z');
 }
 
+export interface RunFolder {
+  id: string;
+  dir: string;
+  /** It holds a manifest: this invocation continues it. */
+  resumed: boolean;
+  /** This invocation made the folder (only such a folder may be removed when the run fails). */
+  created: boolean;
+}
+
+/** Whether a run folder holds anything besides its manifest (a logged sample, a checkpoint...). */
+export function holdsResults(dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).some(
+    (e) =>
+      e.isFile() &&
+      !(e.parentPath === dir && e.name === MANIFEST) &&
+      statSync(path.join(e.parentPath, e.name)).size > 0,
+  );
+}
+
 /**
  * Creates the run folder. A default id is the UTC time to the millisecond plus 24 random bits,
  * and the folder is made with an exclusive mkdir, so two runs started at once never share one.
  */
-export function createRunFolder(
-  out: string,
-  runId?: string,
-): { id: string; dir: string; resumed: boolean } {
+export function createRunFolder(out: string, runId?: string): RunFolder {
   mkdirSync(out, { recursive: true });
   if (runId) {
     const dir = path.join(out, runId);
     const resumed = existsSync(path.join(dir, MANIFEST));
+    const created = !existsSync(dir);
     mkdirSync(dir, { recursive: true });
-    return { id: runId, dir, resumed };
+    return { id: runId, dir, resumed, created };
   }
   for (;;) {
     const id = `${timestampId(new Date())}-${randomBytes(3).toString('hex')}`;
     const dir = path.join(out, id);
     try {
       mkdirSync(dir);
-      return { id, dir, resumed: false };
+      return { id, dir, resumed: false, created: true };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }

@@ -1,7 +1,7 @@
 // `exp run`: data generation -> zero-shot evaluation -> SFT and post-SFT evaluation -> attention
 // -> report.
 // The run folder is <out>/<run-id>/; a rerun with the same id continues it.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { checkGsm8kCopy, resultsDir, resolveUserPath } from '@exp/data';
 import {
   CI_METHODS,
@@ -22,7 +22,9 @@ import {
   assertSameData,
   assertSameOptions,
   createRunFolder,
+  holdsResults,
   readManifest,
+  type RunFolder,
   writeManifest,
 } from './run-folder.js';
 import {
@@ -85,6 +87,45 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
   const out = options.out ? resolveUserPath(options.out) : resultsDir();
   const task = resolveTask(options);
   const folder = createRunFolder(out, options.runId);
+  const written: { manifest: Record<string, unknown> | null } = { manifest: null };
+  try {
+    return await runInFolder(plan, options, io, task, folder, written);
+  } catch (e) {
+    if (!(e instanceof InterruptedError)) recordFailure(folder, written.manifest, e);
+    throw e;
+  }
+}
+
+/**
+ * A run that fails before its first result leaves nothing behind (its folder goes, unless it was
+ * there before this invocation); one that fails later keeps its folder, marked failed with the
+ * error, and a rerun with the same id continues it. A refused rerun (other options or data) has
+ * written nothing and leaves the run as it was.
+ */
+function recordFailure(
+  folder: RunFolder,
+  manifest: Record<string, unknown> | null,
+  e: unknown,
+): void {
+  if (folder.created && !holdsResults(folder.dir)) {
+    rmSync(folder.dir, { recursive: true, force: true });
+    return;
+  }
+  if (!manifest) return;
+  manifest.status = 'failed';
+  manifest.error = String((e as Error)?.message ?? e).split('\n')[0];
+  manifest.finished = new Date().toISOString();
+  writeManifest(folder.dir, manifest);
+}
+
+async function runInFolder(
+  plan: RunPlan,
+  options: RunOptions,
+  io: Io,
+  task: ReturnType<typeof resolveTask>,
+  folder: RunFolder,
+  written: { manifest: Record<string, unknown> | null },
+): Promise<number> {
   const previous = folder.resumed ? readManifest(folder.dir) : null;
   const started = new Date().toISOString();
   const t0 = Date.now();
@@ -133,6 +174,7 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
     timings,
   };
   writeManifest(folder.dir, manifest);
+  written.manifest = manifest;
 
   const stepArgs = { plan, options, task, data, runDir: folder.dir, runId: folder.id, io };
   let outcome: ZeroShotOutcome | null = null;
