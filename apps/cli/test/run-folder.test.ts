@@ -80,4 +80,42 @@ describe('exp run: the run folder tells the truth', () => {
     expect(after.error).toBeUndefined();
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('- status: finished');
   }, 120_000);
+
+  test('a rerun with other options names every difference; --resume continues with the recorded ones', async () => {
+    const first = await exp(...base(), '--skip-report', '--run-id', 'opts');
+    expect(first.code).toBe(0);
+    const dir = path.join(env.results, 'opts');
+    const recorded = readManifest(dir).options;
+    const retyped = await exp('run', '--models', 'tiny-llama', '--seed', '7', '--run-id', 'opts');
+    expect(retyped.code).toBe(2);
+    expect(retyped.err).toBe(
+      "error: run opts: options differ from the run's: --datasets is clean,inf,rcs,sd (run: clean); --max-samples is unset (run: 2); --seed is 7 (run: 42); --skip-attention is false (run: true); --skip-sft is false (run: true); " +
+        `--task is unset (run: ${env.task}); use --resume opts to continue it as started, or a new --run-id`,
+    );
+    const mixed = await exp('run', '--resume', 'opts', '--seed', '7', '--max-samples', '3');
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toBe(
+      "error: --resume opts: --seed, --max-samples cannot be given with --resume (the run's options come from its manifest; only --out, --threads, --batch-size, --save-total-limit, --skip-report may be; a new --run-id starts a run with other options)",
+    );
+    const missing = await exp('run', '--resume', 'no-such-run');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe(
+      `error: --resume no-such-run: no run there (${path.join(env.results, 'no-such-run', 'manifest.json')} not found; --out names the folder of run folders)`,
+    );
+    expect(existsSync(path.join(env.results, 'no-such-run'))).toBe(false);
+
+    const resumed = await exp('run', '--resume', 'opts', '--batch-size', '1', '--skip-report');
+    expect(resumed.err).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toContain('run opts: continuing');
+    expect(resumed.out).toContain('zero-shot: tiny-llama clean: 2 samples already logged');
+    const m = readManifest(dir);
+    expect(m.status).toBe('finished');
+    expect(m.operational.batchSize).toBe(1);
+    const measured = (o: Record<string, unknown>) => {
+      const { batchSize: _b, resume: _r, ...rest } = o;
+      return rest;
+    };
+    expect(measured(m.options)).toEqual(measured(recorded));
+  }, 120_000);
 });

@@ -15,6 +15,7 @@ export const OPERATIONAL_OPTIONS = new Set([
   'saveTotalLimit',
   'out',
   'runId',
+  'resume',
   'setup',
   'instructions',
   'verbose',
@@ -97,7 +98,14 @@ export function measuredOptions(options: Record<string, unknown>): Record<string
   );
 }
 
-/** Refuses to continue a run whose manifest recorded other options, naming the first one. */
+/** An option's value as a user writes it; one the run did not set is `unset`. */
+function shownValue(v: unknown): string {
+  if (v === undefined || v === null) return 'unset';
+  if (Array.isArray(v)) return v.join(',');
+  return typeof v === 'string' ? v : canonicalJson(v);
+}
+
+/** Refuses to continue a run whose manifest recorded other options, naming every difference. */
 export function assertSameOptions(
   id: string,
   previous: Record<string, unknown>,
@@ -106,12 +114,16 @@ export function assertSameOptions(
   const before = (previous.options ?? {}) as Record<string, unknown>;
   const now = measuredOptions(options);
   const keys = [...new Set([...Object.keys(measuredOptions(before)), ...Object.keys(now)])].sort();
-  for (const k of keys) {
-    if (canonicalJson(before[k] ?? null) !== canonicalJson(now[k] ?? null)) {
-      throw new UsageError(
-        `run ${id}: ${flag(k)} is ${canonicalJson(now[k] ?? null)} but the run was started with ${canonicalJson(before[k] ?? null)}; use a new --run-id to change options`,
-      );
-    }
+  const differ = keys.filter(
+    (k) => canonicalJson(before[k] ?? null) !== canonicalJson(now[k] ?? null),
+  );
+  if (differ.length) {
+    const list = differ.map(
+      (k) => `${flag(k)} is ${shownValue(now[k])} (run: ${shownValue(before[k])})`,
+    );
+    throw new UsageError(
+      `run ${id}: options differ from the run's: ${list.join('; ')}; use --resume ${id} to continue it as started, or a new --run-id`,
+    );
   }
 }
 

@@ -14,7 +14,7 @@ import {
 import { listModels } from '@exp/models';
 import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
 import { buildReport } from '@exp/report';
-import { parseOptions } from '../errors.js';
+import { flagName, parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
 import { InterruptedError, UsageError, type Io } from '../io.js';
 import { prepareData, type DataFile } from './run-data.js';
@@ -48,6 +48,7 @@ import {
   type ZeroShotOutcome,
 } from './run-zero-shot.js';
 import { attentionStep } from './run-attention.js';
+import { givenOptions, RESUME_ALONGSIDE, resumeOptions } from './run-resume.js';
 import { RUN_SFT_SETTINGS, sftStep } from './run-sft.js';
 import { formatRunDisk, knownModelShape, runDisk } from './run-disk.js';
 import { INSTRUCTIONS } from './instructions.js';
@@ -245,7 +246,8 @@ async function runInFolder(
   }
   io.out(`manifest: ${folder.dir}/manifest.json`);
   if (aborted) {
-    io.out(`interrupted: continue with \`pnpm exp run ... --run-id ${folder.id}\` (same options)`);
+    const out = options.out ? ` --out ${options.out}` : '';
+    io.out(`interrupted: continue with \`pnpm exp run --resume ${folder.id}${out}\``);
     return interruptedExitCode();
   }
   return 0;
@@ -356,11 +358,25 @@ export const runCommand: CommandFactory = (io) => (y) =>
         .option('out', { type: 'string', describe: 'Folder of run folders (default results/)' })
         .option('run-id', {
           type: 'string',
-          describe: 'Name of the run folder; an existing one is continued (same options)',
+          describe:
+            'Name of the run folder; an existing one is continued, with the options it was started with',
+        })
+        .option('resume', {
+          type: 'string',
+          describe: `Continue run ID with the options its manifest recorded; only ${RESUME_ALONGSIDE.filter(
+            (k) => k !== 'verbose',
+          )
+            .map(flagName)
+            .join(
+              ', ',
+            )} may be given alongside (they do not change results; --device may: it is refused)`,
         }),
     async (argv) => {
       installSignalHandlers(); // before any work: a signal outside a clean-stop step exits at once
-      const options = parseOptions(RunOptionsSchema, argv);
+      const parsed = parseOptions(RunOptionsSchema, argv);
+      const options = parsed.resume
+        ? resumeOptions(parsed.resume, givenOptions(argv), parsed)
+        : parsed;
       if (options.instructions) {
         io.out(INSTRUCTIONS);
         return;
