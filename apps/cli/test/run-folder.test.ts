@@ -4,6 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Attempt } from '../src/commands/run-folder.js';
 import { exp } from './helpers.js';
 import { readManifest, useRunEnv } from './run-helpers.js';
 
@@ -79,6 +80,26 @@ describe('exp run: the run folder tells the truth', () => {
     expect(after.status).toBe('finished');
     expect(after.error).toBeUndefined();
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('- status: finished');
+
+    // every invocation keeps its own timings; `timings` holds their sums
+    const { attempts, timings } = after as { attempts: Attempt[]; timings: Record<string, number> };
+    expect(attempts.map((a) => a.status)).toEqual(['finished', 'failed', 'finished']);
+    for (const a of attempts) {
+      expect(a.finished! >= a.started).toBe(true);
+      expect(Object.keys(a.timings).sort()).toEqual(
+        a === attempts[2] ? ['data_ms', 'report_ms', 'zero_shot_ms'] : ['data_ms', 'zero_shot_ms'],
+      );
+    }
+    expect(attempts[1].finished).toBe(m.finished);
+    expect(attempts[0].started).toBe(after.started);
+    expect(attempts[2].started).toBe((after.resumed_at as string[])[1]);
+    const sum = (k: string) => attempts.reduce((t, a) => t + (a.timings[k] ?? 0), 0);
+    expect(timings).toEqual({
+      data_ms: sum('data_ms'),
+      zero_shot_ms: sum('zero_shot_ms'),
+      report_ms: attempts[2].timings.report_ms,
+    });
+    expect(timings.zero_shot_ms).toBeGreaterThan(attempts[2].timings.zero_shot_ms);
   }, 120_000);
 
   test('a rerun with other options names every difference; --resume continues with the recorded ones', async () => {

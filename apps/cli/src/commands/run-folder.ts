@@ -89,6 +89,48 @@ export function writeManifest(dir: string, manifest: Record<string, unknown>): v
   writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
 }
 
+/** One invocation of `exp run` on a run folder: when, how it ended, and its steps' times. */
+export interface Attempt {
+  started: string;
+  finished: string | null;
+  status: string;
+  timings: Record<string, number>;
+}
+
+/**
+ * The attempts a manifest recorded. A manifest written before attempts were kept has one: its
+ * timings are those of its last invocation (the first start, or its last resume).
+ */
+export function recordedAttempts(previous: Record<string, unknown> | null): Attempt[] {
+  if (!previous) return [];
+  if (Array.isArray(previous.attempts)) return previous.attempts as Attempt[];
+  if (!previous.timings) return [];
+  const resumes = (previous.resumed_at as string[] | undefined) ?? [];
+  return [
+    {
+      started: resumes.at(-1) ?? (previous.started as string),
+      finished: (previous.finished as string | undefined) ?? null,
+      status: previous.status as string,
+      timings: previous.timings as Record<string, number>,
+    },
+  ];
+}
+
+/** Each step's time summed over the attempts. */
+export function totalTimings(attempts: readonly Attempt[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const a of attempts) {
+    for (const [k, ms] of Object.entries(a.timings)) total[k] = (total[k] ?? 0) + ms;
+  }
+  return total;
+}
+
+/** Writes a run's manifest with its `timings` the totals over its `attempts`. */
+export function writeRunManifest(dir: string, manifest: Record<string, unknown>): void {
+  manifest.timings = totalTimings((manifest.attempts as Attempt[] | undefined) ?? []);
+  writeManifest(dir, manifest);
+}
+
 const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
 
 /** The options that define what a run measures (operational ones left out). */

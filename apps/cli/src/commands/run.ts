@@ -24,8 +24,10 @@ import {
   createRunFolder,
   holdsResults,
   readManifest,
+  recordedAttempts,
+  writeRunManifest,
+  type Attempt,
   type RunFolder,
-  writeManifest,
 } from './run-folder.js';
 import {
   DATASETS,
@@ -116,7 +118,9 @@ function recordFailure(
   manifest.status = 'failed';
   manifest.error = String((e as Error)?.message ?? e).split('\n')[0];
   manifest.finished = new Date().toISOString();
-  writeManifest(folder.dir, manifest);
+  const attempt = (manifest.attempts as Attempt[]).at(-1)!;
+  Object.assign(attempt, { status: 'failed', finished: manifest.finished });
+  writeRunManifest(folder.dir, manifest);
 }
 
 async function runInFolder(
@@ -140,7 +144,9 @@ async function runInFolder(
     assertSameData(folder.id, previous, data);
     io.out(`run ${folder.id}: continuing (${folder.dir})`);
   }
+  // this invocation's step times; `timings` holds their totals over every attempt
   const timings: Record<string, number> = { data_ms: Date.now() - t0 };
+  const attempt: Attempt = { started, finished: null, status: 'running', timings };
   const manifest: Record<string, unknown> = {
     run: folder.id,
     status: 'running',
@@ -172,9 +178,9 @@ async function runInFolder(
           saveDtype: options.saveDtype ?? 'source',
         }
       : null,
-    timings,
+    attempts: [...recordedAttempts(previous), attempt],
   };
-  writeManifest(folder.dir, manifest);
+  writeRunManifest(folder.dir, manifest);
   written.manifest = manifest;
 
   const stepArgs = { plan, options, task, data, runDir: folder.dir, runId: folder.id, io };
@@ -234,13 +240,14 @@ async function runInFolder(
   // The manifest is final before the report is built: the report shows the run's real status.
   manifest.status = aborted ? 'interrupted' : 'finished';
   manifest.finished = new Date().toISOString();
-  writeManifest(folder.dir, manifest);
+  Object.assign(attempt, { status: manifest.status, finished: manifest.finished });
+  writeRunManifest(folder.dir, manifest);
   if (!aborted && !options.skipReport) {
     const t3 = Date.now();
     const { files, notes } = await buildReport(folder.dir);
     // only the report's own facts are added afterwards
     timings.report_ms = Date.now() - t3;
-    writeManifest(folder.dir, manifest);
+    writeRunManifest(folder.dir, manifest);
     for (const n of notes) io.out(`report: ${n}`);
     io.out(`report: ${files.length} files; open ${folder.dir}/report.html`);
   }
