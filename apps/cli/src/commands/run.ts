@@ -17,7 +17,7 @@ import { buildReport } from '@exp/report';
 import { flagName, parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
 import { InterruptedError, UsageError, type Io } from '../io.js';
-import { prepareData, type DataFile } from './run-data.js';
+import { checkDatasetNames, prepareData, type DataFile } from './run-data.js';
 import {
   assertSameData,
   assertSameOptions,
@@ -394,6 +394,7 @@ export const runCommand: CommandFactory = (io) => (y) =>
       }
       const plan = planRun(options);
       checkModelNames(plan.models);
+      checkDatasetNames(plan.datasets);
       io.out(
         `plan: models ${plan.models.join(',')} | datasets ${plan.datasets.join(',')} | eval samples ${plan.evalSamples === -1 ? 'all' : plan.evalSamples} | sft ${plan.sft.enabled ? `${plan.sft.samples}x${plan.sft.epochs}` : 'off'} | attention samples ${plan.steps.attention ? plan.attentionSamples : 'off'}`,
       );
