@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { formatError, setTypedArgs, usageMessage } from './errors.js';
 import { InterruptedError, processIo, UsageError, type Io } from './io.js';
+import { didYouMean } from './suggest.js';
 import { dataCommand } from './commands/data.js';
 import { noiseCommand } from './commands/noise.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -103,18 +104,6 @@ function subcommandsOf(cli: Argv, command: string): string[] {
   return internals(probe).getCommandInstance().getCommands();
 }
 
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length];
-}
-
 /**
  * An unknown command or action, refused before yargs parses: with --help yargs would print the
  * parent's help and exit 0, as if the line were fine.
@@ -124,9 +113,9 @@ function refuseUnknownCommand(cli: Argv, args: readonly string[]): void {
   if (first === undefined) return;
   const known = internals(cli).getCommandInstance().getCommands();
   if (!known.includes(first)) {
-    const near = known.filter((k) => editDistance(k, first) <= Math.min(2, k.length - 1));
-    const hint = near.length ? `; did you mean ${near.join(' or ')}?` : '';
-    throw new UsageError(`unknown command '${first}' (commands: ${known.join(', ')})${hint}`);
+    throw new UsageError(
+      `unknown command '${first}' (commands: ${known.join(', ')})${didYouMean(first, known)}`,
+    );
   }
   if (second === undefined) return;
   const actions = subcommandsOf(cli, first);

@@ -76,6 +76,13 @@ describe('exp CLI', () => {
     );
   });
 
+  test('run --help says which options --resume takes alongside', async () => {
+    const r = await exp('run', '--help');
+    expect(r.out.replace(/\s+/g, ' ')).toContain(
+      'Continue run ID with the options its manifest recorded; only --out, --threads, --batch-size, --save-total-limit, --skip-report may be given alongside',
+    );
+  });
+
   test('run --instructions prints the guide', async () => {
     const r = await exp('run', '--instructions');
     expect(r.code).toBe(0);

@@ -28,7 +28,7 @@ describe('exp run --decode-cleanup', () => {
     const switched = await exp(...args('plain', '--decode-cleanup'));
     expect(switched.code).toBe(2);
     expect(switched.err).toBe(
-      'error: run plain: --decode-cleanup is true but the run was started with false; use a new --run-id to change options',
+      "error: run plain: options differ from the run's: --decode-cleanup is true (run: false); use --resume plain to continue it as started, or a new --run-id",
     );
   });
 });

@@ -277,7 +277,7 @@ describe('SIGINT / SIGTERM at random points', () => {
       } else expectCleanStop(r, last);
       expectRunFolder(id, code !== 0);
       if (code === CODE[sigs[0]] && /interrupted/.test(r.stdout)) {
-        expect(r.stdout).toContain(`--run-id ${id}`);
+        expect(r.stdout).toContain(`interrupted: continue with \`pnpm exp run --resume ${id}\``);
       }
     },
     90_000,

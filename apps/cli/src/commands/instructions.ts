@@ -7,6 +7,7 @@ Noise:      pnpm exp noise generate [--seed N] [--types inf,rcs,sd] [--templates
 Run:        pnpm exp run --quick-test
             pnpm exp run --mode quick|medium|full
             pnpm exp run --datasets clean,inf --models diffllama,llama --max-samples 100
+Continue:   pnpm exp run --resume <run-id>   (a stopped or failed run, with the options it started with)
 Check:      pnpm exp doctor [--quick]
 
 Modes: quick = 20 eval samples, no SFT, 5 attention samples (--enable-sft turns SFT on);
@@ -14,4 +15,5 @@ Modes: quick = 20 eval samples, no SFT, 5 attention samples (--enable-sft turns 
        full = all 1,319 samples, SFT 500 x 2 epochs, 20 attention samples.
 SFT keeps the last 2 checkpoint-<step>/ of each model (--save-total-limit N, 0 = all) and
 saves final/ in the model's own dtype (--save-dtype); the plan says how much disk the run needs.
-Every run writes results/<run-id>/manifest.json (options, versions, seeds, data hashes).`;
+Every run writes results/<run-id>/manifest.json (options, versions, seeds, data hashes, status,
+and each attempt's timings).`;

@@ -1,9 +1,10 @@
 // The run's data step: GSM8K present (pulled when missing and online), noisy sets generated with
 // the run's seed (regenerated when their manifest says another seed or input), imported sets
 // found; every file's sha256 and seed go into the run manifest.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  DatasetNameSchema,
   DownloadError,
   dataDir,
   datasetFile,
@@ -21,9 +22,12 @@ import {
   parseNoiseCell,
   type NoiseCell,
 } from '@exp/noise';
-import type { Io } from '../io.js';
+import { UsageError, type Io } from '../io.js';
+import { didYouMean } from '../suggest.js';
 import { withProgress } from '../progress.js';
-import type { RunPlan } from './run-plan.js';
+import { DATASETS, type RunPlan } from './run-plan.js';
+
+const BUILT_IN: readonly string[] = DATASETS;
 
 export interface DataFile {
   path: string;
@@ -51,6 +55,33 @@ export function datasetPath(name: string): string {
   if (name === 'clean') return gsm8kFile('test');
   if (isNoise(name)) return path.join(dataDir(), noisyFileName(name));
   return datasetFile(name);
+}
+
+/** The sets imported into data/ (`exp data import`): data/<name>.jsonl, noisy GSM8K copies aside. */
+function importedNames(): string[] {
+  const dir = dataDir();
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => f.slice(0, -'.jsonl'.length))
+    .filter((n) => DatasetNameSchema.safeParse(n).success && !/^gsm8k_.+_test$/.test(n))
+    .sort();
+}
+
+/**
+ * A dataset is clean, a noise cell (inf, sd-k2-late...), a built-in set or one imported into
+ * data/; any other name is a usage error, refused before any work, naming the known ones.
+ */
+export function checkDatasetNames(names: readonly string[]): void {
+  const imported = importedNames();
+  for (const name of names) {
+    if (name === 'clean' || isNoise(name) || BUILT_IN.includes(name)) continue;
+    if (imported.includes(name)) continue;
+    const known = [...new Set([...BUILT_IN, ...listNoise().map((d) => d.name), ...imported])];
+    throw new UsageError(
+      `--datasets: unknown dataset "${name}"${didYouMean(name, known)} (built-in: ${BUILT_IN.join(', ')}, noise cells such as inf-k2-late; imported: ${imported.length ? imported.join(', ') : 'none'}; \`pnpm exp data import <file> --name ${name}\` adds one)`,
+    );
+  }
 }
 
 /** GSM8K test (and train, for k-shot prompts): present, or pulled with checksums when online. */

@@ -1,7 +1,7 @@
 // The run folder `<out>/<run-id>/` and its manifest.json: unique default ids, and the check that a
 // rerun with the same id asks for the same experiment (a new id is the way to change options).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson, writeFileAtomic } from '@exp/data';
 import { UsageError } from '../io.js';
@@ -15,6 +15,7 @@ export const OPERATIONAL_OPTIONS = new Set([
   'saveTotalLimit',
   'out',
   'runId',
+  'resume',
   'setup',
   'instructions',
   'verbose',
@@ -28,27 +29,45 @@ function timestampId(now: Date): string {
     .replace(/\.(\d+)Z$/, '$1Z');
 }
 
+export interface RunFolder {
+  id: string;
+  dir: string;
+  /** It holds a manifest: this invocation continues it. */
+  resumed: boolean;
+  /** This invocation made the folder (only such a folder may be removed when the run fails). */
+  created: boolean;
+}
+
+/** Whether a run folder holds anything besides its manifest (a logged sample, a checkpoint...). */
+export function holdsResults(dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).some(
+    (e) =>
+      e.isFile() &&
+      !(e.parentPath === dir && e.name === MANIFEST) &&
+      statSync(path.join(e.parentPath, e.name)).size > 0,
+  );
+}
+
 /**
  * Creates the run folder. A default id is the UTC time to the millisecond plus 24 random bits,
  * and the folder is made with an exclusive mkdir, so two runs started at once never share one.
  */
-export function createRunFolder(
-  out: string,
-  runId?: string,
-): { id: string; dir: string; resumed: boolean } {
+export function createRunFolder(out: string, runId?: string): RunFolder {
   mkdirSync(out, { recursive: true });
   if (runId) {
     const dir = path.join(out, runId);
     const resumed = existsSync(path.join(dir, MANIFEST));
+    const created = !existsSync(dir);
     mkdirSync(dir, { recursive: true });
-    return { id: runId, dir, resumed };
+    return { id: runId, dir, resumed, created };
   }
   for (;;) {
     const id = `${timestampId(new Date())}-${randomBytes(3).toString('hex')}`;
     const dir = path.join(out, id);
     try {
       mkdirSync(dir);
-      return { id, dir, resumed: false };
+      return { id, dir, resumed: false, created: true };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
@@ -70,6 +89,48 @@ export function writeManifest(dir: string, manifest: Record<string, unknown>): v
   writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
 }
 
+/** One invocation of `exp run` on a run folder: when, how it ended, and its steps' times. */
+export interface Attempt {
+  started: string;
+  finished: string | null;
+  status: string;
+  timings: Record<string, number>;
+}
+
+/**
+ * The attempts a manifest recorded. A manifest written before attempts were kept has one: its
+ * timings are those of its last invocation (the first start, or its last resume).
+ */
+export function recordedAttempts(previous: Record<string, unknown> | null): Attempt[] {
+  if (!previous) return [];
+  if (Array.isArray(previous.attempts)) return previous.attempts as Attempt[];
+  if (!previous.timings) return [];
+  const resumes = (previous.resumed_at as string[] | undefined) ?? [];
+  return [
+    {
+      started: resumes.at(-1) ?? (previous.started as string),
+      finished: (previous.finished as string | undefined) ?? null,
+      status: previous.status as string,
+      timings: previous.timings as Record<string, number>,
+    },
+  ];
+}
+
+/** Each step's time summed over the attempts. */
+export function totalTimings(attempts: readonly Attempt[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const a of attempts) {
+    for (const [k, ms] of Object.entries(a.timings)) total[k] = (total[k] ?? 0) + ms;
+  }
+  return total;
+}
+
+/** Writes a run's manifest with its `timings` the totals over its `attempts`. */
+export function writeRunManifest(dir: string, manifest: Record<string, unknown>): void {
+  manifest.timings = totalTimings((manifest.attempts as Attempt[] | undefined) ?? []);
+  writeManifest(dir, manifest);
+}
+
 const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
 
 /** The options that define what a run measures (operational ones left out). */
@@ -79,7 +140,14 @@ export function measuredOptions(options: Record<string, unknown>): Record<string
   );
 }
 
-/** Refuses to continue a run whose manifest recorded other options, naming the first one. */
+/** An option's value as a user writes it; one the run did not set is `unset`. */
+function shownValue(v: unknown): string {
+  if (v === undefined || v === null) return 'unset';
+  if (Array.isArray(v)) return v.join(',');
+  return typeof v === 'string' ? v : canonicalJson(v);
+}
+
+/** Refuses to continue a run whose manifest recorded other options, naming every difference. */
 export function assertSameOptions(
   id: string,
   previous: Record<string, unknown>,
@@ -88,12 +156,16 @@ export function assertSameOptions(
   const before = (previous.options ?? {}) as Record<string, unknown>;
   const now = measuredOptions(options);
   const keys = [...new Set([...Object.keys(measuredOptions(before)), ...Object.keys(now)])].sort();
-  for (const k of keys) {
-    if (canonicalJson(before[k] ?? null) !== canonicalJson(now[k] ?? null)) {
-      throw new UsageError(
-        `run ${id}: ${flag(k)} is ${canonicalJson(now[k] ?? null)} but the run was started with ${canonicalJson(before[k] ?? null)}; use a new --run-id to change options`,
-      );
-    }
+  const differ = keys.filter(
+    (k) => canonicalJson(before[k] ?? null) !== canonicalJson(now[k] ?? null),
+  );
+  if (differ.length) {
+    const list = differ.map(
+      (k) => `${flag(k)} is ${shownValue(now[k])} (run: ${shownValue(before[k])})`,
+    );
+    throw new UsageError(
+      `run ${id}: options differ from the run's: ${list.join('; ')}; use --resume ${id} to continue it as started, or a new --run-id`,
+    );
   }
 }
 

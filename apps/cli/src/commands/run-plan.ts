@@ -16,6 +16,10 @@ export const SAVE_DTYPE_CHOICES = ['source', 'float32', 'bfloat16', 'float16'] a
 /** Model names: registry names or local paths (checked when the models are resolved). */
 const ModelNameSchema = z.string().min(1);
 
+const RunIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"');
+
 export const RunOptionsSchema = z.object({
   quickTest: z.boolean().default(false),
   maxSamples: z
@@ -57,10 +61,9 @@ export const RunOptionsSchema = z.object({
   fewshotSampler: z.enum(FEWSHOT_SAMPLERS).optional(),
   fewshotSeed: z.number().int('expected an integer').optional(),
   out: z.string().min(1).optional(),
-  runId: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
-    .optional(),
+  runId: RunIdSchema.optional(),
+  /** Continue this run with the options its manifest recorded (run-resume.ts). */
+  resume: RunIdSchema.optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 

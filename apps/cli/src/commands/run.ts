@@ -1,7 +1,7 @@
 // `exp run`: data generation -> zero-shot evaluation -> SFT and post-SFT evaluation -> attention
 // -> report.
 // The run folder is <out>/<run-id>/; a rerun with the same id continues it.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { checkGsm8kCopy, resultsDir, resolveUserPath } from '@exp/data';
 import {
   CI_METHODS,
@@ -14,16 +14,20 @@ import {
 import { listModels } from '@exp/models';
 import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
 import { buildReport } from '@exp/report';
-import { parseOptions } from '../errors.js';
+import { flagName, parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
 import { InterruptedError, UsageError, type Io } from '../io.js';
-import { prepareData, type DataFile } from './run-data.js';
+import { checkDatasetNames, prepareData, type DataFile } from './run-data.js';
 import {
   assertSameData,
   assertSameOptions,
   createRunFolder,
+  holdsResults,
   readManifest,
-  writeManifest,
+  recordedAttempts,
+  writeRunManifest,
+  type Attempt,
+  type RunFolder,
 } from './run-folder.js';
 import {
   DATASETS,
@@ -46,6 +50,7 @@ import {
   type ZeroShotOutcome,
 } from './run-zero-shot.js';
 import { attentionStep } from './run-attention.js';
+import { givenOptions, RESUME_ALONGSIDE, resumeOptions } from './run-resume.js';
 import { RUN_SFT_SETTINGS, sftStep } from './run-sft.js';
 import { formatRunDisk, knownModelShape, runDisk } from './run-disk.js';
 import { INSTRUCTIONS } from './instructions.js';
@@ -85,6 +90,47 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
   const out = options.out ? resolveUserPath(options.out) : resultsDir();
   const task = resolveTask(options);
   const folder = createRunFolder(out, options.runId);
+  const written: { manifest: Record<string, unknown> | null } = { manifest: null };
+  try {
+    return await runInFolder(plan, options, io, task, folder, written);
+  } catch (e) {
+    if (!(e instanceof InterruptedError)) recordFailure(folder, written.manifest, e);
+    throw e;
+  }
+}
+
+/**
+ * A run that fails before its first result leaves nothing behind (its folder goes, unless it was
+ * there before this invocation); one that fails later keeps its folder, marked failed with the
+ * error, and a rerun with the same id continues it. A refused rerun (other options or data) has
+ * written nothing and leaves the run as it was.
+ */
+function recordFailure(
+  folder: RunFolder,
+  manifest: Record<string, unknown> | null,
+  e: unknown,
+): void {
+  if (folder.created && !holdsResults(folder.dir)) {
+    rmSync(folder.dir, { recursive: true, force: true });
+    return;
+  }
+  if (!manifest) return;
+  manifest.status = 'failed';
+  manifest.error = String((e as Error)?.message ?? e).split('\n')[0];
+  manifest.finished = new Date().toISOString();
+  const attempt = (manifest.attempts as Attempt[]).at(-1)!;
+  Object.assign(attempt, { status: 'failed', finished: manifest.finished });
+  writeRunManifest(folder.dir, manifest);
+}
+
+async function runInFolder(
+  plan: RunPlan,
+  options: RunOptions,
+  io: Io,
+  task: ReturnType<typeof resolveTask>,
+  folder: RunFolder,
+  written: { manifest: Record<string, unknown> | null },
+): Promise<number> {
   const previous = folder.resumed ? readManifest(folder.dir) : null;
   const started = new Date().toISOString();
   const t0 = Date.now();
@@ -98,7 +144,9 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
     assertSameData(folder.id, previous, data);
     io.out(`run ${folder.id}: continuing (${folder.dir})`);
   }
+  // this invocation's step times; `timings` holds their totals over every attempt
   const timings: Record<string, number> = { data_ms: Date.now() - t0 };
+  const attempt: Attempt = { started, finished: null, status: 'running', timings };
   const manifest: Record<string, unknown> = {
     run: folder.id,
     status: 'running',
@@ -130,9 +178,10 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
           saveDtype: options.saveDtype ?? 'source',
         }
       : null,
-    timings,
+    attempts: [...recordedAttempts(previous), attempt],
   };
-  writeManifest(folder.dir, manifest);
+  writeRunManifest(folder.dir, manifest);
+  written.manifest = manifest;
 
   const stepArgs = { plan, options, task, data, runDir: folder.dir, runId: folder.id, io };
   let outcome: ZeroShotOutcome | null = null;
@@ -188,20 +237,24 @@ async function executeRun(plan: RunPlan, options: RunOptions, io: Io): Promise<n
       timings.attention_ms = Date.now() - t2;
     }
   } else if (!plan.steps.attention) io.out('attention: skipped (--skip-attention)');
+  // The manifest is final before the report is built: the report shows the run's real status.
+  manifest.status = aborted ? 'interrupted' : 'finished';
+  manifest.finished = new Date().toISOString();
+  Object.assign(attempt, { status: manifest.status, finished: manifest.finished });
+  writeRunManifest(folder.dir, manifest);
   if (!aborted && !options.skipReport) {
     const t3 = Date.now();
-    writeManifest(folder.dir, manifest); // the report shows the manifest as it stands
     const { files, notes } = await buildReport(folder.dir);
+    // only the report's own facts are added afterwards
     timings.report_ms = Date.now() - t3;
+    writeRunManifest(folder.dir, manifest);
     for (const n of notes) io.out(`report: ${n}`);
     io.out(`report: ${files.length} files; open ${folder.dir}/report.html`);
   }
-  manifest.status = aborted ? 'interrupted' : 'finished';
-  manifest.finished = new Date().toISOString();
-  writeManifest(folder.dir, manifest);
   io.out(`manifest: ${folder.dir}/manifest.json`);
   if (aborted) {
-    io.out(`interrupted: continue with \`pnpm exp run ... --run-id ${folder.id}\` (same options)`);
+    const out = options.out ? ` --out ${options.out}` : '';
+    io.out(`interrupted: continue with \`pnpm exp run --resume ${folder.id}${out}\``);
     return interruptedExitCode();
   }
   return 0;
@@ -312,11 +365,25 @@ export const runCommand: CommandFactory = (io) => (y) =>
         .option('out', { type: 'string', describe: 'Folder of run folders (default results/)' })
         .option('run-id', {
           type: 'string',
-          describe: 'Name of the run folder; an existing one is continued (same options)',
+          describe:
+            'Name of the run folder; an existing one is continued, with the options it was started with',
+        })
+        .option('resume', {
+          type: 'string',
+          describe: `Continue run ID with the options its manifest recorded; only ${RESUME_ALONGSIDE.filter(
+            (k) => k !== 'verbose',
+          )
+            .map(flagName)
+            .join(
+              ', ',
+            )} may be given alongside (they do not change results; --device may: it is refused)`,
         }),
     async (argv) => {
       installSignalHandlers(); // before any work: a signal outside a clean-stop step exits at once
-      const options = parseOptions(RunOptionsSchema, argv);
+      const parsed = parseOptions(RunOptionsSchema, argv);
+      const options = parsed.resume
+        ? resumeOptions(parsed.resume, givenOptions(argv), parsed)
+        : parsed;
       if (options.instructions) {
         io.out(INSTRUCTIONS);
         return;
@@ -327,6 +394,7 @@ export const runCommand: CommandFactory = (io) => (y) =>
       }
       const plan = planRun(options);
       checkModelNames(plan.models);
+      checkDatasetNames(plan.datasets);
       io.out(
         `plan: models ${plan.models.join(',')} | datasets ${plan.datasets.join(',')} | eval samples ${plan.evalSamples === -1 ? 'all' : plan.evalSamples} | sft ${plan.sft.enabled ? `${plan.sft.samples}x${plan.sft.epochs}` : 'off'} | attention samples ${plan.steps.attention ? plan.attentionSamples : 'off'}`,
       );

@@ -125,6 +125,48 @@ export const CORE_CASES: readonly BadInputCase[] = [
     stderr: /^error: --datasets: "clean" is listed twice$/,
   },
   {
+    name: 'run --datasets clean,clen (unknown dataset: a usage error naming the known ones)',
+    args: (c) => [...quickRunInto(c, 'results'), '--datasets', 'clean,clen'],
+    code: 2,
+    stderr:
+      /^error: --datasets: unknown dataset "clen"; did you mean clean\? \(built-in: clean, inf, rcs, sd, gsmplus-distraction, noise cells such as inf-k2-late; imported: none; `pnpm exp data import <file> --name clen` adds one\)$/,
+    absent: (c) => [path.join(c.tmp, 'results')],
+  },
+  {
+    name: 'run --datasets mien (an imported set is known and suggested)',
+    setup: (c) => {
+      mkdirSync(path.join(c.tmp, 'data'), { recursive: true });
+      writeFileSync(path.join(c.tmp, 'data', 'mine.jsonl'), '');
+      writeFileSync(path.join(c.tmp, 'data', 'gsm8k_inf_test.jsonl'), '');
+    },
+    args: (c) => [...quickRunInto(c, 'results'), '--datasets', 'mien'],
+    code: 2,
+    stderr:
+      /^error: --datasets: unknown dataset "mien"; did you mean mine\? \(built-in: .*; imported: mine; `pnpm exp data import <file> --name mien` adds one\)$/,
+    absent: (c) => [path.join(c.tmp, 'results')],
+  },
+  {
+    name: 'run --datasets zzzzzz (nothing near: no suggestion)',
+    args: (c) => [...quickRunInto(c, 'results'), '--datasets', 'zzzzzz'],
+    code: 2,
+    stderr: /^error: --datasets: unknown dataset "zzzzzz" \(built-in: clean, inf, rcs, sd, /,
+  },
+  {
+    name: 'run --skip-data-gen --datasets inf without the noisy file (no run folder left behind)',
+    args: (c) => [
+      ...quickRunInto(c, 'results'),
+      '--skip-data-gen',
+      '--datasets',
+      'inf',
+      '--run-id',
+      'x',
+    ],
+    code: 1,
+    stderr:
+      /^error: .*gsm8k_inf_test\.jsonl not found \(--skip-data-gen uses the noisy sets already in data\/\)/,
+    absent: (c) => [path.join(c.tmp, 'results', 'x')],
+  },
+  {
     name: 'run --bogus (unknown option)',
     args: () => ['run', '--bogus'],
     code: 2,

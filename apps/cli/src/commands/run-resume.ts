@@ -1,0 +1,62 @@
+// `exp run --resume ID`: continue a run with the options its manifest recorded, so that a user
+// never retypes them (and never gets one wrong). Only options that change how fast a run goes,
+// not what it measures, may be given alongside.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { resolveUserPath, resultsDir } from '@exp/data';
+import { flagName } from '../errors.js';
+import { UsageError } from '../io.js';
+import { MANIFEST, readManifest } from './run-folder.js';
+import type { RunOptions } from './run-plan.js';
+
+/**
+ * What --resume accepts alongside: where the run folders are, and speed settings that do not
+ * change results (--device is left out: another device's kernels can change the numbers).
+ */
+export const RESUME_ALONGSIDE = [
+  'out',
+  'threads',
+  'batchSize',
+  'saveTotalLimit',
+  'skipReport',
+  'verbose',
+] as const;
+
+/** The options the user typed (yargs' argv holds only those, in both spellings, plus verbose). */
+export function givenOptions(argv: Record<string, unknown>): string[] {
+  return Object.keys(argv).filter(
+    (k) => k !== '_' && k !== '$0' && !k.includes('-') && argv[k] !== undefined,
+  );
+}
+
+/** The run's options: its manifest's, with the operational ones given now; refuses any other. */
+export function resumeOptions(
+  id: string,
+  given: readonly string[],
+  options: RunOptions,
+): RunOptions {
+  const alongside = new Set<string>([...RESUME_ALONGSIDE, 'resume']);
+  const refused = given.filter((k) => !alongside.has(k));
+  if (refused.length) {
+    throw new UsageError(
+      `--resume ${id}: ${refused.map(flagName).join(', ')} cannot be given with --resume (the run's options come from its manifest; only ${RESUME_ALONGSIDE.filter(
+        (k) => k !== 'verbose',
+      )
+        .map(flagName)
+        .join(', ')} may be; a new --run-id starts a run with other options)`,
+    );
+  }
+  const dir = path.join(options.out ? resolveUserPath(options.out) : resultsDir(), id);
+  if (!existsSync(path.join(dir, MANIFEST))) {
+    throw new UsageError(
+      `--resume ${id}: no run there (${path.join(dir, MANIFEST)} not found; --out names the folder of run folders)`,
+    );
+  }
+  const recorded = (readManifest(dir).options ?? {}) as Record<string, unknown>;
+  // null stands for an option the run did not set (the manifest writes task: null)
+  const before = Object.fromEntries(Object.entries(recorded).filter(([, v]) => v !== null));
+  const now = Object.fromEntries(
+    given.filter((k) => k !== 'resume').map((k) => [k, options[k as keyof RunOptions]]),
+  );
+  return { ...options, ...before, ...now, out: options.out, runId: id, resume: id } as RunOptions;
+}
