@@ -3,6 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { buildReport, type BuildReportResult } from '../src/build-report.js';
 import {
+  addPostSft,
   copyRun,
   DATA,
   expectRowsClose,
@@ -237,5 +238,28 @@ describe('buildReport on a run folder without experiment_results', () => {
     expect(md).toContain(
       '- experiment_results.json was missing: the results table was computed from the sample logs',
     );
+  });
+});
+
+describe('buildReport on a run folder with post-SFT samples', () => {
+  test('counts and lists both evaluations; post-SFT samples carry their eval type and no maps', async () => {
+    const dir = copyRun();
+    addPostSft(dir);
+    await buildReport(dir, { dataDir: DATA, threads: 1, headMaps: [] });
+    const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(md).toContain('\n- samples: 64 (32 zero_shot, 32 post_sft)\n');
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain(' · 64 samples (32 zero_shot, 32 post_sft)</p>');
+    const data = JSON.parse(
+      /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1],
+    ) as { evalTypes: string[]; samples: { eval_type: string; maps: number[] }[] };
+    expect(data.evalTypes).toEqual(['zero_shot', 'post_sft']);
+    expect(data.samples.filter((s) => s.eval_type === 'post_sft')).toHaveLength(32);
+    expect(data.samples.filter((s) => s.eval_type === 'zero_shot')).toHaveLength(32);
+    // the maps show the models before fine-tuning: gsm8k-test-1's clean, inf and sd samples of
+    // both models (6) have them, no post-SFT sample
+    const withMaps = (t: string) =>
+      data.samples.filter((s) => s.eval_type === t && s.maps.length).length;
+    expect([withMaps('zero_shot'), withMaps('post_sft')]).toEqual([6, 0]);
   });
 });

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { buildReport } from '../src/build-report.js';
-import { copyRun, DATA, FIXTURE_CHARTS } from './helpers.js';
+import { addPostSft, copyRun, DATA, FIXTURE_CHARTS } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const INJECTED = '<img src=x onerror="window.__pwned=1"></script><b>bold</b>';
@@ -37,6 +37,7 @@ describe('report.html in headless Chromium', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { id: string; prompt: string })
       .find((r) => r.id === 'gsm8k-test-1')!.prompt;
+    addPostSft(dir);
     await buildReport(dir, { dataDir: DATA });
 
     browser = await puppeteer.launch({
@@ -91,16 +92,23 @@ describe('report.html in headless Chromium', () => {
 
   test('filters narrow the sample table', async () => {
     const count = () => page.$eval('#samples-count', (e) => e.textContent);
-    expect(await count()).toBe('showing 32 of 32 samples');
+    // 32 zero-shot and 32 post-SFT samples (addPostSft: item 0 of each post-SFT set right)
+    expect(await count()).toBe('showing 64 of 64 samples');
     await page.select('#filter-dataset', 'inf');
     await page.select('#filter-model', 'tiny-diffllama');
-    expect(await count()).toBe('showing 4 of 32 samples');
+    expect(await count()).toBe('showing 8 of 64 samples');
     await page.select('#filter-correct', 'correct');
-    expect(await count()).toBe('showing 0 of 32 samples');
+    expect(await count()).toBe('showing 1 of 64 samples');
+    const right = await page.$$eval('#samples-table tbody tr', (rows) =>
+      rows.map((r) => [...r.children].slice(0, 4).map((c) => c.textContent)),
+    );
+    expect(right).toEqual([['tiny-diffllama', 'post_sft', 'inf', 'gsm8k-test-0']]);
     await page.select('#filter-correct', 'wrong');
-    expect(await count()).toBe('showing 4 of 32 samples');
+    expect(await count()).toBe('showing 7 of 64 samples');
+    await page.select('#filter-eval', 'zero_shot');
+    expect(await count()).toBe('showing 4 of 64 samples');
     const ids = await page.$$eval('#samples-table tbody tr', (rows) =>
-      rows.map((r) => r.children[2].textContent),
+      rows.map((r) => r.children[3].textContent),
     );
     expect(ids).toEqual(['gsm8k-test-0', 'gsm8k-test-1', 'gsm8k-test-2', 'gsm8k-test-3']);
   });
@@ -124,7 +132,7 @@ describe('report.html in headless Chromium', () => {
       })),
     }));
     expect(detail.hidden).toBe(false);
-    expect(detail.title).toBe('tiny-diffllama · inf · gsm8k-test-1');
+    expect(detail.title).toBe('tiny-diffllama · zero_shot · inf · gsm8k-test-1');
     expect(detail.marks).toEqual([
       'The apartment building on Maple Street has 10 floors and 152 windows.',
     ]);
@@ -152,6 +160,7 @@ describe('report.html in headless Chromium', () => {
   test('text from the run is shown as text, never run as markup', async () => {
     await page.select('#filter-dataset', 'clean');
     await page.select('#filter-model', 'tiny-llama');
+    await page.select('#filter-eval', 'zero_shot');
     await page.click('#samples-table tbody tr:nth-child(1)');
     const shown = await page.$eval('#sample-detail pre.completion', (el) => ({
       text: el.textContent,

@@ -14,6 +14,7 @@ import {
   metricTable,
   pivotTables,
   ratioTable,
+  sampleCount,
   type MapEntry,
   type ReportContent,
 } from './content.js';
@@ -136,7 +137,9 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
     datasets: run.datasets,
     charts: content.charts.map((c) => c.spec),
     maps,
-    samples: run.samples.map(({ record: r, noise }) => ({
+    evalTypes: [...new Set(run.samples.map((s) => s.evalType))],
+    samples: run.samples.map(({ record: r, noise, evalType }) => ({
+      eval_type: evalType,
       model: r.model,
       dataset: r.dataset,
       id: r.id,
@@ -151,7 +154,8 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
       new_tokens: r.new_tokens,
       ms: r.ms,
       noise,
-      maps: mapsFor(r.model, r.dataset, r.id),
+      // the maps are of the models as they were before fine-tuning: zero-shot samples only
+      maps: evalType === 'zero_shot' ? mapsFor(r.model, r.dataset, r.id) : [],
     })),
   };
 
@@ -160,7 +164,7 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
   if (m.started) facts.push(`started ${m.started}`);
   if (m.finished) facts.push(`finished ${m.finished}`);
   if (m.task?.name) facts.push(`task: ${m.task.name}`);
-  facts.push(`${run.samples.length} samples`);
+  facts.push(sampleCount(run));
 
   const parts: string[] = [];
   parts.push(`<h1>Report: run ${escapeHtml(m.run)}</h1>`);
@@ -247,10 +251,11 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
       '<p class="filters">' +
       '<label>model <select id="filter-model"></select></label>' +
       '<label>dataset <select id="filter-dataset"></select></label>' +
+      '<label>evaluation <select id="filter-eval"></select></label>' +
       '<label>extractor <select id="filter-extractor"></select></label>' +
       '<label>correctness <select id="filter-correct"><option value="">all</option><option value="correct">correct</option><option value="wrong">wrong</option></select></label>' +
       '<span id="samples-count"></span></p>' +
-      '<div class="samples-list"><table id="samples-table"><thead><tr><th>model</th><th>dataset</th><th>id</th><th>gold</th><th>answer</th><th>correct</th><th>stop</th><th>maps</th></tr></thead><tbody></tbody></table></div>' +
+      '<div class="samples-list"><table id="samples-table"><thead><tr><th>model</th><th>evaluation</th><th>dataset</th><th>id</th><th>gold</th><th>answer</th><th>correct</th><th>stop</th><th>maps</th></tr></thead><tbody></tbody></table></div>' +
       '<div id="sample-detail" hidden></div>' +
       '<p>Click a row to see the prompt (noise highlighted), the completion, every extractor’s answer and the sample’s attention maps.</p>' +
       '</section>',
