@@ -13,7 +13,7 @@ import {
   noisyOnly,
   perHeadMetrics,
 } from './charts/attention.js';
-import type { Spec } from './charts/common.js';
+import { modelColours, type Spec } from './charts/common.js';
 import { heatmapSpec } from './charts/heatmap.js';
 import { degradationSpec, headlineExtractor, modelComparisonSpec } from './charts/results.js';
 import { sftLossSpec } from './charts/sft.js';
@@ -77,12 +77,16 @@ function planCharts(
   headMaps: readonly string[] | 'all',
 ): PlannedChart[] {
   const charts: PlannedChart[] = [];
+  // one colour per model in every chart, fixed by the run's model order
+  const colours = modelColours(run.models, [
+    ...new Set([...run.results.map((r) => r.eval_type), ...run.samples.map((s) => s.evalType)]),
+  ]);
   if (run.results.length && extractor) {
     charts.push({
       name: 'model_comparison',
       title: 'Pass@1 by dataset and model',
       description: `extractor ${extractor}; error bars: ${run.ciLabels.ci}`,
-      spec: modelComparisonSpec(run.results, { extractor, labels: run.ciLabels }),
+      spec: modelComparisonSpec(run.results, { extractor, labels: run.ciLabels, colours }),
     });
     const degraded = run.results.some((r) => r.extractor === extractor && r.degradation !== null);
     if (degraded) {
@@ -90,7 +94,12 @@ function planCharts(
         name: 'degradation',
         title: 'Relative degradation by noise type and model',
         description: `(${baseline} − noisy) / ${baseline}, extractor ${extractor}; error bars: ${run.ciLabels.degradation_ci}`,
-        spec: degradationSpec(run.results, { extractor, baseline, labels: run.ciLabels }),
+        spec: degradationSpec(run.results, {
+          extractor,
+          baseline,
+          labels: run.ciLabels,
+          colours,
+        }),
       });
     } else {
       run.notes.push(
@@ -112,7 +121,7 @@ function planCharts(
         title: 'NI lift by layer',
         description:
           "metrics.lift_ni per layer: NI's attention over its uniform share (1 = no preference)",
-        spec: niLiftByLayerSpec(a),
+        spec: niLiftByLayerSpec(a, colours),
       });
     }
     const available = perHeadMetrics(a);
@@ -131,7 +140,7 @@ function planCharts(
       name: 'sft_loss',
       title: 'SFT training loss',
       description: `loss per step of ${run.sftLoss.map((c) => c.model).join(', ')}`,
-      spec: sftLossSpec(run.sftLoss),
+      spec: sftLossSpec(run.sftLoss, colours),
     });
   }
   return charts;

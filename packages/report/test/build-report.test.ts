@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- specs are untyped JSON once parsed */
 import { buildReport, type BuildReportResult } from '../src/build-report.js';
 import {
   addPostSft,
@@ -174,6 +176,26 @@ describe('buildReport on the fixture run folder', () => {
     for (const [, target] of md.matchAll(/\]\(([^)]+)\)/g)) {
       expect(existsSync(path.join(dir, decodeURI(target)))).toBe(true);
     }
+  });
+
+  test('one colour per model in every chart that colours by model', () => {
+    const data = JSON.parse(
+      /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1],
+    ) as { charts: any[] };
+    const byModel = (spec: any) => {
+      const enc =
+        spec.encoding?.color ?? spec.spec?.encoding?.color ?? spec.layer?.[0].encoding.color;
+      return enc?.field === 'model' ? enc.scale : undefined;
+    };
+    const scales = FIXTURE_CHARTS.map((name, i) => [name, byModel(data.charts[i])]).filter(
+      ([, s]) => s,
+    );
+    const fixed = { domain: ['tiny-llama', 'tiny-diffllama'], range: ['#4c78a8', '#f58518'] };
+    expect(scales).toEqual([
+      ['model_comparison', fixed],
+      ['ni_lift_by_layer', fixed],
+      ['sft_loss', fixed],
+    ]);
   });
 
   test('report.html is self-contained and escapes the run text', () => {

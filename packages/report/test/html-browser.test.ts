@@ -99,10 +99,40 @@ describe('report.html in headless Chromium', () => {
     expect(await count()).toBe('showing 8 of 64 samples');
     await page.select('#filter-correct', 'correct');
     expect(await count()).toBe('showing 1 of 64 samples');
-    const right = await page.$$eval('#samples-table tbody tr', (rows) =>
-      rows.map((r) => [...r.children].slice(0, 4).map((c) => c.textContent)),
+    const header = await page.$$eval('#samples-table thead th', (ths) =>
+      ths.map((th) => th.textContent),
     );
-    expect(right).toEqual([['tiny-diffllama', 'post_sft', 'inf', 'gsm8k-test-0']]);
+    expect(header).toEqual([
+      'model',
+      'evaluation',
+      'dataset',
+      'id',
+      'gold',
+      'answer (strict)',
+      'correct (strict)',
+      'correct (seed)',
+      'stop',
+      'new tokens',
+      'maps',
+    ]);
+    const right = await page.$$eval('#samples-table tbody tr', (rows) =>
+      rows.map((r) => [...r.children].map((c) => c.textContent)),
+    );
+    expect(right).toEqual([
+      [
+        'tiny-diffllama',
+        'post_sft',
+        'inf',
+        'gsm8k-test-0',
+        '18',
+        '18',
+        '✓ correct',
+        '✓ correct',
+        'max_new_tokens',
+        '512',
+        '0',
+      ],
+    ]);
     await page.select('#filter-correct', 'wrong');
     expect(await count()).toBe('showing 7 of 64 samples');
     await page.select('#filter-eval', 'zero_shot');
@@ -111,6 +141,10 @@ describe('report.html in headless Chromium', () => {
       rows.map((r) => r.children[3].textContent),
     );
     expect(ids).toEqual(['gsm8k-test-0', 'gsm8k-test-1', 'gsm8k-test-2', 'gsm8k-test-3']);
+    // the answer column follows the extractor picked
+    await page.select('#filter-extractor', 'seed');
+    expect(await page.$eval('#answer-extractor', (e) => e.textContent)).toBe('seed');
+    await page.select('#filter-extractor', 'strict');
   });
 
   test('clicking a sample shows its prompt with the noise marked, answers and heat maps', async () => {
@@ -121,6 +155,8 @@ describe('report.html in headless Chromium', () => {
     const detail = await page.$eval('#sample-detail', (el) => ({
       hidden: (el as unknown as { hidden: boolean }).hidden,
       title: el.querySelector('h3')?.textContent,
+      facts: el.querySelector('p.facts')?.textContent,
+      timing: el.querySelector('p.timing')?.textContent,
       marks: [...el.querySelectorAll('pre.prompt mark.noise')].map((m) => m.textContent),
       prompt: el.querySelector('pre.prompt')?.textContent,
       answers: [...el.querySelectorAll('table.answers tbody tr')].map((r) =>
@@ -132,6 +168,11 @@ describe('report.html in headless Chromium', () => {
       })),
     }));
     expect(detail.hidden).toBe(false);
+    // tokens, and the logged ms for what it is: a 512-token sample finished 2 ms after the last
+    expect(detail.facts).toBe('gold 3 · stop: max_new_tokens · 43 prompt tokens, 512 new tokens');
+    expect(detail.timing).toBe(
+      'logged 2 ms after the previous sample of this set finished (generation is batched: not this sample’s own generation time)',
+    );
     expect(detail.title).toBe('tiny-diffllama · zero_shot · inf · gsm8k-test-1');
     expect(detail.marks).toEqual([
       'The apartment building on Maple Street has 10 floors and 152 windows.',

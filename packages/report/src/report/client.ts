@@ -66,7 +66,11 @@ export const CLIENT_SCRIPT = String.raw`
   ['model', 'dataset', 'eval', 'extractor', 'correct'].forEach(function (key) {
     var select = document.getElementById('filter-' + key);
     select.value = filters[key];
-    select.addEventListener('change', function () { filters[key] = select.value; renderTable(); });
+    select.addEventListener('change', function () {
+      filters[key] = select.value;
+      if (key === 'extractor') document.getElementById('answer-extractor').textContent = select.value;
+      renderTable();
+    });
   });
 
   function correctOf(s) {
@@ -90,9 +94,12 @@ export const CLIENT_SCRIPT = String.raw`
       var row = el('tr', { tabindex: '0', 'data-sample': String(i) }, [
         el('td', { text: s.model }), el('td', { text: s.eval_type }), el('td', { text: s.dataset }), el('td', { text: s.id }),
         el('td', { text: s.gold }), el('td', { text: answer === null || answer === undefined ? '–' : answer }),
-        el('td', { className: c ? 'ok' : 'bad', text: mark(c) }),
-        el('td', { text: s.stop_reason }), el('td', { text: String(s.maps.length) }),
-      ]);
+      ].concat(data.extractors.map(function (x) {
+        var v = s.correct_by[x];
+        return el('td', { className: v === undefined ? '' : v ? 'ok' : 'bad', text: mark(v === undefined ? null : v) });
+      })).concat([
+        el('td', { text: s.stop_reason }), el('td', { text: String(s.new_tokens) }), el('td', { text: String(s.maps.length) }),
+      ]));
       row.addEventListener('click', function () { select(i, row); });
       row.addEventListener('keydown', function (e) { if (e.key === 'Enter') select(i, row); });
       tbody.appendChild(row);
@@ -129,7 +136,11 @@ export const CLIENT_SCRIPT = String.raw`
       s.noise.length ? s.noise.length + ' noise span(s) highlighted' : 'no noise in this prompt';
     detail.appendChild(el('h3', { text: s.model + ' · ' + s.eval_type + ' · ' + s.dataset + ' · ' + s.id }));
     detail.appendChild(el('p', { className: 'facts', text: 'gold ' + s.gold + ' · stop: ' + s.stop_reason + ' · ' +
-      s.prompt_tokens + ' prompt tokens, ' + s.new_tokens + ' new tokens · ' + Math.round(s.ms) + ' ms' }));
+      s.prompt_tokens + ' prompt tokens, ' + s.new_tokens + ' new tokens' }));
+    // The log's ms is the wall time since the set's previous sample finished: with batched
+    // generation that is not this sample's own time (a 512-token sample can show 10 ms).
+    detail.appendChild(el('p', { className: 'timing', text: 'logged ' + Math.round(s.ms) +
+      ' ms after the previous sample of this set finished (generation is batched: not this sample’s own generation time)' }));
     detail.appendChild(answers);
     detail.appendChild(el('h4', { text: 'Prompt (' + noiseNote + ')' }));
     detail.appendChild(promptWithNoise(s));

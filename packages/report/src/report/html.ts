@@ -104,6 +104,20 @@ function mapCaption(m: MapEntry): string {
   return `${m.dataset}: ${m.condition} prompt · ${m.form} map, layer ${m.layer}, ${head}`;
 }
 
+/**
+ * The sample table's header: the answer of the extractor picked in the filter (its name filled in
+ * by the page), then whether each extractor scored the sample correct, the headline one first.
+ */
+export function samplesHeader(extractors: readonly string[]): string {
+  const th = (text: string, attrs = '') => `<th${attrs}>${escapeHtml(text)}</th>`;
+  return [
+    ...['model', 'evaluation', 'dataset', 'id', 'gold'].map((h) => th(h)),
+    `<th>answer (<span id="answer-extractor">${escapeHtml(extractors[0] ?? '')}</span>)</th>`,
+    ...extractors.map((x) => th(`correct (${x})`, ` data-extractor="${escapeHtml(x)}"`)),
+    ...['stop', 'new tokens', 'maps'].map((h) => th(h)),
+  ].join('');
+}
+
 export interface HtmlOptions {
   bundles?: BrowserBundles;
   /** The dataset without noise; its samples show the clean maps of every noise type. Default 'clean'. */
@@ -255,7 +269,9 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
       '<label>extractor <select id="filter-extractor"></select></label>' +
       '<label>correctness <select id="filter-correct"><option value="">all</option><option value="correct">correct</option><option value="wrong">wrong</option></select></label>' +
       '<span id="samples-count"></span></p>' +
-      '<div class="samples-list"><table id="samples-table"><thead><tr><th>model</th><th>evaluation</th><th>dataset</th><th>id</th><th>gold</th><th>answer</th><th>correct</th><th>stop</th><th>maps</th></tr></thead><tbody></tbody></table></div>' +
+      '<div class="samples-list"><table id="samples-table"><thead><tr>' +
+      samplesHeader(content.extractors) +
+      '</tr></thead><tbody></tbody></table></div>' +
       '<div id="sample-detail" hidden></div>' +
       '<p>Click a row to see the prompt (noise highlighted), the completion, every extractor’s answer and the sample’s attention maps.</p>' +
       '</section>',
