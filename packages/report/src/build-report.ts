@@ -19,7 +19,7 @@ import { degradationSpec, headlineExtractor, modelComparisonSpec } from './chart
 import { sftLossSpec } from './charts/sft.js';
 import { renderJobs } from './render/pool.js';
 import type { ChartEntry, MapEntry, ReportContent, TableEntry } from './report/content.js';
-import { reportHtml } from './report/html.js';
+import { inlinedBytes, inlinesImages, reportHtml } from './report/html.js';
 import { reportMarkdown } from './report/markdown.js';
 import { readRun, type ReadRunOptions, type RunData } from './run/read-run.js';
 import { attentionTables } from './tables/attention.js';
@@ -38,6 +38,13 @@ export interface BuildReportOptions extends ReadRunOptions {
   headMaps?: readonly string[] | 'all';
   /** Render threads; default the machine's parallelism (up to 8); 1 renders on this thread. */
   threads?: number;
+  /**
+   * report.html with every PNG inlined (true) or linked by relative path (false); default: inlined
+   * while the PNGs take at most `inlineLimit` bytes as base64 (INLINE_LIMIT, 5 MiB), else linked.
+   */
+  selfContained?: boolean;
+  /** See `selfContained`; default INLINE_LIMIT. */
+  inlineLimit?: number;
 }
 
 export interface BuildReportResult {
@@ -45,6 +52,8 @@ export interface BuildReportResult {
   files: string[];
   /** What the report could not show, one line each (also listed in report.md and report.html). */
   notes: string[];
+  /** Whether report.html inlines its PNGs, and how many bytes they take inlined (base64). */
+  html: { selfContained: boolean; imageBytes: number };
 }
 
 /**
@@ -239,6 +248,11 @@ export async function buildReport(
   // --- pages
   const content: ReportContent = { run, extractors: ordered, charts, maps, tables };
   write('report.md', reportMarkdown(content));
-  write('report.html', reportHtml(content, { baseline }));
-  return { files, notes: run.notes };
+  const htmlOpts = { baseline, selfContained: opts.selfContained, inlineLimit: opts.inlineLimit };
+  write('report.html', reportHtml(content, htmlOpts));
+  return {
+    files,
+    notes: run.notes,
+    html: { selfContained: inlinesImages(content, htmlOpts), imageBytes: inlinedBytes(content) },
+  };
 }

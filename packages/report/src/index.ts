@@ -103,6 +103,9 @@ export {
 export { reportMarkdown } from './report/markdown.js';
 export {
   reportHtml,
+  inlinesImages,
+  inlinedBytes,
+  INLINE_LIMIT,
   browserBundles,
   escapeHtml,
   type BrowserBundles,

@@ -210,4 +210,34 @@ describe('report.html in headless Chromium', () => {
     expect(shown).toEqual({ text: INJECTED, elements: 0 });
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
   });
+
+  test('linked images (--no-self-contained) load from the files beside the page', async () => {
+    const dir = copyRun();
+    await buildReport(dir, { dataDir: DATA, threads: 1, selfContained: false, headMaps: [] });
+    const linked = await browser!.newPage();
+    const requests: string[] = [];
+    linked.on('request', (r) => requests.push(r.url()));
+    await linked.goto(pathToFileURL(path.join(dir, 'report.html')).href, { waitUntil: 'load' });
+    await linked.waitForSelector('body[data-charts="done"]', { timeout: 30_000 });
+    await linked.select('#filter-dataset', 'inf');
+    await linked.select('#filter-model', 'tiny-diffllama');
+    await linked.click('#samples-table tbody tr:nth-child(2)');
+    await linked.waitForSelector('#sample-detail figure.map img');
+    // each map image decoded (naturalWidth > 0): its relative file was found and loaded
+    await linked.waitForFunction(
+      `[...document.querySelectorAll('#sample-detail figure.map img')].every((i) => i.complete && i.naturalWidth > 0)`,
+      { timeout: 10_000 },
+    );
+    const maps = await linked.$$eval('#sample-detail figure.map img', (imgs) =>
+      imgs.map((i) => i.getAttribute('src')),
+    );
+    expect(maps).toEqual([
+      'attention_maps/inf_samples/tiny-diffllama_gsm8k-test-1_noisy.png',
+      'attention_maps/inf_samples/tiny-diffllama_gsm8k-test-1_clean.png',
+    ]);
+    // only files of the run folder were requested
+    const base = pathToFileURL(dir).href;
+    expect(requests.filter((u) => !u.startsWith(base))).toEqual([]);
+    await linked.close();
+  });
 });

@@ -1,8 +1,9 @@
-// report.html: one self-contained page. vega and vega-lite's browser bundles are inlined, every
-// chart travels as its Vega-Lite spec (drawn in the page) with its PNG as a data: URI fallback,
-// and the samples, noise spans and sample maps sit in one JSON block the drill-down reads. No
-// request leaves the page. Text from the run is escaped here (server side) or set through
-// textContent (client side), so a prompt cannot inject markup.
+// report.html: one page. vega and vega-lite's browser bundles are inlined, every chart travels as
+// its Vega-Lite spec (drawn in the page) with its PNG as a fallback, and the samples, noise spans
+// and sample maps sit in one JSON block the drill-down reads. The PNGs are inlined as data: URIs
+// (self-contained) unless they would make the page large, then linked by relative paths to the
+// files beside it (inlinesImages). No request leaves the run folder. Text from the run is escaped
+// here (server side) or set through textContent (client side), so a prompt cannot inject markup.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -59,6 +60,37 @@ export function browserBundles(): BrowserBundles {
 
 const dataUri = (bytes: Uint8Array | undefined) =>
   bytes ? `data:image/png;base64,${Buffer.from(bytes).toString('base64')}` : null;
+
+/**
+ * Above this many bytes of inlined PNGs (base64) report.html links its images instead: a full
+ * run's maps inlined made a ~50 MB page that browsers load slowly and mail cannot carry.
+ */
+export const INLINE_LIMIT = 5 * 1024 * 1024;
+
+/** Bytes the report's PNGs take inlined as base64 data: URIs. */
+export function inlinedBytes(content: Pick<ReportContent, 'charts' | 'maps'>): number {
+  const b64 = (n: number) => 4 * Math.ceil(n / 3) + 'data:image/png;base64,'.length;
+  let total = 0;
+  for (const e of [...content.charts, ...content.maps])
+    if (e.pngData) total += b64(e.pngData.length);
+  return total;
+}
+
+/**
+ * Whether report.html inlines its PNGs (self-contained: one file to pass around) or links the
+ * files beside it (charts/, attention_maps/, by relative paths: the page works where the run
+ * folder is, opened from disk or served). `selfContained` decides when given; otherwise the page
+ * inlines while its images stay under `inlineLimit` bytes.
+ */
+export function inlinesImages(
+  content: Pick<ReportContent, 'charts' | 'maps'>,
+  opts: Pick<HtmlOptions, 'selfContained' | 'inlineLimit'> = {},
+): boolean {
+  return opts.selfContained ?? inlinedBytes(content) <= (opts.inlineLimit ?? INLINE_LIMIT);
+}
+
+/** A relative path as an href/src: each segment URI-encoded, '/' kept. */
+const relativeUrl = (rel: string) => rel.split('/').map(encodeURIComponent).join('/');
 
 function table(
   header: readonly string[],
@@ -122,6 +154,14 @@ export interface HtmlOptions {
   bundles?: BrowserBundles;
   /** The dataset without noise; its samples show the clean maps of every noise type. Default 'clean'. */
   baseline?: string;
+  /**
+   * true: every PNG inlined as a data: URI (one self-contained file, however large); false: PNGs
+   * linked by relative paths (charts/, attention_maps/). Default: inlined while they take at most
+   * `inlineLimit` bytes, else linked.
+   */
+  selfContained?: boolean;
+  /** The size (bytes of base64 PNGs) above which images are linked by default; INLINE_LIMIT. */
+  inlineLimit?: number;
 }
 
 export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): string {
@@ -130,7 +170,10 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
   const bundles = opts.bundles ?? browserBundles();
   const baseline = opts.baseline ?? 'clean';
 
-  const maps = content.maps.map((e) => ({ caption: mapCaption(e), src: dataUri(e.pngData) }));
+  const inline = inlinesImages(content, opts);
+  const imageSrc = (e: { png: string; pngData?: Uint8Array }) =>
+    inline ? dataUri(e.pngData) : relativeUrl(e.png);
+  const maps = content.maps.map((e) => ({ caption: mapCaption(e), src: imageSrc(e) }));
   const mapsFor = (model: string, dataset: string, id: string): number[] => {
     const keys: number[] = [];
     content.maps.forEach((e, k) => {
@@ -189,6 +232,11 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
       (run.attention ? '<a href="#attention">Attention</a>' : '') +
       '<a href="#samples">Samples</a><a href="#manifest">Manifest</a></nav>',
   );
+  if (!inline) {
+    parts.push(
+      `<p class="linked">Images are linked, not inlined (${(inlinedBytes(content) / 1024 / 1024).toFixed(1)} MB of PNGs): keep <code>charts/</code> and <code>attention_maps/</code> beside this page, or rebuild it with <code>exp report --self-contained</code> for one file.</p>`,
+    );
+  }
   if (run.notes.length) {
     parts.push(
       `<ul class="notes">${run.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
@@ -228,7 +276,7 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
   parts.push('<section id="charts"><h2>Charts</h2>');
   if (content.charts.length === 0) parts.push('<p>No charts.</p>');
   content.charts.forEach((c, i) => {
-    const src = dataUri(c.pngData);
+    const src = imageSrc(c);
     parts.push(
       `<figure class="chart" id="chart-${escapeHtml(c.name)}"><figcaption>${escapeHtml(c.title)} <span>— ${escapeHtml(c.description)}</span></figcaption>` +
         `<div class="chart-view" data-chart="${i}" data-name="${escapeHtml(c.name)}">` +
