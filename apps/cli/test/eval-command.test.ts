@@ -1,7 +1,7 @@
 // `exp eval extract` (JSONL in, each line back with `predicted` and `correct`) and
 // `exp eval rescore` (a run's tables recomputed from its sample logs, without generating).
 import { describe, expect, test } from '@jest/globals';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exp } from './helpers.js';
 import { CSV_HEADER, sampleFile, TINY, useRunEnv } from './run-helpers.js';
@@ -194,6 +194,48 @@ describe('exp eval rescore', () => {
       `error: ${manifestFile}: options.ciMethod: expected one of wilson, clopper-pearson, got "exact"`,
     );
     writeFileSync(manifestFile, JSON.stringify(manifest));
+  });
+
+  test('a post-SFT evaluation (samples_post_sft/) is rescored too, as its own eval_type rows', async () => {
+    const csvFile = path.join(run(), 'rescored', 'seed', 'experiment_results.csv');
+    expect((await exp('eval', 'rescore', run(), '--extractor', 'seed')).code).toBe(0);
+    const zeroShot = readFileSync(csvFile, 'utf8').trim().split('\n');
+    // post-SFT logs as `exp run` writes them: the same models and sets; tiny-llama answers items
+    // 0-1 with the gold, tiny-diffllama items 0-2, everything else has no number
+    for (const m of models) {
+      for (const s of sets) {
+        const lines = readFileSync(sampleFile(run(), m, s), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        for (const l of lines) {
+          l.completion = l.index < (m === 'tiny-llama' ? 2 : 3) ? `#### ${l.gold}` : 'no answer';
+        }
+        const f = path.join(run(), 'samples_post_sft', m, `${s}.jsonl`);
+        mkdirSync(path.dirname(f), { recursive: true });
+        writeFileSync(f, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      }
+    }
+    const re = await exp('eval', 'rescore', run(), '--extractor', 'seed');
+    expect(re.err).toBe('');
+    expect(re.code).toBe(0);
+    expect(re.out).toContain('rescore: 48 samples (24 zero_shot, 24 post_sft) with extractor seed');
+    expect(re.out).toMatch(/^tiny-llama \(post_sft\) +33\.3 \[/m);
+    expect(re.out).toMatch(/^tiny-diffllama \(post_sft\) +50\.0 \[/m);
+    const rows = readFileSync(csvFile, 'utf8').trim().split('\n');
+    // the zero-shot rows unchanged, then the post-SFT ones
+    expect(rows.slice(0, 5)).toEqual(zeroShot);
+    expect(rows.slice(5).map((l) => l.split(',').slice(0, 7).join(','))).toEqual([
+      'tiny-llama,clean,0.3333333333333333,2,6,post_sft,seed',
+      'tiny-llama,inf,0.3333333333333333,2,6,post_sft,seed',
+      'tiny-diffllama,clean,0.5,3,6,post_sft,seed',
+      'tiny-diffllama,inf,0.5,3,6,post_sft,seed',
+    ]);
+    // the post-SFT pair difference: 3/6 - 2/6, vs tiny-llama
+    const diff = rows[7].split(',');
+    expect(diff[12]).toBe('tiny-llama');
+    expect(Number(diff[13])).toBeCloseTo(1 / 6, 15);
+    rmSync(path.join(run(), 'samples_post_sft'), { recursive: true });
   });
 
   test('a folder without sample logs: one line', async () => {

@@ -4,6 +4,7 @@ export const VERSION = '0.1.0';
 export {
   runEvaluation,
   sampleLogPath,
+  sampleLogFolders,
   ZERO_SHOT,
   type EvalModel,
   type EvalDataset,

@@ -13,13 +13,13 @@ import {
   noisyOnly,
   perHeadMetrics,
 } from './charts/attention.js';
-import type { Spec } from './charts/common.js';
+import { modelColours, type Spec } from './charts/common.js';
 import { heatmapSpec } from './charts/heatmap.js';
 import { degradationSpec, headlineExtractor, modelComparisonSpec } from './charts/results.js';
 import { sftLossSpec } from './charts/sft.js';
 import { renderJobs } from './render/pool.js';
 import type { ChartEntry, MapEntry, ReportContent, TableEntry } from './report/content.js';
-import { reportHtml } from './report/html.js';
+import { inlinedBytes, inlinesImages, reportHtml } from './report/html.js';
 import { reportMarkdown } from './report/markdown.js';
 import { readRun, type ReadRunOptions, type RunData } from './run/read-run.js';
 import { attentionTables } from './tables/attention.js';
@@ -38,6 +38,13 @@ export interface BuildReportOptions extends ReadRunOptions {
   headMaps?: readonly string[] | 'all';
   /** Render threads; default the machine's parallelism (up to 8); 1 renders on this thread. */
   threads?: number;
+  /**
+   * report.html with every PNG inlined (true) or linked by relative path (false); default: inlined
+   * while the PNGs take at most `inlineLimit` bytes as base64 (INLINE_LIMIT, 5 MiB), else linked.
+   */
+  selfContained?: boolean;
+  /** See `selfContained`; default INLINE_LIMIT. */
+  inlineLimit?: number;
 }
 
 export interface BuildReportResult {
@@ -45,6 +52,8 @@ export interface BuildReportResult {
   files: string[];
   /** What the report could not show, one line each (also listed in report.md and report.html). */
   notes: string[];
+  /** Whether report.html inlines its PNGs, and how many bytes they take inlined (base64). */
+  html: { selfContained: boolean; imageBytes: number };
 }
 
 /**
@@ -77,12 +86,16 @@ function planCharts(
   headMaps: readonly string[] | 'all',
 ): PlannedChart[] {
   const charts: PlannedChart[] = [];
+  // one colour per model in every chart, fixed by the run's model order
+  const colours = modelColours(run.models, [
+    ...new Set([...run.results.map((r) => r.eval_type), ...run.samples.map((s) => s.evalType)]),
+  ]);
   if (run.results.length && extractor) {
     charts.push({
       name: 'model_comparison',
       title: 'Pass@1 by dataset and model',
       description: `extractor ${extractor}; error bars: ${run.ciLabels.ci}`,
-      spec: modelComparisonSpec(run.results, { extractor, labels: run.ciLabels }),
+      spec: modelComparisonSpec(run.results, { extractor, labels: run.ciLabels, colours }),
     });
     const degraded = run.results.some((r) => r.extractor === extractor && r.degradation !== null);
     if (degraded) {
@@ -90,7 +103,12 @@ function planCharts(
         name: 'degradation',
         title: 'Relative degradation by noise type and model',
         description: `(${baseline} − noisy) / ${baseline}, extractor ${extractor}; error bars: ${run.ciLabels.degradation_ci}`,
-        spec: degradationSpec(run.results, { extractor, baseline, labels: run.ciLabels }),
+        spec: degradationSpec(run.results, {
+          extractor,
+          baseline,
+          labels: run.ciLabels,
+          colours,
+        }),
       });
     } else {
       run.notes.push(
@@ -112,7 +130,7 @@ function planCharts(
         title: 'NI lift by layer',
         description:
           "metrics.lift_ni per layer: NI's attention over its uniform share (1 = no preference)",
-        spec: niLiftByLayerSpec(a),
+        spec: niLiftByLayerSpec(a, colours),
       });
     }
     const available = perHeadMetrics(a);
@@ -131,7 +149,7 @@ function planCharts(
       name: 'sft_loss',
       title: 'SFT training loss',
       description: `loss per step of ${run.sftLoss.map((c) => c.model).join(', ')}`,
-      spec: sftLossSpec(run.sftLoss),
+      spec: sftLossSpec(run.sftLoss, colours),
     });
   }
   return charts;
@@ -230,6 +248,11 @@ export async function buildReport(
   // --- pages
   const content: ReportContent = { run, extractors: ordered, charts, maps, tables };
   write('report.md', reportMarkdown(content));
-  write('report.html', reportHtml(content, { baseline }));
-  return { files, notes: run.notes };
+  const htmlOpts = { baseline, selfContained: opts.selfContained, inlineLimit: opts.inlineLimit };
+  write('report.html', reportHtml(content, htmlOpts));
+  return {
+    files,
+    notes: run.notes,
+    html: { selfContained: inlinesImages(content, htmlOpts), imageBytes: inlinedBytes(content) },
+  };
 }

@@ -28,7 +28,20 @@ export {
 } from './run/schemas.js';
 
 // --- chart specs (Vega-Lite, data inline; one function per chart) ---
-export { VEGA_LITE_SCHEMA, PADDING, divergingScale, type Spec } from './charts/common.js';
+export {
+  VEGA_LITE_SCHEMA,
+  PADDING,
+  divergingScale,
+  MODEL_PALETTE,
+  modelColours,
+  modelColourScale,
+  isShareMetric,
+  isRatioMetric,
+  ratioDomain,
+  RATIO_MIN_HALF_SPAN,
+  type ModelColours,
+  type Spec,
+} from './charts/common.js';
 export {
   modelComparisonSpec,
   degradationSpec,
@@ -40,6 +53,8 @@ export {
   niLiftByLayerSpec,
   metricByLayerSpec,
   headMapSpec,
+  metricScale,
+  CONDITION_COLOURS,
   headGrids,
   perHeadMetrics,
   hasPerLayer,
@@ -88,6 +103,9 @@ export {
 export { reportMarkdown } from './report/markdown.js';
 export {
   reportHtml,
+  inlinesImages,
+  inlinedBytes,
+  INLINE_LIMIT,
   browserBundles,
   escapeHtml,
   type BrowserBundles,

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- specs are untyped JSON once parsed */
 import { buildReport, type BuildReportResult } from '../src/build-report.js';
 import {
+  addPostSft,
   copyRun,
   DATA,
   expectRowsClose,
@@ -175,6 +178,26 @@ describe('buildReport on the fixture run folder', () => {
     }
   });
 
+  test('one colour per model in every chart that colours by model', () => {
+    const data = JSON.parse(
+      /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1],
+    ) as { charts: any[] };
+    const byModel = (spec: any) => {
+      const enc =
+        spec.encoding?.color ?? spec.spec?.encoding?.color ?? spec.layer?.[0].encoding.color;
+      return enc?.field === 'model' ? enc.scale : undefined;
+    };
+    const scales = FIXTURE_CHARTS.map((name, i) => [name, byModel(data.charts[i])]).filter(
+      ([, s]) => s,
+    );
+    const fixed = { domain: ['tiny-llama', 'tiny-diffllama'], range: ['#4c78a8', '#f58518'] };
+    expect(scales).toEqual([
+      ['model_comparison', fixed],
+      ['ni_lift_by_layer', fixed],
+      ['sft_loss', fixed],
+    ]);
+  });
+
   test('report.html is self-contained and escapes the run text', () => {
     // no script, image or style is fetched from anywhere
     expect(html).not.toMatch(/<(script|img|link)[^>]+(src|href)="(?!data:)/);
@@ -237,5 +260,28 @@ describe('buildReport on a run folder without experiment_results', () => {
     expect(md).toContain(
       '- experiment_results.json was missing: the results table was computed from the sample logs',
     );
+  });
+});
+
+describe('buildReport on a run folder with post-SFT samples', () => {
+  test('counts and lists both evaluations; post-SFT samples carry their eval type and no maps', async () => {
+    const dir = copyRun();
+    addPostSft(dir);
+    await buildReport(dir, { dataDir: DATA, threads: 1, headMaps: [] });
+    const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(md).toContain('\n- samples: 64 (32 zero_shot, 32 post_sft)\n');
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain(' · 64 samples (32 zero_shot, 32 post_sft)</p>');
+    const data = JSON.parse(
+      /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1],
+    ) as { evalTypes: string[]; samples: { eval_type: string; maps: number[] }[] };
+    expect(data.evalTypes).toEqual(['zero_shot', 'post_sft']);
+    expect(data.samples.filter((s) => s.eval_type === 'post_sft')).toHaveLength(32);
+    expect(data.samples.filter((s) => s.eval_type === 'zero_shot')).toHaveLength(32);
+    // the maps show the models before fine-tuning: gsm8k-test-1's clean, inf and sd samples of
+    // both models (6) have them, no post-SFT sample
+    const withMaps = (t: string) =>
+      data.samples.filter((s) => s.eval_type === t && s.maps.length).length;
+    expect([withMaps('zero_shot'), withMaps('post_sft')]).toEqual([6, 0]);
   });
 });

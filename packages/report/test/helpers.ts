@@ -193,3 +193,31 @@ export const FIXTURE_CHARTS = [
   'head_map_cancellation_ni',
   'sft_loss',
 ];
+
+/**
+ * Adds a post-SFT evaluation to a run folder as `exp run` writes it (samples_post_sft/, the
+ * same models and sets): a copy of its zero-shot logs where each set's item 0 is answered right
+ * by every extractor, so each post-SFT cell is 1 of 4.
+ */
+export function addPostSft(dir: string): void {
+  const root = path.join(dir, 'samples_post_sft');
+  cpSync(path.join(dir, 'samples'), root, { recursive: true });
+  for (const model of readdirSync(root)) {
+    for (const file of readdirSync(path.join(root, model))) {
+      const f = path.join(root, model, file);
+      const lines = readFileSync(f, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown> & { index: number; gold: string });
+      for (const l of lines) {
+        if (l.index !== 0) continue;
+        l.completion = `The answer is ${l.gold}.\n#### ${l.gold}`;
+        l.answers = { seed: l.gold, strict: l.gold };
+        l.correct_by = { seed: true, strict: true };
+        Object.assign(l, { predicted: l.gold, predicted_strict: l.gold });
+        Object.assign(l, { correct: true, correct_strict: true });
+      }
+      writeFileSync(f, toJsonl(lines));
+    }
+  }
+}

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { buildReport } from '../src/build-report.js';
-import { copyRun, DATA, FIXTURE_CHARTS } from './helpers.js';
+import { addPostSft, copyRun, DATA, FIXTURE_CHARTS } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const INJECTED = '<img src=x onerror="window.__pwned=1"></script><b>bold</b>';
@@ -37,6 +37,7 @@ describe('report.html in headless Chromium', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { id: string; prompt: string })
       .find((r) => r.id === 'gsm8k-test-1')!.prompt;
+    addPostSft(dir);
     await buildReport(dir, { dataDir: DATA });
 
     browser = await puppeteer.launch({
@@ -91,18 +92,59 @@ describe('report.html in headless Chromium', () => {
 
   test('filters narrow the sample table', async () => {
     const count = () => page.$eval('#samples-count', (e) => e.textContent);
-    expect(await count()).toBe('showing 32 of 32 samples');
+    // 32 zero-shot and 32 post-SFT samples (addPostSft: item 0 of each post-SFT set right)
+    expect(await count()).toBe('showing 64 of 64 samples');
     await page.select('#filter-dataset', 'inf');
     await page.select('#filter-model', 'tiny-diffllama');
-    expect(await count()).toBe('showing 4 of 32 samples');
+    expect(await count()).toBe('showing 8 of 64 samples');
     await page.select('#filter-correct', 'correct');
-    expect(await count()).toBe('showing 0 of 32 samples');
+    expect(await count()).toBe('showing 1 of 64 samples');
+    const header = await page.$$eval('#samples-table thead th', (ths) =>
+      ths.map((th) => th.textContent),
+    );
+    expect(header).toEqual([
+      'model',
+      'evaluation',
+      'dataset',
+      'id',
+      'gold',
+      'answer (strict)',
+      'correct (strict)',
+      'correct (seed)',
+      'stop',
+      'new tokens',
+      'maps',
+    ]);
+    const right = await page.$$eval('#samples-table tbody tr', (rows) =>
+      rows.map((r) => [...r.children].map((c) => c.textContent)),
+    );
+    expect(right).toEqual([
+      [
+        'tiny-diffllama',
+        'post_sft',
+        'inf',
+        'gsm8k-test-0',
+        '18',
+        '18',
+        '✓ correct',
+        '✓ correct',
+        'max_new_tokens',
+        '512',
+        '0',
+      ],
+    ]);
     await page.select('#filter-correct', 'wrong');
-    expect(await count()).toBe('showing 4 of 32 samples');
+    expect(await count()).toBe('showing 7 of 64 samples');
+    await page.select('#filter-eval', 'zero_shot');
+    expect(await count()).toBe('showing 4 of 64 samples');
     const ids = await page.$$eval('#samples-table tbody tr', (rows) =>
-      rows.map((r) => r.children[2].textContent),
+      rows.map((r) => r.children[3].textContent),
     );
     expect(ids).toEqual(['gsm8k-test-0', 'gsm8k-test-1', 'gsm8k-test-2', 'gsm8k-test-3']);
+    // the answer column follows the extractor picked
+    await page.select('#filter-extractor', 'seed');
+    expect(await page.$eval('#answer-extractor', (e) => e.textContent)).toBe('seed');
+    await page.select('#filter-extractor', 'strict');
   });
 
   test('clicking a sample shows its prompt with the noise marked, answers and heat maps', async () => {
@@ -113,6 +155,8 @@ describe('report.html in headless Chromium', () => {
     const detail = await page.$eval('#sample-detail', (el) => ({
       hidden: (el as unknown as { hidden: boolean }).hidden,
       title: el.querySelector('h3')?.textContent,
+      facts: el.querySelector('p.facts')?.textContent,
+      timing: el.querySelector('p.timing')?.textContent,
       marks: [...el.querySelectorAll('pre.prompt mark.noise')].map((m) => m.textContent),
       prompt: el.querySelector('pre.prompt')?.textContent,
       answers: [...el.querySelectorAll('table.answers tbody tr')].map((r) =>
@@ -124,7 +168,12 @@ describe('report.html in headless Chromium', () => {
       })),
     }));
     expect(detail.hidden).toBe(false);
-    expect(detail.title).toBe('tiny-diffllama · inf · gsm8k-test-1');
+    // tokens, and the logged ms for what it is: a 512-token sample finished 2 ms after the last
+    expect(detail.facts).toBe('gold 3 · stop: max_new_tokens · 43 prompt tokens, 512 new tokens');
+    expect(detail.timing).toBe(
+      'logged 2 ms after the previous sample of this set finished (generation is batched: not this sample’s own generation time)',
+    );
+    expect(detail.title).toBe('tiny-diffllama · zero_shot · inf · gsm8k-test-1');
     expect(detail.marks).toEqual([
       'The apartment building on Maple Street has 10 floors and 152 windows.',
     ]);
@@ -152,6 +201,7 @@ describe('report.html in headless Chromium', () => {
   test('text from the run is shown as text, never run as markup', async () => {
     await page.select('#filter-dataset', 'clean');
     await page.select('#filter-model', 'tiny-llama');
+    await page.select('#filter-eval', 'zero_shot');
     await page.click('#samples-table tbody tr:nth-child(1)');
     const shown = await page.$eval('#sample-detail pre.completion', (el) => ({
       text: el.textContent,
@@ -159,5 +209,35 @@ describe('report.html in headless Chromium', () => {
     }));
     expect(shown).toEqual({ text: INJECTED, elements: 0 });
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
+  test('linked images (--no-self-contained) load from the files beside the page', async () => {
+    const dir = copyRun();
+    await buildReport(dir, { dataDir: DATA, threads: 1, selfContained: false, headMaps: [] });
+    const linked = await browser!.newPage();
+    const requests: string[] = [];
+    linked.on('request', (r) => requests.push(r.url()));
+    await linked.goto(pathToFileURL(path.join(dir, 'report.html')).href, { waitUntil: 'load' });
+    await linked.waitForSelector('body[data-charts="done"]', { timeout: 30_000 });
+    await linked.select('#filter-dataset', 'inf');
+    await linked.select('#filter-model', 'tiny-diffllama');
+    await linked.click('#samples-table tbody tr:nth-child(2)');
+    await linked.waitForSelector('#sample-detail figure.map img');
+    // each map image decoded (naturalWidth > 0): its relative file was found and loaded
+    await linked.waitForFunction(
+      `[...document.querySelectorAll('#sample-detail figure.map img')].every((i) => i.complete && i.naturalWidth > 0)`,
+      { timeout: 10_000 },
+    );
+    const maps = await linked.$$eval('#sample-detail figure.map img', (imgs) =>
+      imgs.map((i) => i.getAttribute('src')),
+    );
+    expect(maps).toEqual([
+      'attention_maps/inf_samples/tiny-diffllama_gsm8k-test-1_noisy.png',
+      'attention_maps/inf_samples/tiny-diffllama_gsm8k-test-1_clean.png',
+    ]);
+    // only files of the run folder were requested
+    const base = pathToFileURL(dir).href;
+    expect(requests.filter((u) => !u.startsWith(base))).toEqual([]);
+    await linked.close();
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { readRun } from '../src/run/read-run.js';
 import {
+  addPostSft,
   copyRun,
   DATA,
   expectRowsClose,
@@ -137,6 +138,37 @@ describe('readRun on altered copies', () => {
       diff_ci: '95% CI (Newcombe)',
       degradation_ci: '95% CI (paired bootstrap)',
     });
+  });
+
+  test('post-SFT samples (samples_post_sft/) are read after the zero-shot ones, with their eval type', () => {
+    const dir = copyRun();
+    addPostSft(dir);
+    const written = JSON.parse(readFileSync(path.join(dir, 'experiment_results.json'), 'utf8'));
+    for (const ext of ['csv', 'json', 'arrow']) rmSync(path.join(dir, `experiment_results.${ext}`));
+    const run = readRun(dir, { dataDir: DATA });
+    expect(run.samples).toHaveLength(64);
+    expect(run.samples.slice(0, 32).every((s) => s.evalType === 'zero_shot')).toBe(true);
+    expect(run.samples.slice(32).every((s) => s.evalType === 'post_sft')).toBe(true);
+    expect(
+      run.samples
+        .slice(32, 34)
+        .map((s) => `${s.record.model}/${s.record.dataset}/${s.record.index}`),
+    ).toEqual(['tiny-llama/clean/0', 'tiny-llama/clean/1']);
+    // post-SFT samples get their noise spans as the zero-shot ones do
+    expect(run.samples.filter((s) => s.noise === null)).toHaveLength(0);
+    // the computed table: the zero-shot rows, then the post-SFT ones (1 of 4 per cell)
+    expect(run.results).toHaveLength(32);
+    expectRowsClose(run.results.slice(0, 16), withClosedFormIntervals(written));
+    const post = run.results.slice(16);
+    expect(
+      post.map((r) => [r.eval_type, r.model, r.dataset, r.extractor, r.correct, r.total]),
+    ).toEqual(
+      run.results.slice(0, 16).map((r) => ['post_sft', r.model, r.dataset, r.extractor, 1, 4]),
+    );
+    // every post-SFT pair difference is 0 (both models got item 0 right)
+    expect(post.filter((r) => r.diff !== null).map((r) => [r.diff_vs, r.diff])).toEqual(
+      Array(8).fill(['tiny-llama', 0]),
+    );
   });
 
   test('the manifest decides the method: --ci-method clopper-pearson, or a recorded ci_methods', () => {

@@ -8,7 +8,8 @@ import {
   niLiftByLayerSpec,
   perHeadMetrics,
 } from '../src/charts/attention.js';
-import { VEGA_LITE_SCHEMA } from '../src/charts/common.js';
+import { modelColours, VEGA_LITE_SCHEMA } from '../src/charts/common.js';
+import { renderSpecToSvg } from '../src/render/render.js';
 import { degradationSpec, headlineExtractor, modelComparisonSpec } from '../src/charts/results.js';
 import { sftLossSpec } from '../src/charts/sft.js';
 import { readAttentionAnalysis, type AttentionAnalysis } from '@exp/attention';
@@ -21,6 +22,8 @@ const analysis: AttentionAnalysis = readAttentionAnalysis(
 );
 
 const rows = RESULTS;
+
+const distinctHeads = (values: { head: number }[]) => new Set(values.map((v) => v.head)).size;
 
 describe('results charts', () => {
   test('headlineExtractor prefers strict, else the first', () => {
@@ -40,6 +43,14 @@ describe('results charts', () => {
     ];
     // domain: 0 to the highest interval end (0.225); the data themselves are as given
     const yScale = { domain: [0, 0.225], nice: true };
+    // no run colours given: the palette's first two (dark) colours in the models' order
+    const color = {
+      field: 'model',
+      type: 'nominal',
+      sort: ['llama', 'diffllama'],
+      title: 'model',
+      scale: { domain: ['llama', 'diffllama'], range: ['#4c78a8', '#f58518'] },
+    };
     expect(spec).toEqual({
       $schema: VEGA_LITE_SCHEMA,
       padding: 10,
@@ -110,14 +121,13 @@ describe('results charts', () => {
               axis: { format: '.0%' },
               scale: yScale,
             },
-            color: {
-              field: 'model',
-              type: 'nominal',
-              sort: ['llama', 'diffllama'],
-              title: 'model',
-            },
+            color,
             tooltip,
           },
+        },
+        {
+          mark: { type: 'tick', orient: 'horizontal', thickness: 2, opacity: 1 },
+          encoding: { y: { field: 'accuracy', type: 'quantitative', scale: yScale }, color },
         },
         {
           mark: { type: 'rule', color: 'black', strokeWidth: 1.5 },
@@ -133,6 +143,41 @@ describe('results charts', () => {
   test('model_comparison: an all-zero table still spans 0 to 5%', () => {
     const spec = modelComparisonSpec([row({ model: 'm', dataset: 'clean', accuracy: 0 })]) as any;
     expect(spec.layer[0].encoding.y.scale.domain).toEqual([0, 0.05]);
+  });
+
+  test('model_comparison: all-zero Wilson rows draw a tick at 0 and their interval per bar', async () => {
+    // 0 of 4: Wilson 95% [0, 0.4898908364545973] (statsmodels proportion_confint)
+    const hi = 0.4898908364545973;
+    const zero = ['tiny-llama', 'tiny-diffllama'].flatMap((model) =>
+      ['clean', 'inf'].map((dataset) =>
+        row({ model, dataset, accuracy: 0, ci_low: 0, ci_high: hi, total: 4 }),
+      ),
+    );
+    const spec = modelComparisonSpec(zero, {
+      colours: { 'tiny-llama': '#4c78a8', 'tiny-diffllama': '#f58518' },
+    }) as any;
+    expect(spec.layer.map((l: any) => l.mark.type)).toEqual(['bar', 'tick', 'rule']);
+    expect(spec.layer[1].encoding.y.field).toBe('accuracy');
+    expect(spec.layer[0].encoding.y.scale.domain).toEqual([0, hi]);
+    const svg = await renderSpecToSvg(spec);
+    // 4 ticks (one per bar, a 30 x 2 px line at the zero baseline y=260, in the model's colour)
+    // and 4 interval rules from 0 up to 49% (255 px of the 260 px plot)
+    const marks = (role: string) =>
+      [...svg.matchAll(new RegExp(`<[^>]*aria-roledescription="${role}"[^>]*>`, 'g'))].map(
+        (m) => m[0],
+      );
+    const ticks = marks('tick');
+    expect(
+      ticks.map((t) => [/d="M[\d.]+,(\d+)h30v2h-30Z"/.exec(t)?.[1], /fill="([^"]+)"/.exec(t)![1]]),
+    ).toEqual([
+      ['259', '#4c78a8'],
+      ['259', '#4c78a8'],
+      ['259', '#f58518'],
+      ['259', '#f58518'],
+    ]);
+    const rules = marks('rule mark');
+    expect(rules).toHaveLength(4);
+    for (const r of rules) expect(Number(/y2="([^"]*)"/.exec(r)![1])).toBeCloseTo(-254.74, 1);
   });
 
   test('degradation: only rows that have one, with the paired CI fields', () => {
@@ -171,7 +216,8 @@ describe('results charts', () => {
       title: 'relative degradation',
     });
     expect(spec.layer[0].encoding.y.scale.domain).toEqual([-0.25, 0.45]);
-    expect(spec.layer[1].encoding).toEqual({
+    expect(spec.layer[1].mark.type).toBe('tick');
+    expect(spec.layer[2].encoding).toEqual({
       y: {
         field: 'degradation_ci_low',
         type: 'quantitative',
@@ -215,13 +261,16 @@ describe('attention charts', () => {
       type: 'nominal',
       sort: ['clean', 'noisy'],
     });
+    // shares on [0, 1]; conditions in greys (the palette's colours are the models')
     expect(spec.spec.layer[0].encoding.y).toEqual({
       field: 'mean',
       type: 'quantitative',
       title: 'attention share',
+      scale: { domain: [0, 1] },
     });
+    expect(spec.spec.layer[0].encoding.color.scale).toEqual({ range: ['#bdbdbd', '#525252'] });
     expect(spec.spec.layer[1].encoding).toEqual({
-      y: { field: 'low', type: 'quantitative' },
+      y: { field: 'low', type: 'quantitative', scale: { domain: [0, 1] } },
       y2: { field: 'high' },
     });
     expect(spec.title.subtitle).toEqual([
@@ -253,11 +302,16 @@ describe('attention charts', () => {
       title: 'layer',
       axis: { labelAngle: 0 },
     });
+    // a lift: symmetric around 1, here 1 ± 0.9127 (the largest lift, 1.9127)
     expect(spec.spec.encoding.y).toEqual({
       field: 'value',
       type: 'quantitative',
       title: 'NI lift over uniform',
-      scale: { zero: false },
+      scale: { domain: [1 - (1.9127 - 1), 1 + (1.9127 - 1)] },
+    });
+    expect(spec.spec.encoding.color.scale).toEqual({
+      domain: ['tiny-llama', 'tiny-diffllama'],
+      range: ['#4c78a8', '#f58518'],
     });
     // noisy prompts only: no dash encoding for a second condition
     expect(spec.spec.encoding.strokeDash).toBeUndefined();
@@ -320,15 +374,70 @@ describe('attention charts', () => {
       axis: { labelAngle: 0 },
     });
     expect(spec.spec.encoding.y).toEqual({ field: 'layer', type: 'ordinal', title: 'layer' });
+    // a lift: diverging around 1, symmetric, as wide as the largest lift asks
+    const h = Math.max(0.5, ...spec.data.values.map((v: any) => Math.abs(v.value - 1)));
     expect(spec.spec.encoding.color).toMatchObject({
       field: 'value',
       title: 'lift_ni',
-      scale: { scheme: 'viridis' },
+      scale: { scheme: 'redblue', reverse: true, domain: [1 - h, 1 + h], domainMid: 1 },
     });
-    expect(spec.title).toEqual({
-      text: 'NI lift over uniform per layer and head',
-      subtitle: ['metrics.lift_ni.per_head; sequential colours'],
+    expect(spec.resolve).toEqual({ scale: { x: 'independent' } });
+    expect(spec.title.text).toBe('NI lift over uniform per layer and head');
+    expect(spec.title.subtitle[0]).toMatch(
+      /^metrics\.lift_ni\.per_head; diverging colours centred at 1, domain \[/,
+    );
+  });
+
+  test('head maps: shares on [0, 1]; lifts and ratios keep at least [0.5, 1.5]', () => {
+    const tight = structuredClone(analysis);
+    for (const byModel of Object.values(tight)) {
+      for (const a of Object.values(byModel)) {
+        for (const m of ['lift_ni', 'cancellation_ni', 'mass_ni']) {
+          const layers = a.metrics[m]?.per_layer?.noisy;
+          layers?.forEach((_, l) => (layers[l] = m === 'mass_ni' ? 0.2 : 1.01 - (l % 2) * 0.02));
+          const grid = a.metrics[m]?.per_head?.noisy;
+          // noise around a constant: 0.99 to 1.01 (lifts, ratios) or 0.2 to 0.21 (a share)
+          grid?.forEach((row, l) =>
+            row.forEach((_, h) => (row[h] = (m === 'mass_ni' ? 0.2 : 0.99) + ((l + h) % 3) * 0.01)),
+          );
+        }
+      }
+    }
+    for (const m of ['lift_ni', 'cancellation_ni']) {
+      expect((headMapSpec(tight, m) as any).spec.encoding.color.scale).toEqual({
+        scheme: 'redblue',
+        reverse: true,
+        domain: [0.5, 1.5],
+        domainMid: 1,
+      });
+      expect((headMapSpec(tight, m) as any).title.subtitle).toEqual([
+        `metrics.${m}.per_head; diverging colours centred at 1, domain [0.5, 1.5]`,
+      ]);
+    }
+    expect((headMapSpec(tight, 'mass_ni') as any).spec.encoding.color.scale).toEqual({
+      scheme: 'viridis',
+      domain: [0, 1],
     });
+    expect((niLiftByLayerSpec(tight) as any).spec.encoding.y.scale).toEqual({ domain: [0.5, 1.5] });
+  });
+
+  test("head maps: each panel has its model's number of heads (4 differential heads beside 8)", async () => {
+    // tiny-llama with 8 heads (its grids doubled), tiny-diffllama with its 4 differential heads
+    const wide = structuredClone(analysis);
+    for (const byModel of Object.values(wide)) {
+      const grid = byModel['tiny-llama'].metrics.lift_ni.per_head!.noisy!;
+      grid.forEach((row, l) => (grid[l] = [...row, ...row]));
+    }
+    const spec = headMapSpec(wide, 'lift_ni') as any;
+    const heads = (model: string) =>
+      distinctHeads(spec.data.values.filter((v: any) => v.model === model));
+    expect([heads('tiny-llama'), heads('tiny-diffllama')]).toEqual([8, 4]);
+    const svg = await renderSpecToSvg(spec);
+    const axes = [
+      ...svg.matchAll(/aria-label="X-axis titled 'head' for a discrete scale with (\d+) values/g),
+    ].map((m) => Number(m[1]));
+    // one head axis per panel (noise type x model): 8 for tiny-llama, 4 for tiny-diffllama
+    expect(axes.sort()).toEqual([4, 4, 8, 8]);
   });
 
   test('head map of a signed metric (distraction): diverging, centred at 0, symmetric domain', () => {
@@ -342,6 +451,33 @@ describe('attention charts', () => {
       reverse: true,
       domain: [-m, m],
       domainMid: 0,
+    });
+  });
+});
+
+describe('model colours', () => {
+  test('fixed per model in the run order; after fine-tuning the same hue, lighter', () => {
+    expect(modelColours(['tiny-llama', 'tiny-diffllama'], ['zero_shot', 'post_sft'])).toEqual({
+      'tiny-llama': '#4c78a8',
+      'tiny-llama (post_sft)': '#9ecae9',
+      'tiny-diffllama': '#f58518',
+      'tiny-diffllama (post_sft)': '#ffbf79',
+    });
+    const colours = modelColours(['llama', 'diffllama'], ['post_sft']);
+    const post = RESULTS.slice(0, 4).map((r) => ({ ...r, eval_type: 'post_sft' }));
+    // a chart of diffllama alone still gives diffllama its run colour
+    const alone = modelComparisonSpec(
+      RESULTS.filter((r) => r.model === 'diffllama'),
+      { colours },
+    ) as any;
+    expect(alone.layer[0].encoding.color.scale).toEqual({
+      domain: ['diffllama'],
+      range: ['#f58518'],
+    });
+    const both = modelComparisonSpec([...RESULTS.slice(0, 4), ...post], { colours }) as any;
+    expect(both.layer[0].encoding.color.scale).toEqual({
+      domain: ['llama', 'diffllama', 'llama (post_sft)', 'diffllama (post_sft)'],
+      range: ['#4c78a8', '#f58518', '#9ecae9', '#ffbf79'],
     });
   });
 });
@@ -375,6 +511,7 @@ describe('sft_loss', () => {
       field: 'model',
       type: 'nominal',
       sort: ['a', 'b'],
+      scale: { domain: ['a', 'b'], range: ['#4c78a8', '#f58518'] },
       title: 'model',
     });
     expect(spec.title).toEqual({

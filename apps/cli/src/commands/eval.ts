@@ -1,6 +1,6 @@
 // `exp eval extract` (answers of completions read as JSONL) and `exp eval rescore` (the tables of
 // a run recomputed from its sample logs with another extractor, without generating).
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DataError, parseJsonl, readTextFile, resolveUserPath } from '@exp/data';
@@ -12,6 +12,7 @@ import {
   getExtractor,
   listExtractors,
   readSampleLog,
+  sampleLogFolders,
   writeResults,
   type CiMethod,
   type SampleRecord,
@@ -62,18 +63,18 @@ export function extractLines(text: string, extractor: string, source: string): s
 }
 
 /**
- * Every sample log of a run folder, in the order the run tabulated them: its models and datasets
- * in the run's order, items by index. Logs are in completion order (it depends on the batch
- * size), and the bootstrap draws depend on the order of the items.
+ * Every sample log of a run folder, per evaluation (samples/ zero-shot, samples_<evalType>/ such
+ * as post_sft), each in the order the run tabulated them: its models and datasets in the run's
+ * order, items by index. Logs are in completion order (it depends on the batch size), and the
+ * bootstrap draws depend on the order of the items.
  */
-function runSamples(dir: string, manifest: Record<string, unknown>): SampleRecord[] {
-  const root = path.join(dir, 'samples');
-  if (!existsSync(root)) throw new DataError(`${root}: no sample logs (is ${dir} a run folder?)`);
-  const samples: SampleRecord[] = [];
-  for (const model of readdirSync(root).sort()) {
-    for (const file of readdirSync(path.join(root, model)).sort()) {
-      if (file.endsWith('.jsonl')) samples.push(...readSampleLog(path.join(root, model, file)));
-    }
+function runSamples(
+  dir: string,
+  manifest: Record<string, unknown>,
+): { evalType: string; samples: SampleRecord[] }[] {
+  const folders = sampleLogFolders(dir);
+  if (folders.length === 0) {
+    throw new DataError(`${path.join(dir, 'samples')}: no sample logs (is ${dir} a run folder?)`);
   }
   const options = (manifest.options ?? {}) as { models?: string[]; datasets?: string[] };
   const rank = (order: string[] | undefined, name: string) => {
@@ -83,26 +84,44 @@ function runSamples(dir: string, manifest: Record<string, unknown>): SampleRecor
   // the models' resolved names (the logs' folders) in run order, else the --models option
   const resolved = Object.keys((manifest.models ?? {}) as object);
   const models = resolved.length ? resolved : options.models;
-  return samples.sort(
-    (a, b) =>
-      rank(models, a.model) - rank(models, b.model) ||
-      rank(options.datasets, a.dataset) - rank(options.datasets, b.dataset) ||
-      a.index - b.index,
-  );
+  return folders.map(({ folder, evalType }) => {
+    const root = path.join(dir, folder);
+    const samples: SampleRecord[] = [];
+    for (const model of readdirSync(root).sort()) {
+      for (const file of readdirSync(path.join(root, model)).sort()) {
+        if (file.endsWith('.jsonl')) samples.push(...readSampleLog(path.join(root, model, file)));
+      }
+    }
+    samples.sort(
+      (a, b) =>
+        rank(models, a.model) - rank(models, b.model) ||
+        rank(options.datasets, a.dataset) - rank(options.datasets, b.dataset) ||
+        a.index - b.index,
+    );
+    return { evalType, samples };
+  });
 }
 
+/**
+ * A run's results table recomputed with one extractor: a table per evaluation the run logged
+ * (zero-shot, then post-SFT, ...), concatenated as `exp run` writes experiment_results.
+ */
 export function rescoreRun(dir: string, extractor: string) {
   const ex = extractorOrUsage(extractor);
   const manifest = readManifest(dir);
-  const samples = runSamples(dir, manifest).map((s) => {
-    const answer = ex.extract(s.completion);
-    const rescored: SampleRecord = {
-      ...s,
-      answers: { ...s.answers, [ex.name]: answer },
-      correct_by: { ...s.correct_by, [ex.name]: ex.isCorrect(answer, s.gold) },
-    };
-    return rescored;
-  });
+  const evaluations = runSamples(dir, manifest).map(({ evalType, samples }) => ({
+    evalType,
+    samples: samples.map((s) => {
+      const answer = ex.extract(s.completion);
+      const rescored: SampleRecord = {
+        ...s,
+        answers: { ...s.answers, [ex.name]: answer },
+        correct_by: { ...s.correct_by, [ex.name]: ex.isCorrect(answer, s.gold) },
+      };
+      return rescored;
+    }),
+  }));
+  // post-SFT models keep their names, so one pair serves every evaluation
   const pair = comparisonPair((manifest.models ?? {}) as Record<string, { modelType?: string }>);
   const seeds = (manifest.seeds ?? {}) as { run?: number };
   // the interval the run declared (`exp run --ci-method`), recorded in its manifest
@@ -113,16 +132,20 @@ export function rescoreRun(dir: string, extractor: string) {
     );
   }
   const methods = ciMethods({ ciMethod: ciMethod as CiMethod });
-  const rows = buildResultsTable(samples, {
-    extractors: [ex.name],
-    seed: seeds.run ?? 42,
-    evalType: 'zero_shot',
-    baseline: 'clean',
-    pair,
-    ciMethod: methods.ci,
-  });
+  const rows = evaluations.flatMap(({ evalType, samples }) =>
+    buildResultsTable(samples, {
+      extractors: [ex.name],
+      seed: seeds.run ?? 42,
+      evalType,
+      baseline: 'clean',
+      pair,
+      ciMethod: methods.ci,
+    }),
+  );
   const files = writeResults(path.join(dir, 'rescored', ex.name), rows);
-  return { rows, files, samples: samples.length, methods };
+  const counts = evaluations.map((e) => ({ evalType: e.evalType, samples: e.samples.length }));
+  const samples = counts.reduce((n, c) => n + c.samples, 0);
+  return { rows, files, samples, counts, methods };
 }
 
 export const evalCommand: CommandFactory = (io: Io) => (y) =>
@@ -161,8 +184,13 @@ export const evalCommand: CommandFactory = (io: Io) => (y) =>
         async (argv) => {
           const o = parseOptions(RescoreOptionsSchema, argv);
           const dir = resolveUserPath(o.run);
-          const { rows, files, samples, methods } = rescoreRun(dir, o.extractor);
-          io.out(`rescore: ${samples} samples with extractor ${o.extractor}`);
+          const { rows, files, samples, counts, methods } = rescoreRun(dir, o.extractor);
+          // per evaluation where the run has more than zero-shot: '48 samples (24 zero_shot, 24 post_sft)'
+          const per =
+            counts.length > 1 || counts[0]?.evalType !== 'zero_shot'
+              ? ` (${counts.map((c) => `${c.samples} ${c.evalType}`).join(', ')})`
+              : '';
+          io.out(`rescore: ${samples} samples${per} with extractor ${o.extractor}`);
           io.out(formatPivot(rows, o.extractor, methods));
           for (const f of Object.values(files)) io.out(`rescore: wrote ${f}`);
         },

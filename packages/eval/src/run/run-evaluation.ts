@@ -3,7 +3,7 @@
 // <outDir>/samples/<model>/<dataset>.jsonl at once (samples_<evalType>/ for another evaluation of
 // the same run, e.g. post_sft), so a rerun continues where a killed one stopped; the results table
 // is computed from those logs.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { firstN, type Problem } from '@exp/data';
 import {
@@ -107,6 +107,24 @@ export function sampleLogPath(
 ): string {
   const root = evalType === ZERO_SHOT ? 'samples' : `samples_${evalType}`;
   return path.join(outDir, root, model, `${dataset}.jsonl`);
+}
+
+/**
+ * The evaluations whose sample logs a run folder holds, as { folder, evalType } (the inverse of
+ * sampleLogPath): samples/ is zero-shot, samples_<evalType>/ another (e.g. samples_post_sft/).
+ * Zero-shot first, then the others by folder name.
+ */
+export function sampleLogFolders(outDir: string): { folder: string; evalType: string }[] {
+  const isDir = (name: string) => statSync(path.join(outDir, name)).isDirectory();
+  const names = existsSync(outDir) ? readdirSync(outDir).sort() : [];
+  const out: { folder: string; evalType: string }[] = [];
+  if (names.includes('samples') && isDir('samples'))
+    out.push({ folder: 'samples', evalType: ZERO_SHOT });
+  for (const name of names) {
+    const m = /^samples_(.+)$/.exec(name);
+    if (m && m[1] !== ZERO_SHOT && isDir(name)) out.push({ folder: name, evalType: m[1] });
+  }
+  return out;
 }
 
 /** The gold an extractor compares with: the worked solution when it has `####`, else the number. */

@@ -38,7 +38,11 @@ export const SampleRecordSchema = z
     /** Tokens cut from the prompt's left to fit the model's context (absent in older logs). */
     truncated_tokens: z.number().int().nonnegative().optional(),
     new_tokens: z.number().int().nonnegative(),
-    /** Wall time of this sample's generation in milliseconds (shared batch time apportioned). */
+    /**
+     * Wall time in milliseconds from the previous sample of its set finishing (or the set's
+     * start) to this one finishing. Generation is batched, so it is not this sample's own time:
+     * a 512-token sample that finishes with its batch can log a few ms.
+     */
     ms: z.number().nonnegative(),
   })
   .superRefine((r, ctx) => {

@@ -4,8 +4,13 @@ import type { AttentionAnalysis } from '@exp/attention';
 import {
   distinct,
   divergingScale,
+  isRatioMetric,
+  isShareMetric,
   maxAbs,
+  modelColourScale,
   PADDING,
+  ratioDomain,
+  type ModelColours,
   title,
   VEGA_LITE_SCHEMA,
   type Spec,
@@ -17,6 +22,8 @@ const CLASSES = [
   ['OC', 'oc'],
 ] as const;
 const CONDITIONS = ['clean', 'noisy'] as const;
+/** clean light grey, noisy dark grey: no model's colour (MODEL_PALETTE) is a grey this light/dark. */
+export const CONDITION_COLOURS = ['#bdbdbd', '#525252'];
 
 /** Facet headers: row labels upright and both a size up from vega's 10 px, to read at a glance. */
 const ROW_HEADER = { labelAngle: 0, labelAlign: 'left', labelFontSize: 12, titleFontSize: 12 };
@@ -116,13 +123,19 @@ export function attentionRatiosSpec(analysis: AttentionAnalysis): Spec {
         {
           mark: { type: 'bar' },
           encoding: {
-            y: { field: 'mean', type: 'quantitative', title: 'attention share' },
+            y: {
+              field: 'mean',
+              type: 'quantitative',
+              title: 'attention share',
+              scale: { domain: [0, 1] },
+            },
             color: {
               field: 'condition',
               type: 'nominal',
               sort: [...CONDITIONS],
               title: 'condition',
-              scale: { range: ['#4c78a8', '#f58518'] },
+              // greys: the palette's colours belong to models (one colour per model everywhere)
+              scale: { range: CONDITION_COLOURS },
             },
             tooltip: [
               { field: 'model', type: 'nominal' },
@@ -136,7 +149,10 @@ export function attentionRatiosSpec(analysis: AttentionAnalysis): Spec {
         },
         {
           mark: { type: 'rule', color: 'black' },
-          encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+          encoding: {
+            y: { field: 'low', type: 'quantitative', scale: { domain: [0, 1] } },
+            y2: { field: 'high' },
+          },
         },
       ],
     },
@@ -183,7 +199,11 @@ export function hasPerLayer(analysis: AttentionAnalysis, metric: string): boolea
 }
 
 /** A metric per layer (head average), a line per model (and condition), a panel per noise type. */
-export function metricByLayerSpec(analysis: AttentionAnalysis, metric: string): Spec {
+export function metricByLayerSpec(
+  analysis: AttentionAnalysis,
+  metric: string,
+  colours?: ModelColours,
+): Spec {
   const values: Record<string, unknown>[] = [];
   for (const [dataset, byModel] of Object.entries(analysis)) {
     for (const [model, a] of Object.entries(byModel)) {
@@ -196,6 +216,12 @@ export function metricByLayerSpec(analysis: AttentionAnalysis, metric: string): 
   }
   const conditions = distinct(values.map((v) => v.condition as string));
   const label = metricLabel(metric);
+  const models = modelsOf(analysis);
+  // anchored (metricScale): shares on [0, 1], ratios symmetric around 1 with a minimum span
+  const anchored = metricScale(
+    metric,
+    values.map((v) => v.value as number),
+  );
   return {
     $schema: VEGA_LITE_SCHEMA,
     padding: PADDING,
@@ -218,8 +244,19 @@ export function metricByLayerSpec(analysis: AttentionAnalysis, metric: string): 
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'layer', type: 'ordinal', title: 'layer', axis: { labelAngle: 0 } },
-        y: { field: 'value', type: 'quantitative', title: label, scale: { zero: false } },
-        color: { field: 'model', type: 'nominal', sort: modelsOf(analysis), title: 'model' },
+        y: {
+          field: 'value',
+          type: 'quantitative',
+          title: label,
+          scale: anchored ? { domain: anchored.domain } : { zero: false },
+        },
+        color: {
+          field: 'model',
+          type: 'nominal',
+          sort: models,
+          title: 'model',
+          scale: modelColourScale(models, colours),
+        },
         ...(conditions.length > 1
           ? {
               strokeDash: {
@@ -241,8 +278,27 @@ export function metricByLayerSpec(analysis: AttentionAnalysis, metric: string): 
 }
 
 /** ni_lift_by_layer: metrics.lift_ni per layer (NI's attention over its uniform share). */
-export function niLiftByLayerSpec(analysis: AttentionAnalysis): Spec {
-  return metricByLayerSpec(analysis, 'lift_ni');
+export function niLiftByLayerSpec(analysis: AttentionAnalysis, colours?: ModelColours): Spec {
+  return metricByLayerSpec(analysis, 'lift_ni', colours);
+}
+
+/**
+ * The anchored domain of a metric's axis or colour scale, or null for a metric without a natural
+ * range. Shares (isShareMetric) are drawn on [0, 1]; ratios whose neutral value is 1
+ * (isRatioMetric: lifts, NI cancellation) on [1 − h, 1 + h], symmetric around 1 with h at least
+ * 0.5 (RATIO_MIN_HALF_SPAN), so 0.99-1.01 stays near the neutral colour instead of spanning the
+ * whole scale. A share outside [0, 1] widens its domain rather than be clipped.
+ */
+export function metricScale(
+  metric: string,
+  values: readonly number[],
+): { kind: 'share' | 'ratio'; domain: [number, number] } | null {
+  if (isShareMetric(metric)) {
+    const finite = values.filter(Number.isFinite);
+    return { kind: 'share', domain: [Math.min(0, ...finite), Math.max(1, ...finite)] };
+  }
+  if (isRatioMetric(metric)) return { kind: 'ratio', domain: ratioDomain(values) };
+  return null;
 }
 
 /** A per-head grid of one model, dataset and condition. */
@@ -306,6 +362,18 @@ export function headMapSpec(analysis: AttentionAnalysis, metric: string): Spec {
   }
   const nums = values.map((v) => v.value as number);
   const signed = nums.some((v) => v < 0) && nums.some((v) => v > 0);
+  const anchored = metricScale(metric, nums);
+  const colour = anchored
+    ? anchored.kind === 'share'
+      ? { scale: { scheme: 'viridis', domain: anchored.domain }, phrase: 'colours on [0, 1]' }
+      : {
+          // diverging around the neutral 1: below 1 blue, above red
+          scale: { scheme: 'redblue', reverse: true, domain: anchored.domain, domainMid: 1 },
+          phrase: `diverging colours centred at 1, domain [${anchored.domain.map((x) => +x.toFixed(4)).join(', ')}]`,
+        }
+    : signed
+      ? { scale: divergingScale(maxAbs(nums)), phrase: 'diverging colours centred at 0' }
+      : { scale: { scheme: 'viridis' }, phrase: 'sequential colours' };
   const heads = Math.max(1, ...grids.map((g) => Math.max(0, ...g.grid.map((r) => r.length))));
   const layers = Math.max(1, ...grids.map((g) => g.grid.length));
   const cell = Math.max(10, Math.min(28, Math.floor(320 / Math.max(heads, layers))));
@@ -314,9 +382,7 @@ export function headMapSpec(analysis: AttentionAnalysis, metric: string): Spec {
   return {
     $schema: VEGA_LITE_SCHEMA,
     padding: PADDING,
-    title: title(`${label} per layer and head`, [
-      `${source}; ${signed ? 'diverging colours centred at 0' : 'sequential colours'}`,
-    ]),
+    title: title(`${label} per layer and head`, [`${source}; ${colour.phrase}`]),
     data: { values },
     facet: {
       row: noiseTypeRow(analysis),
@@ -328,6 +394,9 @@ export function headMapSpec(analysis: AttentionAnalysis, metric: string): Spec {
         header: COLUMN_HEADER,
       },
     },
+    // Each panel its own head axis: a DiffLlama grid has one column per differential head (half
+    // of a Llama's heads), and a shared axis would leave half its panel blank.
+    resolve: { scale: { x: 'independent' } },
     spec: {
       width: { step: cell },
       height: { step: cell },
@@ -339,7 +408,7 @@ export function headMapSpec(analysis: AttentionAnalysis, metric: string): Spec {
           field: 'value',
           type: 'quantitative',
           title: metric, // the short name: a legend title is cut at ~180 px
-          scale: signed ? divergingScale(maxAbs(nums)) : { scheme: 'viridis' },
+          scale: colour.scale,
         },
         tooltip: [
           ...WHERE,

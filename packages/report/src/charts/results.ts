@@ -5,7 +5,9 @@ import {
   countPhrase,
   distinct,
   labelledByEvalType,
+  modelColourScale,
   PADDING,
+  type ModelColours,
   title,
   VEGA_LITE_SCHEMA,
   type Spec,
@@ -22,6 +24,8 @@ export interface ResultsChartOptions {
   extractor?: string;
   /** How the rows' intervals were computed (RunData.ciLabels); default @exp/eval's defaults. */
   labels?: CiLabels;
+  /** The run's fixed model colours (modelColours); default: palette order of the models shown. */
+  colours?: ModelColours;
 }
 
 const labelsOf = (opts: ResultsChartOptions): CiLabels => opts.labels ?? ciLabels(ciMethods());
@@ -56,6 +60,7 @@ function barsWithIntervals(args: {
   high: string;
   yTitle: string;
   xTitle: string;
+  colours?: ModelColours;
 }) {
   const yScale = { domain: yDomain(args.values, [args.field, args.low, args.high]), nice: true };
   const x = {
@@ -66,6 +71,13 @@ function barsWithIntervals(args: {
     axis: { labelAngle: 0 },
   };
   const xOffset = { field: 'model', type: 'nominal', sort: args.models };
+  const color = {
+    field: 'model',
+    type: 'nominal',
+    sort: args.models,
+    title: 'model',
+    scale: modelColourScale(args.models, args.colours),
+  };
   return {
     data: { values: args.values },
     // 30 px per bar (the offset band), so the width grows with models x datasets.
@@ -83,7 +95,7 @@ function barsWithIntervals(args: {
             axis: { format: '.0%' },
             scale: yScale,
           },
-          color: { field: 'model', type: 'nominal', sort: args.models, title: 'model' },
+          color,
           tooltip: [
             { field: 'model', type: 'nominal' },
             { field: 'dataset', type: 'nominal' },
@@ -91,6 +103,15 @@ function barsWithIntervals(args: {
             { field: args.low, type: 'quantitative', format: '.1%', title: 'CI low' },
             { field: args.high, type: 'quantitative', format: '.1%', title: 'CI high' },
           ],
+        },
+      },
+      // A tick at each value: a bar of 0 has no height, and without it an all-zero chart is an
+      // empty frame; the tick draws it as a line at 0 in the model's colour.
+      {
+        mark: { type: 'tick', orient: 'horizontal', thickness: 2, opacity: 1 },
+        encoding: {
+          y: { field: args.field, type: 'quantitative', scale: yScale },
+          color,
         },
       },
       {
@@ -134,6 +155,7 @@ export function modelComparisonSpec(
       high: 'ci_high',
       yTitle: 'Pass@1',
       xTitle: 'dataset',
+      colours: opts.colours,
     }),
   } as Spec;
 }
@@ -171,6 +193,7 @@ export function degradationSpec(
       high: 'degradation_ci_high',
       yTitle: 'relative degradation',
       xTitle: 'noise type',
+      colours: opts.colours,
     }),
   } as Spec;
 }

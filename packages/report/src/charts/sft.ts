@@ -1,13 +1,21 @@
 // sft_loss: the training loss per optimiser step of each fine-tuned model (sft/<model>/loss.jsonl).
 import type { LossPoint } from '../run/schemas.js';
-import { PADDING, title, VEGA_LITE_SCHEMA, type Spec } from './common.js';
+import {
+  modelColourScale,
+  PADDING,
+  title,
+  VEGA_LITE_SCHEMA,
+  type ModelColours,
+  type Spec,
+} from './common.js';
 
 export interface LossCurve {
   model: string;
   points: LossPoint[];
 }
 
-export function sftLossSpec(curves: readonly LossCurve[]): Spec {
+export function sftLossSpec(curves: readonly LossCurve[], colours?: ModelColours): Spec {
+  const models = curves.map((c) => c.model);
   const values = curves.flatMap((c) =>
     c.points.map((p) => ({ model: c.model, step: p.step, loss: p.loss, lr: p.lr ?? null })),
   );
@@ -22,7 +30,13 @@ export function sftLossSpec(curves: readonly LossCurve[]): Spec {
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
       y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } },
-      color: { field: 'model', type: 'nominal', sort: curves.map((c) => c.model), title: 'model' },
+      color: {
+        field: 'model',
+        type: 'nominal',
+        sort: models,
+        title: 'model',
+        scale: modelColourScale(models, colours),
+      },
       tooltip: [
         { field: 'model', type: 'nominal' },
         { field: 'step', type: 'quantitative' },

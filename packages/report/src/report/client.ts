@@ -47,7 +47,7 @@ export const CLIENT_SCRIPT = String.raw`
 
   // --- sample drill-down
   var samples = data.samples;
-  var filters = { model: '', dataset: '', extractor: data.extractors[0] || '', correct: '' };
+  var filters = { model: '', dataset: '', eval: '', extractor: data.extractors[0] || '', correct: '' };
   var tbody = document.querySelector('#samples-table tbody');
   var count = document.getElementById('samples-count');
   var detail = document.getElementById('sample-detail');
@@ -61,11 +61,16 @@ export const CLIENT_SCRIPT = String.raw`
   }
   fillSelect('filter-model', data.models, 'all models');
   fillSelect('filter-dataset', data.datasets, 'all datasets');
+  fillSelect('filter-eval', data.evalTypes, 'all evaluations');
   fillSelect('filter-extractor', data.extractors, null);
-  ['model', 'dataset', 'extractor', 'correct'].forEach(function (key) {
+  ['model', 'dataset', 'eval', 'extractor', 'correct'].forEach(function (key) {
     var select = document.getElementById('filter-' + key);
     select.value = filters[key];
-    select.addEventListener('change', function () { filters[key] = select.value; renderTable(); });
+    select.addEventListener('change', function () {
+      filters[key] = select.value;
+      if (key === 'extractor') document.getElementById('answer-extractor').textContent = select.value;
+      renderTable();
+    });
   });
 
   function correctOf(s) {
@@ -80,17 +85,21 @@ export const CLIENT_SCRIPT = String.raw`
     samples.forEach(function (s, i) {
       if (filters.model && s.model !== filters.model) return;
       if (filters.dataset && s.dataset !== filters.dataset) return;
+      if (filters.eval && s.eval_type !== filters.eval) return;
       var c = correctOf(s);
       if (filters.correct === 'correct' && c !== true) return;
       if (filters.correct === 'wrong' && c !== false) return;
       shown++;
       var answer = s.answers[filters.extractor];
       var row = el('tr', { tabindex: '0', 'data-sample': String(i) }, [
-        el('td', { text: s.model }), el('td', { text: s.dataset }), el('td', { text: s.id }),
+        el('td', { text: s.model }), el('td', { text: s.eval_type }), el('td', { text: s.dataset }), el('td', { text: s.id }),
         el('td', { text: s.gold }), el('td', { text: answer === null || answer === undefined ? '–' : answer }),
-        el('td', { className: c ? 'ok' : 'bad', text: mark(c) }),
-        el('td', { text: s.stop_reason }), el('td', { text: String(s.maps.length) }),
-      ]);
+      ].concat(data.extractors.map(function (x) {
+        var v = s.correct_by[x];
+        return el('td', { className: v === undefined ? '' : v ? 'ok' : 'bad', text: mark(v === undefined ? null : v) });
+      })).concat([
+        el('td', { text: s.stop_reason }), el('td', { text: String(s.new_tokens) }), el('td', { text: String(s.maps.length) }),
+      ]));
       row.addEventListener('click', function () { select(i, row); });
       row.addEventListener('keydown', function (e) { if (e.key === 'Enter') select(i, row); });
       tbody.appendChild(row);
@@ -125,9 +134,13 @@ export const CLIENT_SCRIPT = String.raw`
     ]);
     var noiseNote = s.noise === null ? 'noise spans unknown (see Notes)' :
       s.noise.length ? s.noise.length + ' noise span(s) highlighted' : 'no noise in this prompt';
-    detail.appendChild(el('h3', { text: s.model + ' · ' + s.dataset + ' · ' + s.id }));
+    detail.appendChild(el('h3', { text: s.model + ' · ' + s.eval_type + ' · ' + s.dataset + ' · ' + s.id }));
     detail.appendChild(el('p', { className: 'facts', text: 'gold ' + s.gold + ' · stop: ' + s.stop_reason + ' · ' +
-      s.prompt_tokens + ' prompt tokens, ' + s.new_tokens + ' new tokens · ' + Math.round(s.ms) + ' ms' }));
+      s.prompt_tokens + ' prompt tokens, ' + s.new_tokens + ' new tokens' }));
+    // The log's ms is the wall time since the set's previous sample finished: with batched
+    // generation that is not this sample's own time (a 512-token sample can show 10 ms).
+    detail.appendChild(el('p', { className: 'timing', text: 'logged ' + Math.round(s.ms) +
+      ' ms after the previous sample of this set finished (generation is batched: not this sample’s own generation time)' }));
     detail.appendChild(answers);
     detail.appendChild(el('h4', { text: 'Prompt (' + noiseNote + ')' }));
     detail.appendChild(promptWithNoise(s));

@@ -46,6 +46,18 @@ export interface ReportContent {
   tables: TableEntry[];
 }
 
+/**
+ * How many samples the run logged, per evaluation where it has more than zero-shot:
+ * '160 samples', '320 samples (160 zero_shot, 160 post_sft)'.
+ */
+export function sampleCount(run: Pick<RunData, 'samples'>): string {
+  const per = new Map<string, number>();
+  for (const s of run.samples) per.set(s.evalType, (per.get(s.evalType) ?? 0) + 1);
+  const total = `${run.samples.length} samples`;
+  if (per.size === 0 || (per.size === 1 && per.has('zero_shot'))) return total;
+  return `${total} (${[...per].map(([t, n]) => `${n} ${t}`).join(', ')})`;
+}
+
 const pct = (x: number): string => (x * 100).toFixed(1);
 const signedPct = (x: number): string => (x > 0 ? '+' : '') + pct(x);
 

@@ -1,8 +1,9 @@
-// report.html: one self-contained page. vega and vega-lite's browser bundles are inlined, every
-// chart travels as its Vega-Lite spec (drawn in the page) with its PNG as a data: URI fallback,
-// and the samples, noise spans and sample maps sit in one JSON block the drill-down reads. No
-// request leaves the page. Text from the run is escaped here (server side) or set through
-// textContent (client side), so a prompt cannot inject markup.
+// report.html: one page. vega and vega-lite's browser bundles are inlined, every chart travels as
+// its Vega-Lite spec (drawn in the page) with its PNG as a fallback, and the samples, noise spans
+// and sample maps sit in one JSON block the drill-down reads. The PNGs are inlined as data: URIs
+// (self-contained) unless they would make the page large, then linked by relative paths to the
+// files beside it (inlinesImages). No request leaves the run folder. Text from the run is escaped
+// here (server side) or set through textContent (client side), so a prompt cannot inject markup.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import {
   metricTable,
   pivotTables,
   ratioTable,
+  sampleCount,
   type MapEntry,
   type ReportContent,
 } from './content.js';
@@ -59,6 +61,37 @@ export function browserBundles(): BrowserBundles {
 const dataUri = (bytes: Uint8Array | undefined) =>
   bytes ? `data:image/png;base64,${Buffer.from(bytes).toString('base64')}` : null;
 
+/**
+ * Above this many bytes of inlined PNGs (base64) report.html links its images instead: a full
+ * run's maps inlined made a ~50 MB page that browsers load slowly and mail cannot carry.
+ */
+export const INLINE_LIMIT = 5 * 1024 * 1024;
+
+/** Bytes the report's PNGs take inlined as base64 data: URIs. */
+export function inlinedBytes(content: Pick<ReportContent, 'charts' | 'maps'>): number {
+  const b64 = (n: number) => 4 * Math.ceil(n / 3) + 'data:image/png;base64,'.length;
+  let total = 0;
+  for (const e of [...content.charts, ...content.maps])
+    if (e.pngData) total += b64(e.pngData.length);
+  return total;
+}
+
+/**
+ * Whether report.html inlines its PNGs (self-contained: one file to pass around) or links the
+ * files beside it (charts/, attention_maps/, by relative paths: the page works where the run
+ * folder is, opened from disk or served). `selfContained` decides when given; otherwise the page
+ * inlines while its images stay under `inlineLimit` bytes.
+ */
+export function inlinesImages(
+  content: Pick<ReportContent, 'charts' | 'maps'>,
+  opts: Pick<HtmlOptions, 'selfContained' | 'inlineLimit'> = {},
+): boolean {
+  return opts.selfContained ?? inlinedBytes(content) <= (opts.inlineLimit ?? INLINE_LIMIT);
+}
+
+/** A relative path as an href/src: each segment URI-encoded, '/' kept. */
+const relativeUrl = (rel: string) => rel.split('/').map(encodeURIComponent).join('/');
+
 function table(
   header: readonly string[],
   rows: readonly (readonly string[])[],
@@ -103,10 +136,32 @@ function mapCaption(m: MapEntry): string {
   return `${m.dataset}: ${m.condition} prompt · ${m.form} map, layer ${m.layer}, ${head}`;
 }
 
+/**
+ * The sample table's header: the answer of the extractor picked in the filter (its name filled in
+ * by the page), then whether each extractor scored the sample correct, the headline one first.
+ */
+export function samplesHeader(extractors: readonly string[]): string {
+  const th = (text: string, attrs = '') => `<th${attrs}>${escapeHtml(text)}</th>`;
+  return [
+    ...['model', 'evaluation', 'dataset', 'id', 'gold'].map((h) => th(h)),
+    `<th>answer (<span id="answer-extractor">${escapeHtml(extractors[0] ?? '')}</span>)</th>`,
+    ...extractors.map((x) => th(`correct (${x})`, ` data-extractor="${escapeHtml(x)}"`)),
+    ...['stop', 'new tokens', 'maps'].map((h) => th(h)),
+  ].join('');
+}
+
 export interface HtmlOptions {
   bundles?: BrowserBundles;
   /** The dataset without noise; its samples show the clean maps of every noise type. Default 'clean'. */
   baseline?: string;
+  /**
+   * true: every PNG inlined as a data: URI (one self-contained file, however large); false: PNGs
+   * linked by relative paths (charts/, attention_maps/). Default: inlined while they take at most
+   * `inlineLimit` bytes, else linked.
+   */
+  selfContained?: boolean;
+  /** The size (bytes of base64 PNGs) above which images are linked by default; INLINE_LIMIT. */
+  inlineLimit?: number;
 }
 
 export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): string {
@@ -115,7 +170,10 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
   const bundles = opts.bundles ?? browserBundles();
   const baseline = opts.baseline ?? 'clean';
 
-  const maps = content.maps.map((e) => ({ caption: mapCaption(e), src: dataUri(e.pngData) }));
+  const inline = inlinesImages(content, opts);
+  const imageSrc = (e: { png: string; pngData?: Uint8Array }) =>
+    inline ? dataUri(e.pngData) : relativeUrl(e.png);
+  const maps = content.maps.map((e) => ({ caption: mapCaption(e), src: imageSrc(e) }));
   const mapsFor = (model: string, dataset: string, id: string): number[] => {
     const keys: number[] = [];
     content.maps.forEach((e, k) => {
@@ -136,7 +194,9 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
     datasets: run.datasets,
     charts: content.charts.map((c) => c.spec),
     maps,
-    samples: run.samples.map(({ record: r, noise }) => ({
+    evalTypes: [...new Set(run.samples.map((s) => s.evalType))],
+    samples: run.samples.map(({ record: r, noise, evalType }) => ({
+      eval_type: evalType,
       model: r.model,
       dataset: r.dataset,
       id: r.id,
@@ -151,7 +211,8 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
       new_tokens: r.new_tokens,
       ms: r.ms,
       noise,
-      maps: mapsFor(r.model, r.dataset, r.id),
+      // the maps are of the models as they were before fine-tuning: zero-shot samples only
+      maps: evalType === 'zero_shot' ? mapsFor(r.model, r.dataset, r.id) : [],
     })),
   };
 
@@ -160,7 +221,7 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
   if (m.started) facts.push(`started ${m.started}`);
   if (m.finished) facts.push(`finished ${m.finished}`);
   if (m.task?.name) facts.push(`task: ${m.task.name}`);
-  facts.push(`${run.samples.length} samples`);
+  facts.push(sampleCount(run));
 
   const parts: string[] = [];
   parts.push(`<h1>Report: run ${escapeHtml(m.run)}</h1>`);
@@ -171,6 +232,11 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
       (run.attention ? '<a href="#attention">Attention</a>' : '') +
       '<a href="#samples">Samples</a><a href="#manifest">Manifest</a></nav>',
   );
+  if (!inline) {
+    parts.push(
+      `<p class="linked">Images are linked, not inlined (${(inlinedBytes(content) / 1024 / 1024).toFixed(1)} MB of PNGs): keep <code>charts/</code> and <code>attention_maps/</code> beside this page, or rebuild it with <code>exp report --self-contained</code> for one file.</p>`,
+    );
+  }
   if (run.notes.length) {
     parts.push(
       `<ul class="notes">${run.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
@@ -210,7 +276,7 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
   parts.push('<section id="charts"><h2>Charts</h2>');
   if (content.charts.length === 0) parts.push('<p>No charts.</p>');
   content.charts.forEach((c, i) => {
-    const src = dataUri(c.pngData);
+    const src = imageSrc(c);
     parts.push(
       `<figure class="chart" id="chart-${escapeHtml(c.name)}"><figcaption>${escapeHtml(c.title)} <span>— ${escapeHtml(c.description)}</span></figcaption>` +
         `<div class="chart-view" data-chart="${i}" data-name="${escapeHtml(c.name)}">` +
@@ -247,10 +313,13 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
       '<p class="filters">' +
       '<label>model <select id="filter-model"></select></label>' +
       '<label>dataset <select id="filter-dataset"></select></label>' +
+      '<label>evaluation <select id="filter-eval"></select></label>' +
       '<label>extractor <select id="filter-extractor"></select></label>' +
       '<label>correctness <select id="filter-correct"><option value="">all</option><option value="correct">correct</option><option value="wrong">wrong</option></select></label>' +
       '<span id="samples-count"></span></p>' +
-      '<div class="samples-list"><table id="samples-table"><thead><tr><th>model</th><th>dataset</th><th>id</th><th>gold</th><th>answer</th><th>correct</th><th>stop</th><th>maps</th></tr></thead><tbody></tbody></table></div>' +
+      '<div class="samples-list"><table id="samples-table"><thead><tr>' +
+      samplesHeader(content.extractors) +
+      '</tr></thead><tbody></tbody></table></div>' +
       '<div id="sample-detail" hidden></div>' +
       '<p>Click a row to see the prompt (noise highlighted), the completion, every extractor’s answer and the sample’s attention maps.</p>' +
       '</section>',

@@ -6,6 +6,7 @@ import {
   intervalColumns,
   pivotTables,
   ratioTable,
+  sampleCount,
   type ReportContent,
 } from './content.js';
 
@@ -45,7 +46,7 @@ export function reportMarkdown(content: ReportContent): string {
     );
   }
   if (run.datasets.length) facts.push(`- datasets: ${run.datasets.join(', ')}`);
-  facts.push(`- samples: ${run.samples.length}`);
+  facts.push(`- samples: ${sampleCount(run).replace(/ samples/, '')}`);
   out.push(...facts, '');
 
   out.push('## Results', '');

@@ -11,6 +11,7 @@ import {
   ciLabels,
   ciMethods,
   readSampleLog,
+  sampleLogFolders,
   type CiLabels,
   type ResultRow,
   type SampleRecord,
@@ -39,6 +40,8 @@ export interface Span {
 /** A sample with where its noise sits in the prompt (null: unknown, see the run's notes). */
 export interface SampleView {
   record: SampleRecord;
+  /** Which evaluation logged it: 'zero_shot' (samples/) or e.g. 'post_sft' (samples_post_sft/). */
+  evalType: string;
   noise: Span[] | null;
 }
 
@@ -91,6 +94,7 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
+const distinctOf = (xs: readonly string[]) => [...new Set(xs)];
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 const listDir = (p: string) => (isDir(p) ? readdirSync(p).sort() : []);
 
@@ -101,12 +105,22 @@ function ordered(found: readonly string[], order: readonly string[] | undefined)
   return [...first, ...unique.filter((x) => !first.includes(x))];
 }
 
-function readSamples(dir: string): SampleRecord[] {
-  const root = path.join(dir, 'samples');
-  const out: SampleRecord[] = [];
-  for (const model of listDir(root)) {
-    for (const file of listDir(path.join(root, model))) {
-      if (file.endsWith('.jsonl')) out.push(...readSampleLog(path.join(root, model, file)));
+/** A record with the evaluation that logged it. */
+interface Logged {
+  record: SampleRecord;
+  evalType: string;
+}
+
+function readSamples(dir: string): Logged[] {
+  const out: Logged[] = [];
+  for (const { folder, evalType } of sampleLogFolders(dir)) {
+    const root = path.join(dir, folder);
+    for (const model of listDir(root)) {
+      for (const file of listDir(path.join(root, model))) {
+        if (!file.endsWith('.jsonl')) continue;
+        for (const record of readSampleLog(path.join(root, model, file)))
+          out.push({ record, evalType });
+      }
     }
   }
   return out;
@@ -123,7 +137,7 @@ function comparisonPair(manifest: Manifest): [string, string] | undefined {
 function readResults(
   dir: string,
   manifest: Manifest,
-  samples: SampleRecord[],
+  samples: Logged[],
   baseline: string,
   notes: string[],
 ): { rows: ResultRow[]; files: RunData['resultFiles']; labels: CiLabels } {
@@ -161,16 +175,22 @@ function readResults(
   }
   // The table `exp run` would have written, from the logs alone: the manifest's extractors and
   // run seed (the bootstrap's), else every extractor the samples have and exp's default seed 42.
-  const extractors = manifest.task?.extractors ?? Object.keys(samples[0].answers);
-  const rows = buildResultsTable(samples, {
-    extractors,
-    seed: manifest.seeds?.run ?? 42,
-    evalType: 'zero_shot',
-    baseline,
-    pair: comparisonPair(manifest),
-    ciMethod: methods.ci,
-    level: methods.level,
-  });
+  // One table per evaluation (zero-shot, then post-SFT, ...), as `exp run` writes them.
+  const extractors = manifest.task?.extractors ?? Object.keys(samples[0].record.answers);
+  const rows = distinctOf(samples.map((s) => s.evalType)).flatMap((evalType) =>
+    buildResultsTable(
+      samples.filter((s) => s.evalType === evalType).map((s) => s.record),
+      {
+        extractors,
+        seed: manifest.seeds?.run ?? 42,
+        evalType,
+        baseline,
+        pair: comparisonPair(manifest),
+        ciMethod: methods.ci,
+        level: methods.level,
+      },
+    ),
+  );
   notes.push(
     'experiment_results.json was missing: the results table was computed from the sample logs',
   );
@@ -203,10 +223,11 @@ function readNoiseRecords(file: string, ids: ReadonlySet<string>) {
 function noiseSpans(
   dir: string,
   manifest: Manifest,
-  samples: SampleRecord[],
+  logged: Logged[],
   opts: ReadRunOptions,
   notes: string[],
 ): SampleView[] {
+  const samples = logged.map((s) => s.record);
   const baseline = opts.baseline ?? 'clean';
   const byDataset = new Map<string, SampleRecord[]>();
   for (const s of samples) {
@@ -253,7 +274,11 @@ function noiseSpans(
       );
     }
   }
-  return samples.map((record) => ({ record, noise: spans.get(record) ?? null }));
+  return logged.map(({ record, evalType }) => ({
+    record,
+    evalType,
+    noise: spans.get(record) ?? null,
+  }));
 }
 
 function readSampleMaps(dir: string): SampleMapFile[] {
@@ -293,21 +318,23 @@ export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
   const manifest = readJson(manifestFile, ManifestSchema);
   const notes: string[] = [];
   const records = readSamples(dir);
-  // Samples in the run's order (model, dataset, position in the set), not the file system's: the
-  // results table computed from them and every listing follow it.
+  // Samples in the run's order (evaluation, model, dataset, position in the set), not the file
+  // system's: the results table computed from them and every listing follow it.
+  const evalTypes = distinctOf(records.map((r) => r.evalType));
   const sampleModels = ordered(
-    records.map((r) => r.model),
+    records.map((r) => r.record.model),
     manifest.plan?.models,
   );
   const sampleDatasets = ordered(
-    records.map((r) => r.dataset),
+    records.map((r) => r.record.dataset),
     manifest.plan?.datasets,
   );
   records.sort(
     (a, b) =>
-      sampleModels.indexOf(a.model) - sampleModels.indexOf(b.model) ||
-      sampleDatasets.indexOf(a.dataset) - sampleDatasets.indexOf(b.dataset) ||
-      a.index - b.index,
+      evalTypes.indexOf(a.evalType) - evalTypes.indexOf(b.evalType) ||
+      sampleModels.indexOf(a.record.model) - sampleModels.indexOf(b.record.model) ||
+      sampleDatasets.indexOf(a.record.dataset) - sampleDatasets.indexOf(b.record.dataset) ||
+      a.record.index - b.record.index,
   );
   const { rows, files, labels } = readResults(
     dir,
