@@ -5,7 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** padding 10: without it a legend label touched the image edge (docs/TOOLING.md section 4). */
+/** padding 10: without it a legend label touched the image edge. */
 export const PADDING = 10;
 
 export type Spec = TopLevelSpec;

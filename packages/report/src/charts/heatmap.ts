@@ -20,7 +20,7 @@ export const CLASS_COLOURS: Record<TokenClass, string> = {
 };
 
 /**
- * A token as an axis label. A bare or leading space renders blank or trimmed (TOOLING.md), and a
+ * A token as an axis label. A bare or leading space renders blank or trimmed in vega's axis labels, and a
  * newline would break the label, so whitespace is shown as visible marks: ␣ space, ↵ newline,
  * ⇥ tab; an empty token as ∅.
  */

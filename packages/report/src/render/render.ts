@@ -1,4 +1,4 @@
-// Spec -> SVG -> PNG without a browser (docs/TOOLING.md section 4): vega-lite compiles, vega's
+// Spec -> SVG -> PNG without a browser: vega-lite compiles, vega's
 // headless View draws SVG with real text metrics from @napi-rs/canvas (aliased as `canvas`, which
 // vega-canvas imports), and resvg rasterises with the DejaVu fonts shipped in dejavu-fonts-ttf,
 // so the output does not depend on the machine's fonts.

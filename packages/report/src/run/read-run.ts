@@ -1,4 +1,4 @@
-// Reads a run folder (docs/DESIGN.md "Run folder") into typed data: the manifest, the results
+// Reads a run folder (the root README's "Runs" table) into typed data: the manifest, the results
 // table, the sample logs with their noise spans, and whichever optional outputs exist (attention
 // analysis, per-sample maps, SFT loss). Missing optional parts become notes, never failures; a
 // file that exists but is malformed fails with one line naming the file and field.
