@@ -27,7 +27,7 @@ import { batchPlan } from '../../train/src/data/batches.js';
 import { busy, formatTable, gsm8kDir, machineLine, startCpuProbe, type Log } from './common.js';
 
 export interface FullRunOptions {
-  /** Continuous-batching rows (exp run's --batch-size, default 8). */
+  /** Continuous-batching rows (exp run's --batch-size, default DEFAULT_BATCH_SIZE). */
   batch: number;
   threads: number;
   /** Layer counts measured (extrapolated to 16), or 16 alone. */

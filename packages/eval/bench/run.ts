@@ -17,6 +17,7 @@ import { againstTarget, busy, formatTable, machineLine } from './common.js';
 import { TRANSFORMERS_375M, benchDecode } from './decode-bench.js';
 import { RUN_ARGS, RUN_TARGET_S, benchRun } from './run-bench.js';
 import { fullRunCommand, type FullRunOptions } from './full-run.js';
+import { DEFAULT_BATCH_SIZE } from '../src/run/run-evaluation.js';
 
 const PARTS = ['run', 'batching', 'decode'] as const;
 const BATCHING_MODELS = ['tiny-llama', 'random-58m', 'random-375m'] as const;
@@ -207,7 +208,7 @@ async function fullRun(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      batch: { type: 'string', default: '8' },
+      batch: { type: 'string', default: String(DEFAULT_BATCH_SIZE) },
       threads: { type: 'string', default: '2' },
       layers: { type: 'string', default: '16' },
       'gsm8k-new': { type: 'string', default: '200' },

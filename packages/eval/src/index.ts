@@ -2,6 +2,7 @@ export const VERSION = '0.1.0';
 
 // --- evaluation runs: models x datasets under a task, resumable sample logs, results table ---
 export {
+  DEFAULT_BATCH_SIZE,
   runEvaluation,
   sampleLogPath,
   sampleLogFolders,

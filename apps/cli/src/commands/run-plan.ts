@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DatasetNameSchema } from '@exp/data';
-import { CI_METHODS, FEWSHOT_SAMPLERS } from '@exp/eval';
+import { CI_METHODS, DEFAULT_BATCH_SIZE, FEWSHOT_SAMPLERS } from '@exp/eval';
 import { commaList } from '../errors.js';
 import { UsageError } from '../io.js';
 
@@ -51,7 +51,7 @@ export const RunOptionsSchema = z.object({
   instructions: z.boolean().default(false),
   device: z.enum(DEVICES).default('cpu'),
   threads: z.number().int().positive().optional(),
-  batchSize: z.number().int().positive().default(8),
+  batchSize: z.number().int().positive().default(DEFAULT_BATCH_SIZE),
   /** transformers 4's clean_up_tokenization_spaces on completions (default: transformers 5's decode). */
   decodeCleanup: z.boolean().default(false),
   protocol: z.enum(PROTOCOLS).optional(),

@@ -5,6 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { checkGsm8kCopy, resultsDir, resolveUserPath } from '@exp/data';
 import {
   CI_METHODS,
+  DEFAULT_BATCH_SIZE,
   ciMethods,
   formatPivot,
   writeResults,
@@ -332,8 +333,7 @@ export const runCommand: CommandFactory = (io) => (y) =>
         })
         .option('batch-size', {
           type: 'number',
-          describe:
-            'Rows generated at once (continuous batching; results do not depend on it; default 8)',
+          describe: `Rows generated at once (continuous batching; results do not depend on it; default ${DEFAULT_BATCH_SIZE})`,
         })
         .option('decode-cleanup', {
           type: 'boolean',
