@@ -34,6 +34,19 @@ function keptPositions(o: Ops, target: Value): Value {
   return o.unsqueeze(one(o, 'Not', [one(o, 'Equal', [target, o.i64([IGNORE_INDEX], true)])]), [-1]);
 }
 
+/** [B, S, 1] int64: each position's target, 0 where it is ignored (a valid index to gather at). */
+function targetIds(o: Ops, keep: Value, target: Value): Value {
+  return o.where(keep, o.unsqueeze(target, [-1]), o.i64([0], true));
+}
+
+/** The number of kept positions as a scalar of `like`'s type. */
+function keptCount(o: Ops, keep: Value, like: Value): Value {
+  return one(o, 'CastLike', [
+    one(o, 'ReduceSum', [o.cast(keep, DataType.INT64)], { keepdims: 0 }),
+    like,
+  ]);
+}
+
 /**
  * Scalar loss from logits [B, S, V] and int64 labels [B, S]. Built from LogSoftmax,
  * GatherElements, Where and ReduceSum, all covered by RULES; the few values whose rules need
@@ -48,15 +61,12 @@ export function causalLmLoss(
   const { o, t, b, s, target } = shiftedTarget(g, logits, labels, opts);
   const lsm = g.node('LogSoftmax', [logits], { axis: -1 })[0]!;
   const keep = keptPositions(o, target);
-  const ids = o.where(keep, o.unsqueeze(target, [-1]), o.i64([0], true));
+  const ids = targetIds(o, keep, target);
   const picked = g.node('GatherElements', [lsm, ids], { axis: -1 })[0]!;
   const zero = one(o, 'CastLike', [o.float([0]), picked]);
   const kept = o.where(keep, picked, zero);
   const total = one(o, 'ReduceSum', [kept], { keepdims: 0 });
-  const count = one(o, 'CastLike', [
-    one(o, 'ReduceSum', [o.cast(keep, DataType.INT64)], { keepdims: 0 }),
-    total,
-  ]);
+  const count = keptCount(o, keep, total);
   const mean = o.div(total, count);
   for (const v of [picked, kept]) g.annotate(v, t.dtype, [b, s, 1]);
   for (const v of [total, count, mean]) g.annotate(v, t.dtype, []);
@@ -87,7 +97,7 @@ export function causalLmLossWithGrad(
 ): LossWithGrad {
   const { o, t, b, s, target } = shiftedTarget(g, logits, labels, opts);
   const keep = keptPositions(o, target);
-  const ids = o.where(keep, o.unsqueeze(target, [-1]), o.i64([0], true));
+  const ids = targetIds(o, keep, target);
   const zero = one(o, 'CastLike', [o.float([0]), logits]);
   // LogSoftmax, not lse - picked nor log(softmax[target]): one exp pass like Softmax, exact
   // where a probability underflows (measured on [1, 256, 128256]: ReduceLogSumExp + Softmax
@@ -97,10 +107,7 @@ export function causalLmLossWithGrad(
   const kept = o.where(keep, o.neg(picked), zero);
   const probs = o.exp(lsm);
   const total = one(o, 'ReduceSum', [kept], { keepdims: 0 });
-  const count = one(o, 'CastLike', [
-    one(o, 'ReduceSum', [o.cast(keep, DataType.INT64)], { keepdims: 0 }),
-    total,
-  ]);
+  const count = keptCount(o, keep, total);
   const loss = o.div(total, count);
 
   const w = o.where(keep, o.reciprocal(count), zero); // [B, S, 1]: keep / count

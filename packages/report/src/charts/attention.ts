@@ -7,7 +7,7 @@ import {
   isRatioMetric,
   isShareMetric,
   maxAbs,
-  modelColourScale,
+  modelColourChannel,
   PADDING,
   ratioDomain,
   type ModelColours,
@@ -250,13 +250,7 @@ export function metricByLayerSpec(
           title: label,
           scale: anchored ? { domain: anchored.domain } : { zero: false },
         },
-        color: {
-          field: 'model',
-          type: 'nominal',
-          sort: models,
-          title: 'model',
-          scale: modelColourScale(models, colours),
-        },
+        color: modelColourChannel(models, colours),
         ...(conditions.length > 1
           ? {
               strokeDash: {

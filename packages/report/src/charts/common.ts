@@ -108,6 +108,17 @@ export function modelColourScale(shown: readonly string[], colours: ModelColours
   return { domain: [...shown], range };
 }
 
+/** The `color` channel of a chart whose series are models: their fixed colours, in run order. */
+export function modelColourChannel(models: readonly string[], colours: ModelColours = {}) {
+  return {
+    field: 'model',
+    type: 'nominal',
+    sort: models,
+    title: 'model',
+    scale: modelColourScale(models, colours),
+  } as const;
+}
+
 // --- colour and axis domains of attention metrics ---
 
 /** Metrics that are shares of attention (or normalised to [0, 1]): drawn on [0, 1]. */

@@ -5,7 +5,7 @@ import {
   countPhrase,
   distinct,
   labelledByEvalType,
-  modelColourScale,
+  modelColourChannel,
   PADDING,
   type ModelColours,
   title,
@@ -71,13 +71,7 @@ function barsWithIntervals(args: {
     axis: { labelAngle: 0 },
   };
   const xOffset = { field: 'model', type: 'nominal', sort: args.models };
-  const color = {
-    field: 'model',
-    type: 'nominal',
-    sort: args.models,
-    title: 'model',
-    scale: modelColourScale(args.models, args.colours),
-  };
+  const color = modelColourChannel(args.models, args.colours);
   return {
     data: { values: args.values },
     // 30 px per bar (the offset band), so the width grows with models x datasets.

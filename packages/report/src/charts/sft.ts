@@ -1,7 +1,7 @@
 // sft_loss: the training loss per optimiser step of each fine-tuned model (sft/<model>/loss.jsonl).
 import type { LossPoint } from '../run/schemas.js';
 import {
-  modelColourScale,
+  modelColourChannel,
   PADDING,
   title,
   VEGA_LITE_SCHEMA,
@@ -30,13 +30,7 @@ export function sftLossSpec(curves: readonly LossCurve[], colours?: ModelColours
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
       y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } },
-      color: {
-        field: 'model',
-        type: 'nominal',
-        sort: models,
-        title: 'model',
-        scale: modelColourScale(models, colours),
-      },
+      color: modelColourChannel(models, colours),
       tooltip: [
         { field: 'model', type: 'nominal' },
         { field: 'step', type: 'quantitative' },
