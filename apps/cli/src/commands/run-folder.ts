@@ -10,10 +10,10 @@ export const MANIFEST = 'manifest.json';
 
 /** Options that change how fast a run goes, not what it measures: a resumed run may change them. */
 export const OPERATIONAL_OPTIONS = new Set([
+  'out',
   'threads',
   'batchSize',
   'saveTotalLimit',
-  'out',
   'runId',
   'resume',
   'setup',

@@ -6,21 +6,18 @@ import path from 'node:path';
 import { resolveUserPath, resultsDir } from '@exp/data';
 import { flagName } from '../errors.js';
 import { UsageError } from '../io.js';
-import { MANIFEST, readManifest } from './run-folder.js';
+import { MANIFEST, OPERATIONAL_OPTIONS, readManifest } from './run-folder.js';
 import type { RunOptions } from './run-plan.js';
 
+/** Operational options that name another run or action rather than tune this one. */
+const NOT_WITH_RESUME = new Set(['runId', 'resume', 'setup', 'instructions']);
+
 /**
- * What --resume accepts alongside: where the run folders are, and speed settings that do not
- * change results (--device is left out: another device's kernels can change the numbers).
+ * What --resume accepts alongside: the operational options (where the run folders are, speed
+ * settings that do not change results; --device is not one: another device's kernels can change
+ * the numbers), less those that pick another run or action.
  */
-export const RESUME_ALONGSIDE = [
-  'out',
-  'threads',
-  'batchSize',
-  'saveTotalLimit',
-  'skipReport',
-  'verbose',
-] as const;
+export const RESUME_ALONGSIDE = [...OPERATIONAL_OPTIONS].filter((k) => !NOT_WITH_RESUME.has(k));
 
 /** The options the user typed (yargs' argv holds only those, in both spellings, plus verbose). */
 export function givenOptions(argv: Record<string, unknown>): string[] {
