@@ -1,11 +1,7 @@
-import { defineConfig } from 'tsup';
+import { tsupConfig } from '../../tools/tsup.preset.mjs';
 
-export default defineConfig({
+export default tsupConfig({
   entry: ['src/main.ts'],
-  format: ['esm'],
   dts: false,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
   banner: { js: '#!/usr/bin/env node' },
 });

@@ -1,11 +1,6 @@
-import { defineConfig } from 'tsup';
+import { tsupConfig } from '../../tools/tsup.preset.mjs';
 
-export default defineConfig({
-  // render-worker: the worker thread entry pool.ts starts (beside index.js in dist/).
+// render-worker: the worker thread entry pool.ts starts (beside index.js in dist/).
+export default tsupConfig({
   entry: { index: 'src/index.ts', 'render-worker': 'src/render/worker.ts' },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { formatError, setTypedArgs, usageMessage } from './errors.js';
 import { InterruptedError, processIo, UsageError, type Io } from './io.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '@exp/run';
 import { dataCommand } from './commands/data.js';
 import { noiseCommand } from './commands/noise.js';
 import { doctorCommand } from './commands/doctor.js';

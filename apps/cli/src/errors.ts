@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { flagName } from '@exp/run';
 import { UsageError } from './io.js';
 
 /** One line for the user: the message, or the stack too with --verbose. */
@@ -128,11 +129,6 @@ export function setTypedArgs(args: readonly string[]): void {
   typedArgs = args;
 }
 
-/** The option's flag as the user writes it: maxSamples -> --max-samples. */
-export function flagName(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
-}
-
 /** What the user typed after --name (the last occurrence, as yargs keeps the last one). */
 export function typedValue(key: string): string | undefined {
   const names = new Set([flagName(key), `--${key}`]);
@@ -255,29 +251,6 @@ export function parseOptions<T>(schema: z.ZodType<T>, raw: unknown): T {
   const parsed = schema.safeParse(raw, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw new UsageError(optionMessage(schema, parsed.error.issues[0]));
-}
-
-/** A comma-separated list option ("clean,inf" -> ["clean", "inf"]), each item checked, no repeats. */
-export function commaList(what: string, item: z.ZodString) {
-  return z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(item)
-        .min(1, `expected at least one ${what}`)
-        .superRefine((a, ctx) => {
-          const twice = a.find((x, i) => a.indexOf(x) !== i);
-          if (twice !== undefined) {
-            ctx.addIssue({ code: 'custom', message: `${JSON.stringify(twice)} is listed twice` });
-          }
-        }),
-    );
 }
 
 // --- yargs messages ----------------------------------------------------------------------------

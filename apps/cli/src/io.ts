@@ -14,13 +14,8 @@ export const processIo: Io = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
-/** An error whose message is meant for the user as it is: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+// the one-line usage error every command throws is @exp/run's (the run's options throw it too)
+export { UsageError } from '@exp/run';
 
 /**
  * A run stopped by a signal after saving its work: exit code 130 (SIGINT, Ctrl-C, the default)

@@ -4,7 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Attempt } from '../src/commands/run-folder.js';
+import type { Attempt } from '@exp/run';
 import { exp } from './helpers.js';
 import { readManifest, useRunEnv } from './run-helpers.js';
 

@@ -21,8 +21,7 @@ import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../io.js';
-import { readManifest } from './run-folder.js';
-import { comparisonPair } from './run-zero-shot.js';
+import { comparisonPair, readManifest } from '@exp/run';
 
 const ExtractLineSchema = z.looseObject({
   completion: z.string({ error: 'expected a string' }),

@@ -16,10 +16,14 @@ import { parseOptions } from '../errors.js';
 import { InterruptedError, type Io } from '../io.js';
 import { withProgress } from '../progress.js';
 import { interruptedExitCode, interruptible } from '../signals.js';
-import { sftBarUpdates } from './run-sft.js';
-import { MANIFEST } from './run-folder.js';
-import { DEVICES } from './run-plan.js';
-import { SftManifest, checkpointHashes, sftDataRecord } from './sft-manifest.js';
+import {
+  DEVICES,
+  MANIFEST,
+  SftManifest,
+  checkpointHashes,
+  sftBarUpdates,
+  sftDataRecord,
+} from '@exp/run';
 import type { CommandFactory } from '../cli.js';
 
 const TrainSchema = z.object({

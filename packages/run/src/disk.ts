@@ -18,7 +18,7 @@ import {
   type ModelConfig,
 } from '@exp/models';
 import { DEFAULT_SAVE_TOTAL_LIMIT, type CheckpointDtype } from '@exp/train';
-import type { RunPlan } from './run-plan.js';
+import type { RunPlan } from './plan.js';
 
 type StoredDtype = Exclude<CheckpointDtype, 'source'>;
 const DTYPE_BYTES: Record<StoredDtype, number> = { float32: 4, bfloat16: 2, float16: 2 };

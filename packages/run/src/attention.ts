@@ -15,11 +15,10 @@ import {
 import { loadGsm8k, readJsonl, writeFileAtomic } from '@exp/data';
 import { readSampleLog, renderPrompts, sampleLogPath, type Task } from '@exp/eval';
 import { NoisyProblemSchema, type NoisyProblem } from '@exp/noise';
-import type { Io } from '../io.js';
-import { progressBar } from '../progress.js';
-import type { DataFile } from './run-data.js';
-import type { RunOptions, RunPlan } from './run-plan.js';
-import { loadModels, needsTrain } from './run-zero-shot.js';
+import type { Reporter } from './events.js';
+import type { DataFile } from './data.js';
+import type { RunOptions, RunPlan } from './plan.js';
+import { loadModels, needsTrain } from './zero-shot.js';
 
 /** The noisy records of a dataset file, or null when its records carry no noise spans. */
 function noisyRecordsOf(file: string): NoisyProblem[] | null {
@@ -78,9 +77,9 @@ export async function attentionStep(args: {
   task: Task;
   data: Record<string, DataFile>;
   runDir: string;
-  io: Io;
+  report: Reporter;
 }): Promise<AttentionOutcome> {
-  const { plan, task, io, runDir } = args;
+  const { plan, task, report, runDir } = args;
   const fewshot = needsTrain(task) ? loadGsm8k('train') : undefined;
   const ctx = { fewshot, seed: plan.seed };
   // Prompts as evaluation renders them: the whole set in order (the lm-eval sampler's shots
@@ -117,14 +116,14 @@ export async function attentionStep(args: {
     });
   }
   if (sets.length === 0) {
-    io.out('attention: no noisy dataset with noise spans in this run; nothing to measure');
+    report.out('attention: no noisy dataset with noise spans in this run; nothing to measure');
     return { analysis: {}, files: [], skipped };
   }
   // Attention runs one forward per prompt (query 'last'): no external-kv decode graph, which would
   // cost a second copy of the weights and its build time per model.
-  const { models, info } = await loadModels(plan, args.options, io, { decoder: 'present' });
+  const { models, info } = await loadModels(plan, args.options, report, { decoder: 'present' });
   const files: string[] = [];
-  const bar = progressBar(io, 'attention');
+  const bar = report.bar('attention');
   try {
     // One call per model: metric 10 links attention to that model's own answers.
     const analysis: AttentionAnalysis = {};
@@ -170,7 +169,7 @@ export async function attentionStep(args: {
       for (const name of Object.keys(info)) {
         const m = analysis[s.name]?.[name];
         if (!m) continue;
-        io.out(
+        report.out(
           `attention: ${s.name} ${name}: NI ${m.noisy.ni_mean.toFixed(4)} (clean ${m.clean.ni_mean.toFixed(4)}), KMI ${m.noisy.kmi_mean.toFixed(4)} (clean ${m.clean.kmi_mean.toFixed(4)}) [${m.settings.form}, ${m.settings.samples} samples]`,
         );
       }

@@ -4,10 +4,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { resolveUserPath, resultsDir } from '@exp/data';
-import { flagName } from '../errors.js';
-import { UsageError } from '../io.js';
-import { MANIFEST, OPERATIONAL_OPTIONS, readManifest } from './run-folder.js';
-import type { RunOptions } from './run-plan.js';
+import { UsageError, flagName } from './errors.js';
+import { MANIFEST, OPERATIONAL_OPTIONS, readManifest } from './folder.js';
+import type { RunOptions } from './plan.js';
 
 /** Operational options that name another run or action rather than tune this one. */
 const NOT_WITH_RESUME = new Set(['runId', 'resume', 'setup', 'instructions']);
@@ -18,13 +17,6 @@ const NOT_WITH_RESUME = new Set(['runId', 'resume', 'setup', 'instructions']);
  * the numbers), less those that pick another run or action.
  */
 export const RESUME_ALONGSIDE = [...OPERATIONAL_OPTIONS].filter((k) => !NOT_WITH_RESUME.has(k));
-
-/** The options the user typed (yargs' argv holds only those, in both spellings, plus verbose). */
-export function givenOptions(argv: Record<string, unknown>): string[] {
-  return Object.keys(argv).filter(
-    (k) => k !== '_' && k !== '$0' && !k.includes('-') && argv[k] !== undefined,
-  );
-}
 
 /** The run's options: its manifest's, with the operational ones given now; refuses any other. */
 export function resumeOptions(

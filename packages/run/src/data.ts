@@ -22,19 +22,15 @@ import {
   parseNoiseCell,
   type NoiseCell,
 } from '@exp/noise';
-import { UsageError, type Io } from '../io.js';
-import { didYouMean } from '../suggest.js';
-import { withProgress } from '../progress.js';
-import { DATASETS, type RunPlan } from './run-plan.js';
+import { UsageError } from './errors.js';
+import type { Reporter } from './events.js';
+import { didYouMean } from './suggest.js';
+import type { DataFile } from './manifest.js';
+import { DATASETS, type RunPlan } from './plan.js';
 
 const BUILT_IN: readonly string[] = DATASETS;
 
-export interface DataFile {
-  path: string;
-  sha256: string;
-  /** Seed the noisy set was generated with (null for sets without noise). */
-  seed: number | null;
-}
+export type { DataFile } from './manifest.js';
 
 /**
  * The noise cell a dataset name stands for (`inf`, `sd-k2-late`, `mix.inf.sd-k4-early`), or null
@@ -85,15 +81,16 @@ export function checkDatasetNames(names: readonly string[]): void {
 }
 
 /** GSM8K test (and train, for k-shot prompts): present, or pulled with checksums when online. */
-async function ensureGsm8k(io: Io, splits: ('train' | 'test')[]): Promise<void> {
+async function ensureGsm8k(report: Reporter, splits: ('train' | 'test')[]): Promise<void> {
   const missing = splits.filter((s) => !existsSync(path.join(gsm8kDir(), `${s}.jsonl`)));
   if (missing.length === 0) return;
   if (process.env.EXP_GSM8K_DIR) gsm8kFile(missing[0]!); // names the folder and how to fix it
   try {
-    const files = await withProgress(io, 'gsm8k', (bar) =>
+    const files = await report.withBar('gsm8k', (bar) =>
       pullGsm8k({ splits: missing, onProgress: (p) => bar.update(p.received, p.total) }),
     );
-    for (const f of files) io.out(`data-gen: GSM8K ${f.split} ${f.status} (${f.records} records)`);
+    for (const f of files)
+      report.out(`data-gen: GSM8K ${f.split} ${f.status} (${f.records} records)`);
   } catch (e) {
     if (!(e instanceof DownloadError)) throw e;
     throw new Error(
@@ -171,10 +168,10 @@ function noiseSeed(file: string): number | null {
 /** Makes every dataset of the plan ready (unless --skip-data-gen) and describes each file. */
 export async function prepareData(
   plan: RunPlan,
-  io: Io,
+  report: Reporter,
   opts: { needTrain: boolean },
 ): Promise<Record<string, DataFile>> {
-  await ensureGsm8k(io, opts.needTrain ? ['test', 'train'] : ['test']);
+  await ensureGsm8k(report, opts.needTrain ? ['test', 'train'] : ['test']);
   const noise = plan.datasets.flatMap((name) => {
     const cell = noiseCell(name);
     return cell ? [{ name, cell }] : [];
@@ -185,8 +182,8 @@ export async function prepareData(
       .map((n) => ({ ...n, why: staleReason(datasetPath(n.name), n.cell, plan.seed, input) }))
       .filter((s) => s.why !== null);
     for (const s of stale) {
-      io.out(`data-gen: generating ${s.name} (${s.why})`);
-      await withProgress(io, 'noise', (bar) =>
+      report.out(`data-gen: generating ${s.name} (${s.why})`);
+      await report.withBar('noise', (bar) =>
         generateNoisyDatasets({
           types: [s.cell.type],
           ...(s.cell.typesMix ? { typesMix: [...s.cell.typesMix] } : {}),
@@ -229,7 +226,8 @@ export async function prepareData(
       seed: noiseSeed(file),
     };
   }
-  if (!plan.steps.dataGen) io.out('data-gen: skipped (--skip-data-gen); using the files in data/');
-  io.out(`data-gen: ${plan.datasets.length} datasets ready (${plan.datasets.join(', ')})`);
+  if (!plan.steps.dataGen)
+    report.out('data-gen: skipped (--skip-data-gen); using the files in data/');
+  report.out(`data-gen: ${plan.datasets.length} datasets ready (${plan.datasets.join(', ')})`);
   return files;
 }

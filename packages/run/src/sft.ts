@@ -14,10 +14,16 @@ import {
   resolveModel,
 } from '@exp/models';
 import { SftError, readSftLosses, trainSft, type SftProgress } from '@exp/train';
-import { UsageError } from '../io.js';
-import { withProgress, type Progress } from '../progress.js';
-import { formatSftDisk, knownModelShape, modelDisk } from './run-disk.js';
-import { comparisonPair, evalProgress, loadProblems, type RunStepArgs } from './run-zero-shot.js';
+import { UsageError } from './errors.js';
+import type { Progress } from './events.js';
+import { formatSftDisk, knownModelShape, modelDisk } from './disk.js';
+import {
+  comparisonPair,
+  evalProgress,
+  evaluationSettings,
+  loadProblems,
+  type RunStepArgs,
+} from './zero-shot.js';
 
 export const POST_SFT = 'post_sft';
 
@@ -67,7 +73,7 @@ export function sftBarUpdates(bar: Progress): (p: SftProgress) => void {
 
 /** Fine-tunes one model (or reuses a finished sft/<model>/final) and exports it. */
 async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> {
-  const { plan, io } = args;
+  const { plan, report } = args;
   const resolved = await resolveModel(name);
   const from = resolved.checkpointDir;
   if (!from) {
@@ -79,7 +85,7 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
   const final = path.join(dir, 'final');
   const trained = !existsSync(path.join(final, 'config.json'));
   if (!trained) {
-    io.out(`sft: ${resolved.name}: already fine-tuned (${final})`);
+    report.out(`sft: ${resolved.name}: already fine-tuned (${final})`);
   } else {
     // the plan's estimate may not have known this model's size before its download
     const shape = knownModelShape(from);
@@ -90,11 +96,12 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
         saveTotalLimit,
         saveDtype,
       });
-      io.out(`sft: ${resolved.name}: ${formatSftDisk(disk)}`);
+      report.out(`sft: ${resolved.name}: ${formatSftDisk(disk)}`);
     }
     try {
-      await withProgress(io, `sft ${resolved.name}`, (bar) =>
-        trainSft({
+      await report.withBar(`sft ${resolved.name}`, (bar) => {
+        const update = sftBarUpdates(bar);
+        return trainSft({
           ...RUN_SFT_SETTINGS,
           checkpoint: from,
           problems: loadGsm8k('train'),
@@ -108,9 +115,12 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
           device: args.options.device,
           threads: args.options.threads,
           signal: args.signal,
-          onProgress: sftBarUpdates(bar),
-        }),
-      );
+          onProgress: (progress) => {
+            report.emit({ type: 'train', model: resolved.name, progress });
+            update(progress);
+          },
+        });
+      });
     } catch (err) {
       if (args.signal.aborted && err instanceof SftError) return null;
       throw err;
@@ -126,7 +136,7 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
   const steps = losses.at(-1)?.step ?? 0;
   const [first, last] = [losses[0]?.loss ?? null, losses.at(-1)?.loss ?? null];
   if (trained) {
-    io.out(
+    report.out(
       `sft: ${resolved.name}: ${steps} steps, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)} (${dir})`,
     );
   }
@@ -143,7 +153,7 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
 
 /** Fine-tunes every model of the plan, then evaluates the fine-tuned ones as 'post_sft'. */
 export async function sftStep(args: Args): Promise<SftOutcome> {
-  const { plan, options, io } = args;
+  const { plan, options, report } = args;
   const models: Record<string, SftModelInfo> = {};
   for (const name of plan.models) {
     const info = await fineTune(name, args);
@@ -157,7 +167,7 @@ export async function sftStep(args: Args): Promise<SftOutcome> {
     problems: loadProblems(n, args.data[n]!),
   }));
   const loaded: EvalModel[] = [];
-  const progress = evalProgress(io, 'post-sft');
+  const progress = evalProgress(report, 'post-sft');
   try {
     for (const [name, info] of Object.entries(models)) {
       const lm = await loadCausalLM(info.onnx, {
@@ -170,17 +180,9 @@ export async function sftStep(args: Args): Promise<SftOutcome> {
     const result = await runEvaluation({
       models: loaded,
       datasets,
-      task,
+      ...evaluationSettings({ ...args, task }),
       evalType: POST_SFT,
-      maxSamples: plan.evalSamples,
-      outDir: args.runDir,
-      runId: args.runId,
-      batchSize: options.batchSize,
-      seed: plan.seed,
-      decodeCleanup: options.decodeCleanup,
       pair: comparisonPair(models),
-      ciMethod: options.ciMethod,
-      signal: args.signal,
       onProgress: progress.onProgress,
     });
     return { result, models, aborted: result.aborted };

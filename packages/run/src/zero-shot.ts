@@ -4,7 +4,6 @@ import { ProblemSchema, loadGsm8k, readJsonl, resolveUserPath, type Problem } fr
 import {
   ciMethods,
   TaskError,
-  formatPivot,
   hasPromptTemplate,
   listPromptTemplates,
   resolveTask as resolveEvalTask,
@@ -24,10 +23,11 @@ import {
   type LoadCausalLMOptions,
   type ResolvedModel,
 } from '@exp/models';
-import { UsageError, type Io } from '../io.js';
-import { progressBar, type Progress } from '../progress.js';
-import type { DataFile } from './run-data.js';
-import type { RunOptions, RunPlan } from './run-plan.js';
+import { UsageError } from './errors.js';
+import type { Reporter } from './events.js';
+import type { Progress } from './events.js';
+import type { DataFile } from './data.js';
+import type { RunOptions, RunPlan } from './plan.js';
 
 /** The task of the run: a task file, or a built-in protocol with an optional prompt template. */
 export function resolveTask(o: RunOptions): Task {
@@ -99,13 +99,13 @@ export interface ModelInfo {
 export async function loadModels(
   plan: RunPlan,
   o: RunOptions,
-  io: Io,
+  report: Reporter,
   load: Pick<LoadCausalLMOptions, 'decoder'> = {},
 ): Promise<{ models: EvalModel[]; info: Record<string, ModelInfo> }> {
   const models: EvalModel[] = [];
   const info: Record<string, ModelInfo> = {};
   for (const name of plan.models) {
-    const bar = progressBar(io, `model ${name}`);
+    const bar = report.bar(`model ${name}`);
     let resolved: ResolvedModel;
     try {
       // presets keep their own fixed init seed: the run's seed chooses data, not weights
@@ -113,14 +113,15 @@ export async function loadModels(
         onProgress: (p) => {
           if (p.step === 'pull' && p.pull.total)
             bar.update(p.pull.downloaded, p.pull.total, p.pull.file);
-          else if (p.step === 'init') io.out(`model ${name}: ${p.message}`);
-          else if (p.step === 'reexport') io.out(`model ${name}: exporting again (${p.reason})`);
+          else if (p.step === 'init') report.out(`model ${name}: ${p.message}`);
+          else if (p.step === 'reexport')
+            report.out(`model ${name}: exporting again (${p.reason})`);
         },
       });
     } finally {
       bar.stop();
     }
-    if (resolved.exported) io.out(`model ${name}: exported to ${resolved.dir}`);
+    if (resolved.exported) report.out(`model ${name}: exported to ${resolved.dir}`);
     const lm = await loadCausalLM(resolved.dir, { ...load, device: o.device, threads: o.threads });
     const tokenizer = await loadTokenizer(resolved.dir, { modelVocabSize: lm.config.vocabSize });
     models.push({ name: resolved.name, lm, tokenizer });
@@ -148,23 +149,23 @@ export function comparisonPair(
  * from logged samples and when it ends. `stop` clears a bar left by an error.
  */
 export function evalProgress(
-  io: Io,
+  report: Reporter,
   step: string,
 ): { onProgress: (p: EvalProgress) => void; stop: () => void } {
   let bar: Progress | null = null;
   const onProgress = (p: EvalProgress) => {
     const label = `${p.model} ${p.dataset}`;
     if (p.event === 'start') {
-      bar = progressBar(io, step === 'zero-shot' ? label : `${step} ${label}`);
+      bar = report.bar(step === 'zero-shot' ? label : `${step} ${label}`);
       bar.update(p.done, p.total);
-      if (p.resumed) io.out(`${step}: ${label}: ${p.resumed} samples already logged`);
+      if (p.resumed) report.out(`${step}: ${label}: ${p.resumed} samples already logged`);
       return;
     }
     bar?.update(p.done, p.total, `| ${p.tokensPerSecond.toFixed(0)} tok/s`);
     if (p.event === 'end') {
       bar?.stop();
       bar = null;
-      io.out(
+      report.out(
         `${step}: ${label}: ${p.done}/${p.total} samples (${p.generatedTokens} tokens generated, ${p.tokensPerSecond.toFixed(1)} tok/s)`,
       );
     }
@@ -189,41 +190,49 @@ export interface RunStepArgs {
   data: Record<string, DataFile>;
   runDir: string;
   runId: string;
-  io: Io;
+  report: Reporter;
   signal: AbortSignal;
 }
 
+/** The settings every evaluation of the run shares (zero-shot and post-SFT). */
+export function evaluationSettings(args: RunStepArgs) {
+  const { plan, options } = args;
+  return {
+    task: args.task,
+    maxSamples: plan.evalSamples,
+    outDir: args.runDir,
+    runId: args.runId,
+    batchSize: options.batchSize,
+    seed: plan.seed,
+    decodeCleanup: options.decodeCleanup,
+    ciMethod: options.ciMethod,
+    signal: args.signal,
+  };
+}
+
 export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> {
-  const { plan, options, task, io } = args;
+  const { plan, options, task, report } = args;
   const datasets = plan.datasets.map((name) => ({
     name,
     problems: loadProblems(name, args.data[name]!),
   }));
   for (const d of datasets) {
     if (plan.evalSamples > d.problems.length) {
-      io.out(
+      report.out(
         `zero-shot: --max-samples ${plan.evalSamples} is more than ${d.name} has; using all ${d.problems.length}`,
       );
     }
   }
-  const { models, info } = await loadModels(plan, options, io);
+  const { models, info } = await loadModels(plan, options, report);
   const fewshot = needsTrain(task) ? loadGsm8k('train') : undefined;
-  const progress = evalProgress(io, 'zero-shot');
+  const progress = evalProgress(report, 'zero-shot');
   try {
     const result = await runEvaluation({
       models,
       datasets,
-      task,
-      maxSamples: plan.evalSamples,
-      outDir: args.runDir,
-      runId: args.runId,
-      batchSize: options.batchSize,
-      seed: plan.seed,
-      decodeCleanup: options.decodeCleanup,
+      ...evaluationSettings(args),
       fewshot,
       pair: comparisonPair(info),
-      ciMethod: options.ciMethod,
-      signal: args.signal,
       onProgress: progress.onProgress,
     });
     const files = writeResults(args.runDir, result.rows);
@@ -237,13 +246,5 @@ export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> 
   } finally {
     progress.stop();
     for (const m of models) await m.lm.dispose();
-  }
-}
-
-export function printTables(io: Io, outcome: ZeroShotOutcome): void {
-  for (const line of truncationLines('zero-shot', outcome.result, outcome.task)) io.out(line);
-  for (const extractor of outcome.task.extractors.filter((e) => e === 'seed' || e === 'strict')) {
-    io.out('');
-    io.out(formatPivot(outcome.result.rows, extractor, outcome.methods));
   }
 }

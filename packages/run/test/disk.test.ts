@@ -11,9 +11,9 @@ import {
   modelDisk,
   runDisk,
   sftSteps,
-} from '../src/commands/run-disk.js';
-import { RUN_SFT_SETTINGS } from '../src/commands/run-sft.js';
-import { RunOptionsSchema, planRun } from '../src/commands/run-plan.js';
+} from '../src/disk.js';
+import { RUN_SFT_SETTINGS } from '../src/sft.js';
+import { RunOptionsSchema, planRun } from '../src/plan.js';
 
 const plan = (o: Record<string, unknown>) => planRun(RunOptionsSchema.parse(o));
 // the real models' shape: Llama 3 vocabulary, hidden 1024, 16 layers, GQA 16/4, MLP 4096, tied, bf16

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson, writeFileAtomic } from '@exp/data';
-import { UsageError } from '../io.js';
+import { UsageError, flagName } from './errors.js';
+import type { Attempt } from './manifest.js';
 
 export const MANIFEST = 'manifest.json';
 
@@ -89,14 +90,6 @@ export function writeManifest(dir: string, manifest: Record<string, unknown>): v
   writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
 }
 
-/** One invocation of `exp run` on a run folder: when, how it ended, and its steps' times. */
-export interface Attempt {
-  started: string;
-  finished: string | null;
-  status: string;
-  timings: Record<string, number>;
-}
-
 /**
  * The attempts a manifest recorded. A manifest written before attempts were kept has one: its
  * timings are those of its last invocation (the first start, or its last resume).
@@ -125,13 +118,20 @@ export function totalTimings(attempts: readonly Attempt[]): Record<string, numbe
   return total;
 }
 
+/** Adds the report's build time to the run's last attempt (`exp run` builds it after the run). */
+export function recordReportTime(dir: string, ms: number): void {
+  const manifest = readManifest(dir);
+  const attempt = (manifest.attempts as Attempt[] | undefined)?.at(-1);
+  if (!attempt) return;
+  attempt.timings.report_ms = ms;
+  writeRunManifest(dir, manifest);
+}
+
 /** Writes a run's manifest with its `timings` the totals over its `attempts`. */
 export function writeRunManifest(dir: string, manifest: Record<string, unknown>): void {
   manifest.timings = totalTimings((manifest.attempts as Attempt[] | undefined) ?? []);
   writeManifest(dir, manifest);
 }
-
-const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
 
 /** The options that define what a run measures (operational ones left out). */
 export function measuredOptions(options: Record<string, unknown>): Record<string, unknown> {
@@ -161,7 +161,7 @@ export function assertSameOptions(
   );
   if (differ.length) {
     const list = differ.map(
-      (k) => `${flag(k)} is ${shownValue(now[k])} (run: ${shownValue(before[k])})`,
+      (k) => `${flagName(k)} is ${shownValue(now[k])} (run: ${shownValue(before[k])})`,
     );
     throw new UsageError(
       `run ${id}: options differ from the run's: ${list.join('; ')}; use --resume ${id} to continue it as started, or a new --run-id`,

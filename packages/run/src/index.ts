@@ -1,0 +1,54 @@
+// @exp/run: the experiment as a library call (runExperiment, with typed progress events), its
+// options and plan, and the run folder it owns (layout, manifest, continued-run checks).
+export const VERSION = '0.1.0';
+
+export {
+  runExperiment,
+  checkRun,
+  recordRunFailure,
+  type RunExperimentControl,
+  type RunOutcome,
+} from './experiment.js';
+export {
+  RUN_STEPS,
+  Reporter,
+  type Progress,
+  type RunEvent,
+  type RunEventListener,
+  type RunStep,
+} from './events.js';
+export {
+  DATASETS,
+  DEVICES,
+  MODELS,
+  MODES,
+  PROTOCOLS,
+  SAVE_DTYPE_CHOICES,
+  RunOptionsSchema,
+  planRun,
+  type RunOptions,
+  type RunPlan,
+} from './plan.js';
+export {
+  MANIFEST,
+  OPERATIONAL_OPTIONS,
+  readManifest,
+  recordReportTime,
+  totalTimings,
+} from './folder.js';
+export {
+  RUN_STATUSES,
+  RunManifestSchema,
+  readRunManifest,
+  type Attempt,
+  type RunManifest,
+  type RunStatus,
+} from './manifest.js';
+export { RESUME_ALONGSIDE, resumeOptions } from './resume.js';
+export { RUN_SFT_SETTINGS, sftBarUpdates } from './sft.js';
+export { SftManifest, checkpointHashes, sftDataRecord, type SftStatus } from './sft-manifest.js';
+export { formatSftDisk, knownModelShape, modelDisk, type ModelDisk } from './disk.js';
+export { versions } from './versions.js';
+export { comparisonPair } from './zero-shot.js';
+export { UsageError, commaList, flagName } from './errors.js';
+export { didYouMean } from './suggest.js';

@@ -1,0 +1,123 @@
+// runExperiment as a library call: the events a small run reports, in order, the run folder it
+// leaves, and a clean stop through its AbortSignal that a second call continues.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RunOptionsSchema, readManifest, runExperiment, type RunEvent } from '../src/index.js';
+
+const GSM8K_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../shared/data/gsm8k',
+);
+let root = '';
+const saved = { ...process.env };
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'exp-run-lib-'));
+  // the seed protocol with 8 new tokens, so that the test stays fast
+  writeFileSync(
+    path.join(root, 'task.json'),
+    JSON.stringify({
+      name: 'fast',
+      prompt: { template: 'bare' },
+      generation: { maxNewTokens: 8, repetitionPenalty: 1.1 },
+      extractors: ['seed', 'strict'],
+    }),
+  );
+  Object.assign(process.env, {
+    EXP_DATA_DIR: path.join(root, 'data'),
+    EXP_RESULTS_DIR: path.join(root, 'results'),
+    EXP_MODELS_DIR: path.join(root, 'models'),
+    EXP_GSM8K_DIR: process.env.EXP_GSM8K_DIR ?? GSM8K_DIR,
+    HF_HOME: path.join(root, 'hf'),
+    HF_HUB_OFFLINE: '1',
+  });
+});
+afterAll(() => {
+  process.env = { ...saved };
+  rmSync(root, { recursive: true, force: true });
+});
+
+const options = (o: Record<string, unknown>) =>
+  RunOptionsSchema.parse({
+    models: 'tiny-llama',
+    datasets: 'clean',
+    maxSamples: 3,
+    skipSft: true,
+    skipAttention: true,
+    task: path.join(root, 'task.json'),
+    threads: 1,
+    ...o,
+  });
+
+/** An event's gist: the step events, results and the first word of each line. */
+function gist(e: RunEvent): string | null {
+  if (e.type === 'step') return `${e.step} ${e.status}`;
+  if (e.type === 'results') return `results ${e.step} ${e.rows.length} rows`;
+  return null;
+}
+
+describe('runExperiment', () => {
+  test('reports its steps, progress and results as events, and finishes the run folder', async () => {
+    const events: RunEvent[] = [];
+    const run = await runExperiment(options({ runId: 'lib' }), {
+      onEvent: (e) => events.push(e),
+    });
+    expect(run).toMatchObject({ runId: 'lib', status: 'finished' });
+    expect(run.dir).toBe(path.join(root, 'results', 'lib'));
+    expect(events.map(gist).filter(Boolean)).toEqual([
+      'data-gen started',
+      'data-gen finished',
+      'zero-shot started',
+      'zero-shot finished',
+      'results zero-shot 2 rows', // one model x one set x two extractors
+      'sft skipped',
+      'attention skipped',
+    ]);
+    const lines = events.flatMap((e) => (e.type === 'info' ? [e.text] : []));
+    expect(lines[0]).toBe(
+      'plan: models tiny-llama | datasets clean | eval samples 3 | sft off | attention samples off',
+    );
+    expect(lines).toContain('zero-shot: wrote ' + path.join(run.dir, 'experiment_results.csv'));
+    // the evaluation's progress: one piece of work, counted to 3 and closed
+    const progress = events.filter((e) => e.type === 'progress');
+    // (a preset is generated, not downloaded: its model bar gets no update)
+    expect(new Set(progress.map((e) => e.label))).toEqual(new Set(['tiny-llama clean']));
+    const evalBar = progress.filter((e) => e.label === 'tiny-llama clean');
+    expect(evalBar.at(-1)).toMatchObject({ done: 3, total: 3 });
+    expect(events.some((e) => e.type === 'progress-end' && e.id === evalBar[0]!.id)).toBe(true);
+    const manifest = readManifest(run.dir);
+    expect(manifest.status).toBe('finished');
+    expect(manifest.command).toEqual(['exp', 'run']);
+    expect(Object.keys(manifest.timings as object)).toEqual(['data_ms', 'zero_shot_ms']);
+  }, 120_000);
+
+  test('an abort stops the evaluation cleanly; the same call continues the run', async () => {
+    const ctl = new AbortController();
+    // abort once the first sample of the set is logged
+    const first = await runExperiment(options({ runId: 'stop', batchSize: 1 }), {
+      signal: ctl.signal,
+      onEvent: (e) => {
+        if (e.type === 'progress' && e.label === 'tiny-llama clean' && e.done >= 1) ctl.abort();
+      },
+    });
+    expect(first.status).toBe('interrupted');
+    const log = path.join(first.dir, 'samples', 'tiny-llama', 'clean.jsonl');
+    const logged = readFileSync(log, 'utf8').trim().split('\n').length;
+    expect(logged).toBeGreaterThanOrEqual(1);
+    expect(logged).toBeLessThan(3);
+    expect(readManifest(first.dir).status).toBe('interrupted');
+
+    const lines: string[] = [];
+    const again = await runExperiment(options({ runId: 'stop', batchSize: 1 }), {
+      onEvent: (e) => e.type === 'info' && lines.push(e.text),
+    });
+    expect(again.status).toBe('finished');
+    expect(lines).toContain(`run stop: continuing (${again.dir})`);
+    expect(lines).toContain(`zero-shot: tiny-llama clean: ${logged} samples already logged`);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(3);
+    const attempts = readManifest(again.dir).attempts as { status: string }[];
+    expect(attempts.map((a) => a.status)).toEqual(['interrupted', 'finished']);
+  }, 120_000);
+});

@@ -1,0 +1,3 @@
+import { tsupConfig } from '../../tools/tsup.preset.mjs';
+
+export default tsupConfig();
