@@ -8,6 +8,7 @@ import {
   buildResultsTable,
   ciMethods,
   CI_METHODS,
+  comparisonPair,
   formatPivot,
   getExtractor,
   listExtractors,
@@ -22,7 +23,6 @@ import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../io.js';
 import { readManifest } from './run-folder.js';
-import { comparisonPair } from './run-zero-shot.js';
 
 const ExtractLineSchema = z.looseObject({
   completion: z.string({ error: 'expected a string' }),
