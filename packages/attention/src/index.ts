@@ -90,9 +90,12 @@ export {
 } from './compare.js';
 export {
   AttentionAnalysisSchema,
+  AttentionSettingsSchema,
   ModelAttentionSchema,
   MetricSummarySchema,
+  SeedRatiosSchema,
   StatSchema,
   readAttentionAnalysis,
   writeAttentionAnalysis,
 } from './analysis-file.js';
+export { SampleMapSchema } from './sample-map.js';

@@ -67,97 +67,14 @@ export interface AttentionModel {
   tokenizer: HfTokenizer;
 }
 
-/** Summary statistics of a per-sample quantity. */
-export interface Stat {
-  mean: number;
-  /** Population standard deviation (the original's). */
-  std: number;
-  /** 95% percentile bootstrap interval of the mean. */
-  ci_low: number;
-  ci_high: number;
-  n: number;
-}
-
-/** The original's block for one model and one condition (clean or noisy). */
-export interface SeedRatios {
-  kmi_mean: number;
-  kmi_std: number;
-  ni_mean: number;
-  ni_std: number;
-  oc_mean: number;
-  oc_std: number;
-}
-
-/**
- * attention_analysis.json: noise type (dataset name) -> model name (as given to --models) ->
- * { clean, noisy } in the original's keys, plus per_layer / per_head / metrics / settings.
- */
-export type AttentionAnalysis = Record<string, Record<string, ModelAttention>>;
-
-export interface ModelAttention {
-  clean: SeedRatios;
-  noisy: SeedRatios;
-  /** Seed ratios per layer (head-averaged): class -> [L] for clean and noisy. */
-  per_layer: {
-    clean: Record<'kmi' | 'ni' | 'oc', number[]>;
-    noisy: Record<'kmi' | 'ni' | 'oc', number[]>;
-  };
-  /** Seed ratios per layer and head: class -> [L][H]. */
-  per_head: {
-    clean: Record<'kmi' | 'ni' | 'oc', number[][]>;
-    noisy: Record<'kmi' | 'ni' | 'oc', number[][]>;
-  };
-  /** Every metric by name (see metrics.ts), aggregated; per_layer / per_head where defined. */
-  metrics: Record<string, MetricSummary>;
-  /** How the numbers were computed: map form, classifier, query rows, special handling, samples. */
-  settings: AttentionSettings;
-}
-
-export interface MetricSummary {
-  clean?: Stat;
-  noisy?: Stat;
-  /** Paired or single-valued metrics (distraction effect, AUC, layer profile peak...). */
-  value?: Stat | number | null;
-  /** Mean over samples (and heads, for per_layer); written only when every cell is defined. */
-  per_layer?: { clean?: number[]; noisy?: number[] };
-  per_head?: { clean?: number[][]; noisy?: number[][] };
-  /** Anything else a metric reports (distractor heads with stability, ...). */
-  extra?: unknown;
-}
-
-export interface AttentionSettings {
-  form: MapForm;
-  classifier: 'exp' | 'seed';
-  /** 'last' = the last prompt position; 'generated' = averaged over generated positions. */
-  query: 'last' | 'generated';
-  excludeSpecial: boolean;
-  samples: number;
-  layers: number;
-  /** Heads analysed per layer: H for softmax maps, H/2 for the DiffLlama forms. */
-  heads: number;
-  /** Seed of every bootstrap interval. */
-  seed: number;
-  /** Bootstrap resamples of each interval. */
-  bootstrap: number;
-  /** query 'generated': how many tokens were generated. */
-  generatedTokens?: number;
-}
-
-/** One sample's heat-map data, written as attention_samples/<dataset>/<model>/<id>.<condition>.json. */
-export interface SampleMap {
-  id: string;
-  model: string;
-  dataset: string;
-  condition: 'clean' | 'noisy';
-  tokens: string[];
-  offsets: [number, number][];
-  classes: TokenClass[];
-  /** Token index range [start, end) of the question inside the prompt. */
-  question: [number, number];
-  layer: number;
-  /** Head index, or 'mean' for the head average. */
-  head: number | 'mean';
-  form: MapForm;
-  /** S x S, row = query, column = key; signed for differential forms. */
-  matrix: number[][];
-}
+// The files' shapes are inferred from their zod schemas (analysis-file.ts, sample-map.ts), so the
+// writer's types and what a reader accepts cannot drift.
+export type {
+  AttentionAnalysis,
+  AttentionSettings,
+  MetricSummary,
+  ModelAttention,
+  SeedRatios,
+  Stat,
+} from './analysis-file.js';
+export type { SampleMap } from './sample-map.js';

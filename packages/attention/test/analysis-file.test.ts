@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { HfTokenizer } from '@exp/models';
 import { readAttentionAnalysis, writeAttentionAnalysis } from '../src/analysis-file.js';
 import { compareAttentionPatterns } from '../src/compare.js';
+import { AttentionAnalysisSchema } from '../src/index.js';
 import type { AttentionAnalysis } from '../src/types.js';
 import { fakeLM } from './fake-lm.js';
 import { cleanItem, llama3, noisy, noisyItem, problems } from './gsm8k-items.js';
@@ -39,6 +40,8 @@ it('reads back what it wrote, at full precision, and leaves no temp file', () =>
   expect(readdirSync(tmp)).toEqual(['attention_analysis.json']);
   const text = readFileSync(file, 'utf8');
   expect(text).toContain(`"kmi_mean": ${analysis.inf!.llama!.clean.kmi_mean}`);
+  // the file parses with the exported schema (AttentionAnalysis is inferred from it)
+  expect(AttentionAnalysisSchema.parse(JSON.parse(text))).toEqual(analysis);
 });
 
 it('the same analysis gives the same bytes, whatever order its keys were built in', () => {

@@ -13,6 +13,7 @@ import {
 } from '../src/compare.js';
 import { forEachLayerAttention } from '../src/maps.js';
 import { reduceLayer, type SampleValues } from '../src/reduce.js';
+import { SampleMapSchema } from '../src/index.js';
 import type { AttentionModel, ModelAttention, SampleMap } from '../src/types.js';
 import { causalMaps, fakeLM } from './fake-lm.js';
 import { SHARED_DIR, cleanItem, llama3, noisy, noisyItem, problems } from './gsm8k-items.js';
@@ -190,6 +191,15 @@ describe('heat maps, progress, options', () => {
     expect(m.classes.filter((c) => c === 'KMI')).toHaveLength(7);
     for (const row of m.matrix)
       expect(Math.abs(row.reduce((s, x) => s + x, 0) - 1)).toBeLessThanOrEqual(1e-6);
+    // each map, written as JSON (as the CLI writes attention_samples/), parses back equal with
+    // the exported schema
+    for (const map of maps)
+      expect(SampleMapSchema.parse(JSON.parse(JSON.stringify(map)))).toEqual(map);
+    const short = SampleMapSchema.safeParse({ ...m, matrix: m.matrix.slice(1) });
+    expect(short.error?.issues[0]).toMatchObject({
+      path: ['matrix'],
+      message: 'expected 30 rows (one per token), got 29',
+    });
   });
 
   it('a chosen layer and head: the map itself, never post-processed', async () => {

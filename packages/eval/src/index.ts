@@ -92,6 +92,7 @@ export {
 } from './samples/index.js';
 export {
   buildResultsTable,
+  comparisonPair,
   ciLabels,
   ciMethods,
   modelLabel,
@@ -99,6 +100,7 @@ export {
   resultsToCsv,
   resultsToArrowTable,
   RESULT_COLUMNS,
+  ResultRowSchema,
   formatPivot,
   formatP,
   type CiLabels,

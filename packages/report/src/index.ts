@@ -17,15 +17,7 @@ export {
   type SampleMapFile,
   type Span,
 } from './run/read-run.js';
-export {
-  ResultRowSchema,
-  ManifestSchema,
-  SampleMapSchema,
-  LossPointSchema,
-  NoiseRecordSchema,
-  type Manifest,
-  type LossPoint,
-} from './run/schemas.js';
+export { ManifestSchema, NoiseRecordSchema, type Manifest } from './run/schemas.js';
 
 // --- chart specs (Vega-Lite, data inline; one function per chart) ---
 export {

@@ -7,7 +7,7 @@ import {
   heatmapWindow,
 } from '../src/charts/heatmap.js';
 import { renderSpecToSvg } from '../src/render/render.js';
-import type { SampleMap } from '../src/run/schemas.js';
+import type { SampleMap } from '@exp/attention';
 import { fixtureMap } from './helpers.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- specs are untyped JSON once built */

@@ -8,7 +8,7 @@ import { expect } from '@jest/globals';
 import { loadGsm8kFile, toJsonl } from '@exp/data';
 import type { ResultRow } from '@exp/eval';
 import { getNoise, noisyRecords } from '@exp/noise';
-import { SampleMapSchema, type SampleMap } from '../src/run/schemas.js';
+import { SampleMapSchema, type SampleMap } from '@exp/attention';
 import { writeSampleMaps } from './fixtures/make-attention-fixture.mjs';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');

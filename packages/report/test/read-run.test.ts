@@ -220,6 +220,24 @@ describe('readRun on altered copies', () => {
     expect(() => readRun(fresh)).toThrow(
       `${attention}: sd.tiny-diffllama.settings.form: Invalid option`,
     );
+
+    // sft/<model>/loss.jsonl is read by @exp/train's readSftLosses, failing the same way
+    const sft = copyRun();
+    const loss = path.join(sft, 'sft/tiny-llama/loss.jsonl');
+    writeFileSync(loss, '{"step":1,"loss":2.5,"lr":0.00005}\n{"step":2,"loss":"x","lr":0}\n');
+    expect(() => readRun(sft)).toThrow(
+      `${loss}:2: loss: Invalid input: expected number, received string`,
+    );
+  });
+
+  test('an SFT step without label tokens (loss null, as @exp/train writes it) is read', () => {
+    const dir = copyRun();
+    const loss = path.join(dir, 'sft/tiny-llama/loss.jsonl');
+    writeFileSync(loss, '{"step":1,"loss":2.5,"lr":0.00005}\n{"step":2,"loss":null,"lr":0}\n');
+    expect(readRun(dir).sftLoss.find((c) => c.model === 'tiny-llama')?.points).toEqual([
+      { step: 1, loss: 2.5, lr: 0.00005 },
+      { step: 2, loss: null, lr: 0 },
+    ]);
   });
 
   test('a folder without manifest.json is refused', () => {

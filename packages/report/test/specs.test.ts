@@ -483,21 +483,21 @@ describe('model colours', () => {
 });
 
 describe('sft_loss', () => {
-  test('a line per model over steps, with lr in the tooltip', () => {
+  test('a line per model over steps, with lr in the tooltip; a step without label tokens is null', () => {
     const spec = sftLossSpec([
       {
         model: 'a',
         points: [
           { step: 1, loss: 3.5, lr: 5e-5 },
-          { step: 2, loss: 3.1 },
+          { step: 2, loss: null, lr: 2.5e-5 },
         ],
       },
-      { model: 'b', points: [{ step: 1, loss: 4 }] },
+      { model: 'b', points: [{ step: 1, loss: 4, lr: 5e-5 }] },
     ]) as any;
     expect(spec.data.values).toEqual([
       { model: 'a', step: 1, loss: 3.5, lr: 5e-5 },
-      { model: 'a', step: 2, loss: 3.1, lr: null },
-      { model: 'b', step: 1, loss: 4, lr: null },
+      { model: 'a', step: 2, loss: null, lr: 2.5e-5 },
+      { model: 'b', step: 1, loss: 4, lr: 5e-5 },
     ]);
     expect(spec.mark).toEqual({ type: 'line', point: true });
     expect(spec.encoding.x).toEqual({ field: 'step', type: 'quantitative', title: 'step' });

@@ -49,6 +49,5 @@ export { RUN_SFT_SETTINGS, sftBarUpdates } from './sft.js';
 export { SftManifest, checkpointHashes, sftDataRecord, type SftStatus } from './sft-manifest.js';
 export { formatSftDisk, knownModelShape, modelDisk, type ModelDisk } from './disk.js';
 export { versions } from './versions.js';
-export { comparisonPair } from './zero-shot.js';
 export { UsageError, commaList, flagName } from './errors.js';
 export { didYouMean } from './suggest.js';

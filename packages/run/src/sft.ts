@@ -5,7 +5,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadGsm8k } from '@exp/data';
-import { runEvaluation, withPrompt, type EvalModel, type EvaluationResult } from '@exp/eval';
+import {
+  comparisonPair,
+  runEvaluation,
+  withPrompt,
+  type EvalModel,
+  type EvaluationResult,
+} from '@exp/eval';
 import {
   MODEL_FILE,
   exportCheckpoint,
@@ -17,13 +23,7 @@ import { SftError, readSftLosses, trainSft, type SftProgress } from '@exp/train'
 import { UsageError } from './errors.js';
 import type { Progress } from './events.js';
 import { formatSftDisk, knownModelShape, modelDisk } from './disk.js';
-import {
-  comparisonPair,
-  evalProgress,
-  evaluationSettings,
-  loadProblems,
-  type RunStepArgs,
-} from './zero-shot.js';
+import { evalProgress, evaluationSettings, loadProblems, type RunStepArgs } from './zero-shot.js';
 
 export const POST_SFT = 'post_sft';
 

@@ -3,6 +3,7 @@
 import { ProblemSchema, loadGsm8k, readJsonl, resolveUserPath, type Problem } from '@exp/data';
 import {
   ciMethods,
+  comparisonPair,
   TaskError,
   hasPromptTemplate,
   listPromptTemplates,
@@ -133,15 +134,6 @@ export async function loadModels(
     };
   }
   return { models, info };
-}
-
-/** [DiffLlama, Llama] when the run has exactly one model of each architecture. */
-export function comparisonPair(
-  info: Readonly<Record<string, { modelType?: string }>>,
-): [string, string] | undefined {
-  const of = (t: string) => Object.keys(info).filter((n) => info[n]!.modelType === t);
-  const [diff, plain] = [of('diffllama'), of('llama')];
-  return diff.length === 1 && plain.length === 1 ? [diff[0]!, plain[0]!] : undefined;
 }
 
 /**

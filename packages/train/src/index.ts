@@ -92,13 +92,17 @@ export {
 } from './verify.js';
 export {
   trainSft,
-  readSftLosses,
   lastSftCheckpoint,
   SAVE_DTYPES,
   SftError,
   type SftOptions,
   type SftProgress,
-  type SftLossRecord,
   type SftResult,
 } from './sft.js';
+export {
+  readSftLosses,
+  SftLossRecordSchema,
+  SFT_LOSS_FILE,
+  type SftLossRecord,
+} from './loss-log.js';
 export { writeByteTokenizer } from './data/byte-tokenizer.js';

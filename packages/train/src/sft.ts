@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Problem } from '@exp/data';
 import { loadTokenizer, type Device, type HfTokenizer } from '@exp/models';
 import { IGNORE_INDEX } from './loss.js';
+import { readSftLosses, SFT_LOSS_FILE, type SftLossRecord } from './loss-log.js';
 import {
   encodeSftDataset,
   sftPadId,
@@ -100,12 +101,6 @@ export interface SftProgress {
   tokens: number;
 }
 
-export interface SftLossRecord {
-  step: number;
-  loss: number;
-  lr: number;
-}
-
 export interface SftResult {
   steps: number;
   losses: SftLossRecord[];
@@ -121,16 +116,6 @@ export class SftError extends Error {
     super(message);
     this.name = 'SftError';
   }
-}
-
-/** The loss records of an SFT output folder (its loss.jsonl), none when there is none. */
-export function readSftLosses(out: string): SftLossRecord[] {
-  const file = path.join(out, 'loss.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as SftLossRecord);
 }
 
 /** Labels the shifted loss counts (position t>0 of each row, not -100): what the mean divides by. */
@@ -212,7 +197,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     session: { device: opts.device, threads: opts.threads },
   });
   mkdirSync(opts.out, { recursive: true });
-  const lossFile = path.join(opts.out, 'loss.jsonl');
+  const lossFile = path.join(opts.out, SFT_LOSS_FILE);
   let losses: SftLossRecord[] = [];
   const run = JSON.stringify({
     seed,
@@ -304,7 +289,11 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
         opt.step(sums, clipCoefficient(norm, maxGradNorm) / total);
       }
       state.step++;
-      const rec = { step: state.step, loss: tokens > 0 ? lossSum / tokens : NaN, lr };
+      const rec = {
+        step: state.step,
+        loss: tokens > 0 ? lossSum / tokens : NaN,
+        lr,
+      } satisfies SftLossRecord;
       losses.push(rec);
       // One write per line: a crash leaves whole records.
       appendFileSync(lossFile, JSON.stringify(rec) + '\n');

@@ -26,6 +26,8 @@ import {
   readCheckpointParams,
   sftBatches,
   trainSft,
+  readSftLosses,
+  SftLossRecordSchema,
   writeByteTokenizer,
   writeCheckpoint,
 } from '../src/index.js';
@@ -119,6 +121,9 @@ test('one repeated batch: the loss decreases; the first loss is TrainingStep los
     .trim()
     .split('\n');
   expect(lines.map((s) => JSON.parse(s))).toEqual(r.losses);
+  // every line the loop wrote parses with the exported schema; the one reader reads them back
+  expect(lines.map((s) => SftLossRecordSchema.parse(JSON.parse(s)))).toEqual(r.losses);
+  expect(readSftLosses(out('repeat'))).toEqual(r.losses);
 }, 120_000);
 
 test('same seed: identical loss.jsonl and checkpoint bytes; another seed differs', async () => {

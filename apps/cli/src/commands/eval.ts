@@ -8,6 +8,7 @@ import {
   buildResultsTable,
   ciMethods,
   CI_METHODS,
+  comparisonPair,
   formatPivot,
   getExtractor,
   listExtractors,
@@ -21,7 +22,7 @@ import { parseOptions } from '../errors.js';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../io.js';
-import { comparisonPair, readManifest } from '@exp/run';
+import { readManifest } from '@exp/run';
 
 const ExtractLineSchema = z.looseObject({
   completion: z.string({ error: 'expected a string' }),

@@ -8,5 +8,7 @@ export {
   type ResultRow,
   type ResultsTableOptions,
 } from './table.js';
+export { ResultRowSchema } from './row.js';
+export { comparisonPair } from './pair.js';
 export { writeResults, resultsToCsv, resultsToArrowTable, RESULT_COLUMNS } from './write.js';
 export { formatPivot, formatP } from './pivot.js';

@@ -10,40 +10,9 @@ import {
 import { pairedDifference } from '../stats/paired.js';
 import { countTrue } from '../stats/pass-at-1.js';
 import type { SampleRecord } from '../samples/record.js';
+import type { ResultRow } from './row.js';
 
-/**
- * One line of experiment_results: Pass@1 of one model on one dataset under one extractor.
- * The first six fields are the original's zero_shot_performance.csv columns (accuracy a
- * fraction in [0, 1]); the rest are ours. Fields that do not apply to a row are null: the
- * degradation on the baseline set itself, the paired difference on rows of models that are not
- * the first of the pair, both where the other side is missing.
- */
-export interface ResultRow {
-  model: string;
-  dataset: string;
-  accuracy: number;
-  correct: number;
-  total: number;
-  eval_type: string;
-  extractor: string;
-  /** CI of `accuracy`: Wilson's score interval, or Clopper-Pearson's when asked (ciMethods). */
-  ci_low: number;
-  ci_high: number;
-  /** (baseline − this) / baseline over the items present in both sets, with a paired bootstrap CI. */
-  degradation: number | null;
-  degradation_ci_low: number | null;
-  degradation_ci_high: number | null;
-  /**
-   * The pair's second model: `diff` is this model's Pass@1 minus its, on the items both have,
-   * with Newcombe's paired score CI.
-   */
-  diff_vs: string | null;
-  diff: number | null;
-  diff_ci_low: number | null;
-  diff_ci_high: number | null;
-  /** McNemar's exact two-sided p for the same paired items. */
-  mcnemar_p: number | null;
-}
+export type { ResultRow } from './row.js';
 
 export interface ResultsTableOptions {
   /** Extractors to tabulate, in output order; every sample must have an answer from each. */

@@ -12,32 +12,36 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { writeFileAtomic } from '@exp/data';
-import type { ResultRow } from './table.js';
+import { ResultRowSchema, type ResultRow } from './row.js';
 
 type Kind = 'utf8' | 'int32' | 'float64';
 
-/** Column order of every output: the original's six columns first, then ours. */
-const COLUMNS: readonly (readonly [keyof ResultRow, Kind])[] = [
-  ['model', 'utf8'],
-  ['dataset', 'utf8'],
-  ['accuracy', 'float64'],
-  ['correct', 'int32'],
-  ['total', 'int32'],
-  ['eval_type', 'utf8'],
-  ['extractor', 'utf8'],
-  ['ci_low', 'float64'],
-  ['ci_high', 'float64'],
-  ['degradation', 'float64'],
-  ['degradation_ci_low', 'float64'],
-  ['degradation_ci_high', 'float64'],
-  ['diff_vs', 'utf8'],
-  ['diff', 'float64'],
-  ['diff_ci_low', 'float64'],
-  ['diff_ci_high', 'float64'],
-  ['mcnemar_p', 'float64'],
-];
+/**
+ * The columns of every output in ResultRowSchema's key order (the original's six columns first,
+ * then ours): the schema is the one list of columns, so files, schema and readers cannot drift.
+ */
+export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = ResultRowSchema.keyof().options;
 
-export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = COLUMNS.map(([name]) => name);
+/** Each column's Arrow type; a Record, so a column added to the schema without a type fails to compile. */
+const KINDS: Record<keyof ResultRow, Kind> = {
+  model: 'utf8',
+  dataset: 'utf8',
+  accuracy: 'float64',
+  correct: 'int32',
+  total: 'int32',
+  eval_type: 'utf8',
+  extractor: 'utf8',
+  ci_low: 'float64',
+  ci_high: 'float64',
+  degradation: 'float64',
+  degradation_ci_low: 'float64',
+  degradation_ci_high: 'float64',
+  diff_vs: 'utf8',
+  diff: 'float64',
+  diff_ci_low: 'float64',
+  diff_ci_high: 'float64',
+  mcnemar_p: 'float64',
+};
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote, line break or edge space. */
 function csvField(value: string | number | null): string {
@@ -70,8 +74,8 @@ const TYPES: Record<Kind, () => DataType> = {
 export function resultsToArrowTable(rows: readonly ResultRow[]): Table {
   const fields: Field[] = [];
   const columns: Record<string, Vector> = {};
-  for (const [name, kind] of COLUMNS) {
-    const type = TYPES[kind]();
+  for (const name of RESULT_COLUMNS) {
+    const type = TYPES[KINDS[name]]();
     fields.push(new Field(name, type, true));
     columns[name] = vectorFromArray(
       rows.map((r) => r[name]),

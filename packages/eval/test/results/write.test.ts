@@ -7,6 +7,7 @@ import type { ResultRow } from '../../src/results/table.js';
 import { formatPivot, formatP } from '../../src/results/pivot.js';
 import { ciMethods } from '../../src/results/table.js';
 import { RESULT_COLUMNS, resultsToCsv, writeResults } from '../../src/results/write.js';
+import { comparisonPair, ResultRowSchema } from '../../src/index.js';
 
 function row(over: Partial<ResultRow>): ResultRow {
   return {
@@ -116,7 +117,8 @@ describe('writeResults', () => {
       'experiment_results.json',
     ]);
     expect(readFileSync(out.csv, 'utf8')).toBe(resultsToCsv(ROWS));
-    const json = JSON.parse(readFileSync(out.json, 'utf8')) as ResultRow[];
+    // the file parses with the exported schema (ResultRowSchema: the row's one definition)
+    const json = ResultRowSchema.array().parse(JSON.parse(readFileSync(out.json, 'utf8')));
     expect(json).toEqual(ROWS);
     expect(Object.keys(json[0])).toEqual(RESULT_COLUMNS);
 
@@ -144,6 +146,12 @@ describe('writeResults', () => {
     expect(table.toArray().map((r) => r.toJSON())).toEqual(ROWS);
     // IPC file format (Feather v2), not the stream format tableToIPC writes by default.
     expect(readFileSync(out.arrow).subarray(0, 6).toString()).toBe('ARROW1');
+  });
+
+  test("RESULT_COLUMNS are ResultRowSchema's keys; a row the schema rejects names its field", () => {
+    expect(RESULT_COLUMNS).toEqual(Object.keys(ResultRowSchema.shape));
+    const bad = ResultRowSchema.safeParse({ ...ROWS[0], correct: -1 });
+    expect(bad.error?.issues[0].path).toEqual(['correct']);
   });
 
   test('an empty table still has its typed columns', () => {
@@ -212,5 +220,16 @@ describe('formatPivot', () => {
       '0.001',
       '<0.001',
     ]);
+  });
+});
+
+describe('comparisonPair', () => {
+  test('[DiffLlama, Llama] only with exactly one model of each type', () => {
+    const d = { modelType: 'diffllama' };
+    const l = { modelType: 'llama' };
+    expect(comparisonPair({ a: l, b: d })).toEqual(['b', 'a']);
+    expect(comparisonPair({ a: l, b: d, c: d })).toBeUndefined();
+    expect(comparisonPair({ a: l, b: {} })).toBeUndefined();
+    expect(comparisonPair({})).toBeUndefined();
   });
 });

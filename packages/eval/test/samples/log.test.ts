@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SampleLog, readSampleLog } from '../../src/samples/log.js';
 import { SampleRecordSchema } from '../../src/samples/record.js';
+import { SampleRecordSchema as ExportedSampleRecordSchema } from '../../src/index.js';
 import { lines, sample } from './fixture.js';
 
 let dir: string;
@@ -60,6 +61,18 @@ describe('SampleLog', () => {
     expect([...again.done.keys()]).toEqual(['gsm8k-test-0', 'gsm8k-test-1']);
     expect(again.done.get('gsm8k-test-1')).toEqual(sample(1, { seedOk: false }));
     expect(readSampleLog(file)).toEqual([sample(0), sample(1, { seedOk: false })]);
+  });
+
+  test('each line SampleLog writes parses with the exported SampleRecordSchema', () => {
+    const log = SampleLog.open(file);
+    log.append(sample(0));
+    log.append(sample(1, { seedOk: false }));
+    log.close();
+    const written = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(written.map((l) => ExportedSampleRecordSchema.parse(JSON.parse(l)))).toEqual([
+      sample(0),
+      sample(1, { seedOk: false }),
+    ]);
   });
 
   const committed = lines([sample(0), sample(1)]);

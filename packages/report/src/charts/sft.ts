@@ -1,5 +1,5 @@
 // sft_loss: the training loss per optimiser step of each fine-tuned model (sft/<model>/loss.jsonl).
-import type { LossPoint } from '../run/schemas.js';
+import type { SftLossRecord } from '@exp/train';
 import {
   modelColourChannel,
   PADDING,
@@ -11,13 +11,13 @@ import {
 
 export interface LossCurve {
   model: string;
-  points: LossPoint[];
+  points: SftLossRecord[];
 }
 
 export function sftLossSpec(curves: readonly LossCurve[], colours?: ModelColours): Spec {
   const models = curves.map((c) => c.model);
   const values = curves.flatMap((c) =>
-    c.points.map((p) => ({ model: c.model, step: p.step, loss: p.loss, lr: p.lr ?? null })),
+    c.points.map((p) => ({ model: c.model, step: p.step, loss: p.loss, lr: p.lr })),
   );
   return {
     $schema: VEGA_LITE_SCHEMA,

@@ -5,28 +5,27 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { formatIssue, jsonlValues, parseJsonl } from '@exp/data';
+import { formatIssue, jsonlValues } from '@exp/data';
 import {
   buildResultsTable,
   ciLabels,
   ciMethods,
+  comparisonPair,
   readSampleLog,
+  ResultRowSchema,
   sampleLogFolders,
   type CiLabels,
   type ResultRow,
   type SampleRecord,
 } from '@exp/eval';
-import { readAttentionAnalysis, type AttentionAnalysis } from '@exp/attention';
 import {
-  LossPointSchema,
-  ManifestSchema,
-  NoiseRecordSchema,
-  ResultRowSchema,
+  readAttentionAnalysis,
   SampleMapSchema,
-  type LossPoint,
-  type Manifest,
+  type AttentionAnalysis,
   type SampleMap,
-} from './schemas.js';
+} from '@exp/attention';
+import { readSftLosses, SFT_LOSS_FILE, type SftLossRecord } from '@exp/train';
+import { ManifestSchema, NoiseRecordSchema, type Manifest } from './schemas.js';
 
 export class ReportError extends Error {
   override name = 'ReportError';
@@ -67,7 +66,7 @@ export interface RunData {
   datasets: string[];
   attention: AttentionAnalysis | null;
   sampleMaps: SampleMapFile[];
-  sftLoss: { model: string; file: string; points: LossPoint[] }[];
+  sftLoss: { model: string; file: string; points: SftLossRecord[] }[];
   /** Things the report could not show, one line each. */
   notes: string[];
 }
@@ -126,14 +125,6 @@ function readSamples(dir: string): Logged[] {
   return out;
 }
 
-/** [DiffLlama, Llama] when the manifest lists exactly one model of each type (as `exp run` pairs). */
-function comparisonPair(manifest: Manifest): [string, string] | undefined {
-  const models = manifest.models ?? {};
-  const of = (t: string) => Object.keys(models).filter((n) => models[n].modelType === t);
-  const [diff, plain] = [of('diffllama'), of('llama')];
-  return diff.length === 1 && plain.length === 1 ? [diff[0], plain[0]] : undefined;
-}
-
 function readResults(
   dir: string,
   manifest: Manifest,
@@ -185,7 +176,7 @@ function readResults(
         seed: manifest.seeds?.run ?? 42,
         evalType,
         baseline,
-        pair: comparisonPair(manifest),
+        pair: comparisonPair(manifest.models ?? {}),
         ciMethod: methods.ci,
         level: methods.level,
       },
@@ -300,10 +291,9 @@ function readSftLoss(dir: string): RunData['sftLoss'] {
   const root = path.join(dir, 'sft');
   const out: RunData['sftLoss'] = [];
   for (const model of listDir(root)) {
-    const file = path.join(root, model, 'loss.jsonl');
-    if (!existsSync(file)) continue;
-    const points = parseJsonl(readFileSync(file, 'utf8'), LossPointSchema, file);
-    if (points.length > 0) out.push({ model, file: path.join('sft', model, 'loss.jsonl'), points });
+    const points = readSftLosses(path.join(root, model));
+    if (points.length > 0)
+      out.push({ model, file: path.join('sft', model, SFT_LOSS_FILE), points });
   }
   return out;
 }
