@@ -17,7 +17,7 @@ export {
   type SampleMapFile,
   type Span,
 } from './run/read-run.js';
-export { ManifestSchema, NoiseRecordSchema, type Manifest } from './run/schemas.js';
+export { NoiseRecordSchema } from './run/schemas.js';
 
 // --- chart specs (Vega-Lite, data inline; one function per chart) ---
 export {

@@ -10,7 +10,12 @@ const rows = RESULTS.filter((r) => r.extractor === 'strict');
 function content(over: Partial<RunData> = {}): ReportContent {
   const run: RunData = {
     dir: '/runs/r1',
-    manifest: { run: 'r1', status: 'finished', command: ['exp', 'run', '--models', 'llama|x'] },
+    // the fields the Markdown shows (a whole manifest holds many more)
+    manifest: {
+      run: 'r1',
+      status: 'finished',
+      command: ['exp', 'run', '--models', 'llama|x'],
+    } as unknown as RunData['manifest'],
     manifestText: '{}',
     results: rows,
     // a run that asked for the exact interval: every heading must say so

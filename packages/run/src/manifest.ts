@@ -48,7 +48,7 @@ export const RunManifestSchema = z.looseObject({
   resumed_at: z.array(z.string()).optional(),
   command: z.array(z.string()),
   /** The options that define what the run measures (RunOptions, task null when unset). */
-  options: z.record(z.string(), z.unknown()),
+  options: z.looseObject({ ciMethod: z.enum(CI_METHODS).optional() }),
   operational: z.looseObject({}).optional(),
   plan: z.object({ models: z.array(z.string()), datasets: z.array(z.string()) }),
   task: z.looseObject({ name: z.string(), extractors: z.array(z.string()) }).nullable(),

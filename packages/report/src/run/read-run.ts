@@ -25,7 +25,8 @@ import {
   type SampleMap,
 } from '@exp/attention';
 import { readSftLosses, SFT_LOSS_FILE, type SftLossRecord } from '@exp/train';
-import { ManifestSchema, NoiseRecordSchema, type Manifest } from './schemas.js';
+import { RunManifestSchema, type RunManifest } from '@exp/run';
+import { NoiseRecordSchema } from './schemas.js';
 
 export class ReportError extends Error {
   override name = 'ReportError';
@@ -52,7 +53,7 @@ export interface SampleMapFile {
 
 export interface RunData {
   dir: string;
-  manifest: Manifest;
+  manifest: RunManifest;
   /** The manifest as written, for display. */
   manifestText: string;
   results: ResultRow[];
@@ -127,7 +128,7 @@ function readSamples(dir: string): Logged[] {
 
 function readResults(
   dir: string,
-  manifest: Manifest,
+  manifest: RunManifest,
   samples: Logged[],
   baseline: string,
   notes: string[],
@@ -213,7 +214,7 @@ function readNoiseRecords(file: string, ids: ReadonlySet<string>) {
 
 function noiseSpans(
   dir: string,
-  manifest: Manifest,
+  manifest: RunManifest,
   logged: Logged[],
   opts: ReadRunOptions,
   notes: string[],
@@ -305,7 +306,7 @@ export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
       `${dir}: not a run folder (no manifest.json); pass the folder \`exp run\` wrote`,
     );
   }
-  const manifest = readJson(manifestFile, ManifestSchema);
+  const manifest = readJson(manifestFile, RunManifestSchema);
   const notes: string[] = [];
   const records = readSamples(dir);
   // Samples in the run's order (evaluation, model, dataset, position in the set), not the file
