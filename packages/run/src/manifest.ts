@@ -4,6 +4,7 @@
 // per-attempt timings did not write are optional.
 import path from 'node:path';
 import { z } from 'zod';
+import { formatIssue } from '@exp/data';
 import { CI_METHODS } from '@exp/eval';
 import { MANIFEST, readManifest } from './folder.js';
 
@@ -77,8 +78,5 @@ export type RunManifest = z.infer<typeof RunManifestSchema>;
 export function readRunManifest(dir: string): RunManifest {
   const parsed = RunManifestSchema.safeParse(readManifest(dir));
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new Error(
-    `${path.join(dir, MANIFEST)}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
-  );
+  throw new Error(`${path.join(dir, MANIFEST)}: ${formatIssue(parsed.error.issues[0])}`);
 }
