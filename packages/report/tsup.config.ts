@@ -1,6 +1,11 @@
 import { tsupConfig } from '../../tools/tsup.preset.mjs';
 
-// render-worker: the worker thread entry pool.ts starts (beside index.js in dist/).
 export default tsupConfig({
-  entry: { index: 'src/index.ts', 'render-worker': 'src/render/worker.ts' },
+  entry: {
+    index: 'src/index.ts',
+    // @exp/report/charts: specs, rendering, tables and pages
+    charts: 'src/charts.ts',
+    // the worker thread entry pool.ts starts (beside index.js in dist/)
+    'render-worker': 'src/render/worker.ts',
+  },
 });
