@@ -1,3 +1,4 @@
 import { tsupConfig } from '../../tools/tsup.preset.mjs';
 
-export default tsupConfig();
+// @exp/models/onnx: the graph IR subpath (src/onnx.ts)
+export default tsupConfig({ entry: { index: 'src/index.ts', onnx: 'src/onnx.ts' } });

@@ -2,7 +2,8 @@
 // PRNGs, decoders, the scheduler) stay unexported; tests import them from src/.
 export const VERSION = '0.1.0';
 
-// --- export side: checkpoint reading, ONNX graph builder, Llama/DiffLlama export, verification ---
+// --- export side: checkpoint reading, Llama/DiffLlama export, verification (the ONNX graph
+// builder and serialisation are the @exp/models/onnx subpath, src/onnx.ts) ---
 export {
   SafetensorsFile,
   SafetensorsError,
@@ -32,44 +33,12 @@ export {
   readCheckpointTensors,
   type CheckpointTensorInfo,
 } from './checkpoint.js';
-export { DataType } from './onnx/dtype.js';
-export {
-  GraphBuilder,
-  GraphError,
-  type Value,
-  type Dim,
-  type AttrValue,
-  type NodeDef,
-  type InitializerDef,
-  type ValueInfo,
-  type TensorType,
-} from './onnx/graph.js';
-export type { DimAlgebra } from './onnx/dims.js';
-export { retypeGraph, type RetypeOptions } from './onnx/retype.js';
-export { Ops, type FloatType } from './onnx/ops.js';
-export {
-  encodeModel,
-  decodeModel,
-  writeModel,
-  DEFAULT_EXTERNAL_DATA_THRESHOLD,
-  type ModelMeta,
-  type WriteModelOptions,
-  type WrittenModel,
-} from './onnx/serialize.js';
-export {
-  buildDecoderGraph,
-  decoderIoNames,
-  type DecoderExportOptions,
-  type ExportDtype,
-} from './arch/decoder.js';
 export { ATTENTION_IMPLEMENTATIONS, type AttentionImplementation } from './arch/attention.js';
 export { expectedWeights, WeightShapeError, type DecoderWeightSource } from './arch/weights.js';
 export {
   exportCheckpoint,
   readExpModelManifest,
   ExportError,
-  EXPORT_OPSET,
-  EXPORT_IR_VERSION,
   MODEL_FILE,
   MANIFEST_FILE,
   type ExportOptions,

@@ -1,6 +1,6 @@
 // Small emitters the rules share: constants in a value's dtype, zeros of a value's shape, and the
 // sum of a broadcast gradient back to an input's shape.
-import type { Dim, Ops, Value } from '@exp/models';
+import type { Dim, Ops, Value } from '@exp/models/onnx';
 
 export function one(o: Ops, type: string, inputs: readonly (Value | '')[], attrs = {}): Value {
   return o.g.node(type, inputs, attrs)[0]!;

@@ -1,6 +1,6 @@
 // Reverse-mode autodiff over a GraphBuilder: walk g.nodes (built in topological order) backwards
 // from the loss, apply each node's rule, and sum the gradients of values used more than once.
-import { Ops, type GraphBuilder, type Value } from '@exp/models';
+import { Ops, type GraphBuilder, type Value } from '@exp/models/onnx';
 import { one, scalarLike, sumTo, zerosLike } from './emit.js';
 import { DTYPE_ONLY, NON_DIFFERENTIABLE, RULES, type RuleCtx } from './rules.js';
 import { GradientError, typeLookup, type TypeMap } from './types.js';

@@ -1,6 +1,6 @@
 // Mean cross-entropy of a causal LM as transformers computes it (ForCausalLMLoss): position t's
 // logits predict label t+1, labels equal to -100 are ignored, the mean is over the rest.
-import { DataType, Ops, type GraphBuilder, type Value } from '@exp/models';
+import { DataType, Ops, type GraphBuilder, type Value } from '@exp/models/onnx';
 import { one } from './emit.js';
 import { GradientError, typeLookup, type TypeMap } from './types.js';
 

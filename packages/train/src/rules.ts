@@ -1,6 +1,6 @@
 // The vector-Jacobian rules: op type -> input gradients from the output gradient `dy`, emitted as
 // standard ONNX nodes into the forward graph (tinygrad's gradient table, over ONNX).
-import type { AttrValue, Dim, NodeDef, Ops, Value } from '@exp/models';
+import type { AttrValue, Dim, NodeDef, Ops, Value } from '@exp/models/onnx';
 import { one, iota, scalarLike, sumTo, zerosLike } from './emit.js';
 import { GradientError } from './types.js';
 

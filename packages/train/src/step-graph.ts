@@ -2,22 +2,24 @@
 // (named by their HF state-dict names), the causal-LM loss on `labels`, and the gradient of every
 // trainable parameter. One onnxruntime run is one forward + backward pass.
 import {
+  createSession,
+  expectedWeights,
+  loadModelConfig,
+  type AttentionImplementation,
+  type ModelConfig,
+  type SessionConfig,
+} from '@exp/models';
+import {
   DataType,
   EXPORT_IR_VERSION,
   EXPORT_OPSET,
   Ops,
   buildDecoderGraph,
-  createSession,
   encodeModel,
-  expectedWeights,
-  loadModelConfig,
   retypeGraph,
-  type AttentionImplementation,
   type GraphBuilder,
-  type ModelConfig,
-  type SessionConfig,
   type Value,
-} from '@exp/models';
+} from '@exp/models/onnx';
 import { gradients } from './gradients.js';
 import { causalLmLoss, causalLmLossWithGrad } from './loss.js';
 import { GradientError } from './types.js';

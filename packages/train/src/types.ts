@@ -1,6 +1,6 @@
 // Where the rules learn a value's dtype and shape: the caller's map, GraphBuilder.typeOf (filled
 // by Ops for node outputs), then the graph's inputs, initializers and annotations.
-import type { DataType, Dim, GraphBuilder } from '@exp/models';
+import type { DataType, Dim, GraphBuilder } from '@exp/models/onnx';
 
 export interface TypeInfo {
   readonly dtype: DataType;

@@ -1,17 +1,17 @@
 // Finite-difference harness: a tiny float64 graph, loss = sum(output * fixed random weights),
 // analytic gradients from gradients() run in onnxruntime vs central differences of the loss.
 import { createRng, type Rng } from '@exp/data';
+import { createSession } from '@exp/models';
 import {
   DataType,
   EXPORT_IR_VERSION,
   EXPORT_OPSET,
   GraphBuilder,
   Ops,
-  createSession,
   encodeModel,
   type Dim,
   type Value,
-} from '@exp/models';
+} from '@exp/models/onnx';
 import { gradients, type TypeInfo } from '../src/index.js';
 
 type Session = Awaited<ReturnType<typeof createSession>>;

@@ -3,15 +3,15 @@
 // same embedding row lose updates and sum in a run-dependent order, so fine-tuning (every
 // repeated token, in every batch) gave other weights from run to run. The rule must give the
 // exact sum, the same on every run, whatever the thread count.
+import { createSession } from '@exp/models';
 import {
   DataType,
   GraphBuilder,
   Ops,
-  createSession,
   encodeModel,
   EXPORT_IR_VERSION,
   EXPORT_OPSET,
-} from '@exp/models';
+} from '@exp/models/onnx';
 import { gradients } from '../src/index.js';
 import { feeds } from './fd.js';
 

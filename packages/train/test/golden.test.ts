@@ -3,14 +3,8 @@
 // in float32 to float32's noise, and the same graph replayed in float64 (retypeGraph) to the
 // issue's bound, relative error <= 1e-4 wherever |grad| > 1e-6 (golden is a float64 run), and
 // in fact to golden's float32 storage.
-import {
-  DataType,
-  buildDecoderGraph,
-  expectedWeights,
-  loadModelConfig,
-  retypeGraph,
-  withCheckpoint,
-} from '@exp/models';
+import { expectedWeights, loadModelConfig, withCheckpoint } from '@exp/models';
+import { DataType, buildDecoderGraph, retypeGraph } from '@exp/models/onnx';
 import { causalLmLoss, gradients } from '../src/index.js';
 import { feeds, session, type HostTensor } from './fd.js';
 import { MODELS, goldenDir, readGolden } from './golden-data.js';

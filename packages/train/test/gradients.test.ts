@@ -1,4 +1,4 @@
-import { DataType, GraphBuilder, Ops, type Dim, type Value } from '@exp/models';
+import { DataType, GraphBuilder, Ops, type Dim, type Value } from '@exp/models/onnx';
 import { GradientError, gradients } from '../src/index.js';
 import { feeds, session } from './fd.js';
 

@@ -1,5 +1,5 @@
 import { createRng } from '@exp/data';
-import { DataType, GraphBuilder } from '@exp/models';
+import { DataType, GraphBuilder } from '@exp/models/onnx';
 import { IGNORE_INDEX, causalLmLoss, causalLmLossWithGrad, gradients } from '../src/index.js';
 import { checkGradients, feeds, randomDoubles, session } from './fd.js';
 

@@ -1,5 +1,5 @@
 // One finite-difference case per rule (and the broadcasting / reuse cases): tiny float64 graphs.
-import { DataType } from '@exp/models';
+import { DataType } from '@exp/models/onnx';
 import type { OpCase } from './fd.js';
 
 const bools = (n: number) => Uint8Array.from({ length: n }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
