@@ -29,6 +29,13 @@ export {
   type Gsm8kSplit,
 } from './gsm8k.js';
 export { createRng, hash32, seedWord, type Rng } from './rng.js';
+export {
+  bootstrapDistributions,
+  drawnMean,
+  quantile,
+  type BootstrapDistribution,
+  type Statistic,
+} from './bootstrap.js';
 export { firstN, sampleN } from './subset.js';
 export { sha256Hex, hashFile, hashFileSync, canonicalJson, datasetFingerprint } from './hash.js';
 export {
