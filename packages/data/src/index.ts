@@ -36,6 +36,13 @@ export {
   type BootstrapDistribution,
   type Statistic,
 } from './bootstrap.js';
+export {
+  LOWER_CASE_NAME,
+  Registry,
+  lowerCaseNameMessages,
+  type RegistryMessages,
+  type RegistrySpec,
+} from './registry.js';
 export { firstN, sampleN } from './subset.js';
 export { sha256Hex, hashFile, hashFileSync, canonicalJson, datasetFingerprint } from './hash.js';
 export {

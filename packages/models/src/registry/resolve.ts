@@ -24,7 +24,7 @@ import { writeFolderAtomically } from './atomic-folder.js';
 import { checkExportedFolder, ModelFolderError } from './folder-check.js';
 import {
   getRegisteredModel,
-  listModels,
+  unknownModel,
   MODEL_NAME_PATTERN,
   type ModelSource,
 } from './registry.js';
@@ -412,10 +412,7 @@ export async function resolveModel(
 
   const folder = resolveUserPath(nameOrPath);
   if (!looksLikePath(nameOrPath) && !existsSync(folder)) {
-    const known = [...new Set([...Object.keys(opts.registry ?? {}), ...listModels()])].sort();
-    throw new ModelResolveError(
-      `unknown model ${JSON.stringify(nameOrPath)}; known: ${known.join(', ')}; or pass the path of a checkpoint or exported folder`,
-    );
+    throw new ModelResolveError(unknownModel(nameOrPath, Object.keys(opts.registry ?? {})));
   }
   // Local checkpoints are exported under .local/, keyed by their absolute path.
   const base = path.basename(folder).replace(/[^A-Za-z0-9._-]/g, '_') || 'model';
