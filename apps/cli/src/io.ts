@@ -1,3 +1,5 @@
+import { ExpError } from '@exp/data';
+
 /** Where a command writes; tests pass buffers, the binary passes the process streams. */
 export interface Io {
   out(line: string): void;
@@ -15,7 +17,11 @@ export const processIo: Io = {
 };
 
 /** An error whose message is meant for the user as it is: printed as one line, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends ExpError {
+  override get exitCode(): number {
+    return 2;
+  }
+
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

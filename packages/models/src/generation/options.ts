@@ -11,7 +11,7 @@ import {
   TopPLogitsWarper,
   type LogitsProcessor,
 } from './logits-process.js';
-import { createRng, type Rng } from '@exp/data';
+import { createRng, type Rng, ExpError } from '@exp/data';
 import {
   MaxNewTokensCriteria,
   StopTokenCriteria,
@@ -20,7 +20,7 @@ import {
 import type { StepLogitsCallback, TokenCallback } from './streamer.js';
 import { GenerationConfigSchema, type GenerationConfigFile } from '../generation-config.js';
 
-export class GenerationOptionsError extends Error {
+export class GenerationOptionsError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'GenerationOptionsError';

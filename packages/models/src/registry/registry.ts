@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { Registry, type RegistryMessages } from '@exp/data';
+import { ExpError, Registry, type RegistryMessages } from '@exp/data';
 import { PRESET_NAMES } from '../init/presets.js';
 
 /** Names double as folder names in the models cache: no separators, no leading dot. */
@@ -49,7 +49,7 @@ export const ModelRegistryFileSchema = z
   .strict();
 export type ModelRegistryFile = z.infer<typeof ModelRegistryFileSchema>;
 
-export class ModelRegistryError extends Error {
+export class ModelRegistryError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'ModelRegistryError';

@@ -4,7 +4,7 @@
 // weight files, recorded in exp-model.json) is still the current source.
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { hashFile, projectRoot, resolveUserPath, sha256Hex } from '@exp/data';
+import { ExpError, hashFile, projectRoot, resolveUserPath, sha256Hex } from '@exp/data';
 import { Checkpoint } from '../checkpoint.js';
 import { loadModelConfig, type ModelType } from '../config.js';
 import {
@@ -92,7 +92,7 @@ export interface ResolvedModel {
 }
 
 /** A model that cannot be resolved; the message is one line saying what to do. */
-export class ModelResolveError extends Error {
+export class ModelResolveError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'ModelResolveError';
