@@ -18,6 +18,25 @@ const CHOICES: Record<string, readonly string[]> = {
 const STRINGS = ['input', 'name', 'out', 'seed', 'types', 'types-mix', 'slots', 'templates'];
 const FLAGS = [...STRINGS, 'sentences', 'position'];
 
+const HELP = `exp noise generate
+
+Write data/gsm8k_{inf,rcs,sd}_test.jsonl with the exact span of every inserted sentence
+(this package's script; \`pnpm exp noise generate\` takes the same options)
+
+Options:
+  --input F        GSM8K-format or exp Problem JSONL (default: the GSM8K test split)
+  --name N         Dataset name of the outputs, <name>_<type>.jsonl (default: from the input)
+  --out D          Output folder (default: data/)
+  --seed N         Seed for every random choice (default: 42)
+  --types L        Noise types, comma-separated, mix included (default: inf,rcs,sd)
+  --types-mix L    Types the mix type draws each sentence from (default: inf,rcs,sd)
+  --slots S        shared (default) or independent
+  --templates F    Template bank JSON (the original's format reproduces its protocol)
+  --sentences K    Dose K: distinct noise sentences per question (default: 1)
+  --position P     ${NOISE_POSITIONS.join(', ')} (default: random)
+  --verbose        Show stack traces on errors
+  -h, --help       Show help`;
+
 /** Exit code 2: a bad option, one line as the CLI prints it. */
 class UsageError extends Error {}
 
@@ -36,6 +55,7 @@ function options(args: string[]) {
         ...Object.fromEntries(FLAGS.map((f) => [f, { type: 'string' as const }])),
         typesMix: { type: 'string' },
         verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (e) {
@@ -56,6 +76,7 @@ function options(args: string[]) {
     }
     throw new UsageError(message);
   }
+  if (values.help) return null;
   for (const [key, choices] of Object.entries(CHOICES)) {
     const v = values[key];
     if (typeof v === 'string' && !choices.includes(v)) {
@@ -95,7 +116,9 @@ function options(args: string[]) {
 
 const args = process.argv.slice(2);
 try {
-  const result = await generateNoisyDatasets(options(args));
+  const parsed = options(args);
+  const result = parsed ? await generateNoisyDatasets(parsed) : { files: [] };
+  if (!parsed) process.stdout.write(`${HELP}\n`);
   for (const f of result.files) {
     process.stdout.write(`${f.dataset} ${f.path} ${f.records} records sha256 ${f.sha256}\n`);
   }
