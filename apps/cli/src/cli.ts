@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ExpError } from '@exp/data';
 import yargs, { type Argv } from 'yargs';
 import { formatError, setTypedArgs, usageMessage } from './errors.js';
 import { InterruptedError, processIo, UsageError, type Io } from './io.js';
@@ -147,6 +148,8 @@ export async function runCli(args: string[], given: Io = processIo): Promise<num
   } catch (e) {
     if (e instanceof InterruptedError) return e.exitCode; // the command already said what to do
     io.err(formatError(e, verbose));
-    return e instanceof UsageError || (e as Error)?.name === 'YError' ? 2 : 1;
+    // exp's own errors carry their exit code (UsageError 2, the packages' errors 1); yargs' 2.
+    if (e instanceof ExpError) return e.exitCode;
+    return (e as Error)?.name === 'YError' ? 2 : 1;
   }
 }

@@ -9,6 +9,7 @@
 //      product of two activations, Q K^T, not a projection by a weight;
 // and the found nodes form one chain (each depends on the one before), which orders them by
 // layer. When the graph has present.{i}.key outputs their count must match.
+import { ExpError } from '@exp/data';
 import {
   copyFileSync,
   existsSync,
@@ -26,7 +27,7 @@ type Graph = onnxProto.onnx.IGraphProto;
 type Node = onnxProto.onnx.INodeProto;
 type Tensor = onnxProto.onnx.ITensorProto;
 
-export class ExposeError extends Error {
+export class ExposeError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'ExposeError';

@@ -70,14 +70,9 @@ export {
   type DistractorHead,
   type RowOptions,
 } from './metrics.js';
-export {
-  BOOTSTRAP_RESAMPLES,
-  bootstrapCi,
-  mean,
-  populationStd,
-  quantile,
-  summarize,
-} from './stats.js';
+export { BOOTSTRAP_RESAMPLES, bootstrapCi, mean, populationStd, summarize } from './stats.js';
+// Kept for callers of the attention API: the one quantile is @exp/data's.
+export { quantile } from '@exp/data';
 export { DIFFERENTIAL_METRICS, HEAD_METRICS, PAIRED_METRICS, type MetricName } from './reduce.js';
 export { DISTRACTOR_RESAMPLES, DISTRACTOR_Z } from './aggregate.js';
 export {

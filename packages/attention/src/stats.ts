@@ -1,6 +1,6 @@
 // Aggregation of per-sample values: mean, population std (the original's) and a seeded 95%
-// percentile bootstrap interval of the mean.
-import type { Rng } from '@exp/data';
+// percentile bootstrap interval of the mean (drawn by @exp/data's bootstrap).
+import { bootstrapDistributions, drawnMean, quantile, type Rng } from '@exp/data';
 import type { Stat } from './types.js';
 
 /** Bootstrap resamples of every interval, unless a caller asks for another count. */
@@ -21,15 +21,6 @@ export function populationStd(xs: readonly number[]): number {
   return Math.sqrt(s / xs.length);
 }
 
-/** Quantile p of sorted values, linear between order statistics (numpy's default). */
-export function quantile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) throw new RangeError('quantile: no values');
-  const at = p * (sorted.length - 1);
-  const lo = Math.floor(at);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (at - lo) * (sorted[hi]! - sorted[lo]!);
-}
-
 /**
  * Percentile bootstrap interval of the mean: `resamples` means of n values drawn with
  * replacement by `rng`, and their (1 - level) / 2 and (1 + level) / 2 quantiles.
@@ -41,13 +32,8 @@ export function bootstrapCi(
   level = 0.95,
 ): [number, number] {
   if (xs.length === 0) throw new RangeError('bootstrapCi: no values');
-  const means = new Float64Array(resamples);
-  for (let b = 0; b < resamples; b++) {
-    let s = 0;
-    for (let i = 0; i < xs.length; i++) s += xs[rng.int(xs.length)]!;
-    means[b] = s / xs.length;
-  }
-  const sorted = Array.from(means.sort());
+  // @exp/data's bootstrap, with this analysis's defaults (2,000 resamples, the caller's stream).
+  const [{ sorted }] = bootstrapDistributions(rng, xs.length, resamples, [drawnMean(xs)]);
   return [quantile(sorted, (1 - level) / 2), quantile(sorted, (1 + level) / 2)];
 }
 

@@ -1,17 +1,11 @@
-// mean, population std, quantiles and the seeded percentile bootstrap.
+// mean, population std and the seeded percentile bootstrap (its quantile: @exp/data's tests).
 import { createRng } from '@exp/data';
-import { bootstrapCi, mean, populationStd, quantile, summarize } from '../src/stats.js';
+import { bootstrapCi, mean, populationStd, summarize } from '../src/stats.js';
 
 it('mean and population std (divisor n)', () => {
   expect(mean([1, 2, 3, 4])).toBe(2.5);
   expect(populationStd([1, 2, 3, 4])).toBe(Math.sqrt(1.25));
   expect(() => mean([])).toThrow('mean: no values');
-});
-
-it('quantiles interpolate linearly between order statistics', () => {
-  expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
-  expect(quantile([1, 2, 3, 4], 0.025)).toBeCloseTo(1.075, 15);
-  expect(quantile([1, 2, 3, 4], 1)).toBe(4);
 });
 
 it('the bootstrap interval is seeded: same seed, same interval', () => {

@@ -1,5 +1,5 @@
 export const VERSION = '0.1.0';
-export { DataError, DownloadError } from './errors.js';
+export { DataError, DownloadError, ExpError } from './errors.js';
 export { normalizeNumber, parseGoldAnswer } from './answer.js';
 export { projectRoot, resolveUserPath, dataDir, resultsDir } from './paths.js';
 export {
@@ -29,6 +29,20 @@ export {
   type Gsm8kSplit,
 } from './gsm8k.js';
 export { createRng, hash32, seedWord, type Rng } from './rng.js';
+export {
+  bootstrapDistributions,
+  drawnMean,
+  quantile,
+  type BootstrapDistribution,
+  type Statistic,
+} from './bootstrap.js';
+export {
+  LOWER_CASE_NAME,
+  Registry,
+  lowerCaseNameMessages,
+  type RegistryMessages,
+  type RegistrySpec,
+} from './registry.js';
 export { firstN, sampleN } from './subset.js';
 export { sha256Hex, hashFile, hashFileSync, canonicalJson, datasetFingerprint } from './hash.js';
 export {

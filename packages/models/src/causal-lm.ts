@@ -1,5 +1,6 @@
 // loadCausalLM: a model folder (config.json, model.onnx, generation_config.json) as a causal LM
 // with forward() (full logits, attention maps) and batched generate() with a KV cache.
+import { ExpError } from '@exp/data';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Checkpoint } from './checkpoint.js';
@@ -36,7 +37,7 @@ import type { GenerationPath, StepDecoder } from './runtime/step-decoder.js';
 export type { GenerationResult } from './generation/scheduler.js';
 export type { GenerationPath } from './runtime/step-decoder.js';
 
-export class ModelLoadError extends Error {
+export class ModelLoadError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'ModelLoadError';

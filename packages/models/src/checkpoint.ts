@@ -1,6 +1,7 @@
 // A Hugging Face checkpoint folder: config.json plus weights in model.safetensors, or sharded as
 // model-0000i-of-0000n.safetensors listed by model.safetensors.index.json. Tensors are read one at
 // a time on demand, so a multi-GB checkpoint is never held in memory as a whole.
+import { ExpError } from '@exp/data';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -8,7 +9,7 @@ import { loadModelConfig, type ModelConfig } from './config.js';
 import { SafetensorsFile, type SafetensorsDtype } from './safetensors/read.js';
 
 /** A checkpoint folder that is incomplete or inconsistent; the message names file and tensor. */
-export class CheckpointError extends Error {
+export class CheckpointError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'CheckpointError';

@@ -1,12 +1,13 @@
 // HF config.json of the decoders we export (Llama, DiffLlama), validated with zod and normalised
 // into one shape the graph builders read. Accepts the transformers v4 layout (`rope_theta`,
 // `rope_scaling`) and the v5 one (`rope_parameters`).
+import { ExpError } from '@exp/data';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
 /** A config.json the exporter cannot use; the message names the file and field. */
-export class ConfigError extends Error {
+export class ConfigError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

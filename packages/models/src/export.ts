@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { sha256Hex } from '@exp/data';
+import { sha256Hex, ExpError } from '@exp/data';
 import { z } from 'zod';
 import { Checkpoint } from './checkpoint.js';
 import { ATTENTION_IMPLEMENTATIONS, type AttentionImplementation } from './arch/attention.js';
@@ -36,7 +36,7 @@ export const COPIED_FILES = [
   'special_tokens_map.json',
 ] as const;
 
-export class ExportError extends Error {
+export class ExportError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'ExportError';

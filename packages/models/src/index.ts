@@ -157,6 +157,12 @@ export {
   type GenerateOptions,
 } from './generation/options.js';
 export {
+  GenerationConfigSchema,
+  GenerationConfigTokensSchema,
+  type GenerationConfigFile,
+  type GenerationConfigTokens,
+} from './generation-config.js';
+export {
   LogitsProcessorList,
   RepetitionPenaltyLogitsProcessor,
   TemperatureLogitsWarper,

@@ -4,6 +4,7 @@
 // attentions at valid positions, case_long (when present) and greedy decoding through the cache.
 // It drives CausalLM.forward/generate, so the check covers the very path evaluation runs
 // (the external-kv decode graph where it can be built), on the asked device.
+import { ExpError } from '@exp/data';
 import { loadCausalLM, type CausalLM } from './causal-lm.js';
 import type { GenerationPath } from './runtime/step-decoder.js';
 import type { Device } from './runtime/session.js';
@@ -74,7 +75,7 @@ export interface VerifyOptions {
   threads?: number;
 }
 
-export class VerifyError extends Error {
+export class VerifyError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'VerifyError';

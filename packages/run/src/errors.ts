@@ -1,8 +1,13 @@
 // What the run's options and folder checks throw, and the option-name helpers their messages use.
 import { z } from 'zod';
+import { ExpError } from '@exp/data';
 
 /** An error whose message is meant for the user as it is: the CLI prints it as one line, exit 2. */
-export class UsageError extends Error {
+export class UsageError extends ExpError {
+  override get exitCode(): number {
+    return 2;
+  }
+
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

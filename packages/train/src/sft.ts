@@ -1,5 +1,6 @@
 // The SFT loop: epochs of seeded batches, token-weighted gradient accumulation, clipping, a
 // linear schedule, AdamW, loss.jsonl and checkpoints that a resumed run continues exactly.
+import { ExpError } from '@exp/data';
 import {
   appendFileSync,
   existsSync,
@@ -111,7 +112,7 @@ export interface SftResult {
 /** What saveDtype accepts. */
 export const SAVE_DTYPES: readonly CheckpointDtype[] = ['source', 'float32', 'bfloat16', 'float16'];
 
-export class SftError extends Error {
+export class SftError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'SftError';

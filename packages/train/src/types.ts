@@ -1,5 +1,6 @@
 // Where the rules learn a value's dtype and shape: the caller's map, GraphBuilder.typeOf (filled
 // by Ops for node outputs), then the graph's inputs, initializers and annotations.
+import { ExpError } from '@exp/data';
 import type { DataType, Dim, GraphBuilder } from '@exp/models/onnx';
 
 export interface TypeInfo {
@@ -9,7 +10,7 @@ export interface TypeInfo {
 
 export type TypeMap = ReadonlyMap<string, TypeInfo>;
 
-export class GradientError extends Error {
+export class GradientError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'GradientError';

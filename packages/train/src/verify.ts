@@ -3,6 +3,7 @@
 // hyperparameters) — compared with golden train.loss, grad.<name> and after_adamw.<name>. In
 // float64 (the step graph replayed, TrainingStep's precision) the gradients are checked to the
 // relative bound a float64 reference allows; AdamW then takes them rounded to float32.
+import { ExpError } from '@exp/data';
 import {
   type TensorToWrite,
   readCheckpointTensors,
@@ -32,7 +33,7 @@ export const REL_FLOOR = 1e-4;
 /** A float64 step's gradients: relative error where |golden| > relFloor (golden is float64). */
 export const F64_GRAD_TOLERANCES = { abs: 1e-6, rel: 1e-4, relFloor: 1e-6 } as const;
 
-export class TrainVerifyError extends Error {
+export class TrainVerifyError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'TrainVerifyError';

@@ -1,3 +1,4 @@
+import { ExpError } from '@exp/data';
 /** One way of reading the final answer out of a model's completion, selected by name. */
 export interface Extractor {
   /** Lower-case registry key, also the `extractor` column of the results tables. */
@@ -18,7 +19,7 @@ export interface Extractor {
 }
 
 /** A misuse of the extractor registry (bad name, duplicate, unknown extractor). */
-export class ExtractorError extends Error {
+export class ExtractorError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'ExtractorError';

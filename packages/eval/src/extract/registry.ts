@@ -1,45 +1,38 @@
+import { LOWER_CASE_NAME, lowerCaseNameMessages, Registry } from '@exp/data';
 import { ExtractorError, type Extractor } from './extractor.js';
 import { lmEvalFlexibleExtractor, lmEvalStrictExtractor } from './lm-eval.js';
 import { seedExtractor } from './seed.js';
 import { strictExtractor } from './strict.js';
 
-// Names become the `extractor` column of results and CLI arguments: keep them plain.
-const NAME = /^[a-z][a-z0-9-]*$/u;
-
+// Names become the `extractor` column of results and CLI arguments: keep them plain (lower-case).
 /** Registered extractors by name, built-ins first, then in registration order. */
-const registry = new Map<string, Extractor>(
-  [seedExtractor, strictExtractor, lmEvalStrictExtractor, lmEvalFlexibleExtractor].map((e) => [
-    e.name,
-    e,
-  ]),
-);
+const registry = new Registry<Extractor>({
+  builtins: [seedExtractor, strictExtractor, lmEvalStrictExtractor, lmEvalFlexibleExtractor].map(
+    (e) => [e.name, e],
+  ),
+  pattern: LOWER_CASE_NAME,
+  error: ExtractorError,
+  messages: lowerCaseNameMessages('registerExtractor', 'extractor'),
+  check: (name, e) => {
+    if (typeof e.extract !== 'function' || typeof e.isCorrect !== 'function') {
+      throw new ExtractorError(
+        `registerExtractor: '${name}': expected extract and isCorrect functions`,
+      );
+    }
+  },
+});
 
 /**
  * Adds an extractor, so that tasks, `--extractor` and rescoring can name it. Registering a
  * taken name throws unless `replace` is set (a silent replacement would change old results).
  */
 export function registerExtractor(e: Extractor, opts: { replace?: boolean } = {}): void {
-  if (typeof e?.name !== 'string' || !NAME.test(e.name)) {
-    throw new ExtractorError(
-      `registerExtractor: name: expected lower-case letters, digits or '-', got ${JSON.stringify(e?.name)}`,
-    );
-  }
-  if (typeof e.extract !== 'function' || typeof e.isCorrect !== 'function') {
-    throw new ExtractorError(
-      `registerExtractor: '${e.name}': expected extract and isCorrect functions`,
-    );
-  }
-  if (registry.has(e.name) && !opts.replace) {
-    throw new ExtractorError(
-      `registerExtractor: '${e.name}' is already registered (pass { replace: true } to replace it)`,
-    );
-  }
-  registry.set(e.name, e);
+  registry.register(e?.name, e, opts);
 }
 
 /** Removes a registered extractor; returns whether it was there. */
 export function unregisterExtractor(name: string): boolean {
-  return registry.delete(name);
+  return registry.unregister(name);
 }
 
 /** Whether an extractor of that name is registered. */
@@ -49,17 +42,15 @@ export function hasExtractor(name: string): boolean {
 
 /** The error text for an extractor name that is not registered, listing the known names. */
 export function unknownExtractor(name: string): string {
-  return `unknown extractor '${name}' (known: ${listExtractors().join(', ')})`;
+  return registry.unknownMessage(name);
 }
 
 /** The extractor registered as `name`; throws an ExtractorError listing the known names. */
 export function getExtractor(name: string): Extractor {
-  const e = registry.get(name);
-  if (!e) throw new ExtractorError(unknownExtractor(name));
-  return e;
+  return registry.get(name);
 }
 
 /** The names of all registered extractors, built-ins first. */
 export function listExtractors(): string[] {
-  return [...registry.keys()];
+  return registry.names();
 }

@@ -1,6 +1,8 @@
 // Percentile bootstraps, for statistics with no closed-form interval (the degradation ratio);
-// a single Pass@1 and a paired difference use score intervals (intervals.ts, paired.ts).
-import { createRng, type Rng } from '@exp/data';
+// a single Pass@1 and a paired difference use score intervals (intervals.ts, paired.ts). The
+// resampling and the quantile are @exp/data's (shared with the attention analysis); the defaults,
+// the seed streams and the interval's ends are this package's.
+import { bootstrapDistributions, createRng, quantile, type Statistic } from '@exp/data';
 import { checkLevel, DEFAULT_LEVEL, type Interval } from './intervals.js';
 
 /** Options of every bootstrap here. */
@@ -25,19 +27,7 @@ function checkOptions(opts: BootstrapOptions): { resamples: number; level: numbe
   return { resamples, level };
 }
 
-/**
- * The q-quantile of sorted values, linearly interpolated between order statistics (numpy's and
- * R's default, type 7), so that results can be checked against either.
- */
-export function quantile(sorted: readonly number[], q: number): number {
-  const h = (sorted.length - 1) * q;
-  const i = Math.floor(h);
-  const frac = h - i;
-  return frac === 0 ? sorted[i] : sorted[i] + frac * (sorted[i + 1] - sorted[i]);
-}
-
-/** A statistic of one resample (the drawn item indices); null where it is undefined there. */
-export type Statistic = (indices: readonly number[]) => number | null;
+export type { Statistic };
 
 /** A bootstrap's interval (null when every resample was skipped) and its skipped resamples. */
 export interface BootstrapResult {
@@ -71,22 +61,19 @@ export function percentileBootstraps(
   const out = new Array<BootstrapResult>(jobs.length);
   for (const [n, group] of byN) {
     // A fork per label: the CI of Pass@1 and that of a difference do not share draws.
-    const rng: Rng = createRng(opts.seed).fork(label);
-    const indices: number[] = new Array<number>(n).fill(0);
-    const values: number[][] = group.map(() => []);
-    for (let r = 0; r < resamples; r++) {
-      for (let i = 0; i < n; i++) indices[i] = rng.int(n);
-      group.forEach((j, g) => {
-        const v = jobs[j].statistic(indices);
-        if (v !== null) values[g].push(v);
-      });
-    }
+    const rng = createRng(opts.seed).fork(label);
+    const dists = bootstrapDistributions(
+      rng,
+      n,
+      resamples,
+      group.map((j) => jobs[j].statistic),
+    );
     group.forEach((j, g) => {
-      const kept = values[g];
-      const skipped = resamples - kept.length;
-      kept.sort((x, y) => x - y);
+      const { sorted, skipped } = dists[g];
       out[j] = {
-        interval: kept.length ? { lo: quantile(kept, tail), hi: quantile(kept, 1 - tail) } : null,
+        interval: sorted.length
+          ? { lo: quantile(sorted, tail), hi: quantile(sorted, 1 - tail) }
+          : null,
         skipped,
       };
     });

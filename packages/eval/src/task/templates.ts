@@ -1,4 +1,4 @@
-import type { Problem } from '@exp/data';
+import { LOWER_CASE_NAME, lowerCaseNameMessages, Registry, type Problem } from '@exp/data';
 import { TaskError } from './errors.js';
 
 /** A prompt format, selected by name from a task. */
@@ -54,26 +54,20 @@ const BUILTIN: readonly PromptTemplate[] = [
   },
 ];
 
-const NAME = /^[a-z][a-z0-9-]*$/u;
-const registry = new Map<string, PromptTemplate>(BUILTIN.map((t) => [t.name, t]));
+const registry = new Registry<PromptTemplate>({
+  builtins: BUILTIN.map((t) => [t.name, t]),
+  pattern: LOWER_CASE_NAME,
+  error: TaskError,
+  messages: lowerCaseNameMessages('registerPromptTemplate', 'prompt template'),
+});
 
 /** Adds a prompt template that tasks can name; a taken name throws unless `replace` is set. */
 export function registerPromptTemplate(t: PromptTemplate, opts: { replace?: boolean } = {}): void {
-  if (typeof t?.name !== 'string' || !NAME.test(t.name)) {
-    throw new TaskError(
-      `registerPromptTemplate: name: expected lower-case letters, digits or '-', got ${JSON.stringify(t?.name)}`,
-    );
-  }
-  if (registry.has(t.name) && !opts.replace) {
-    throw new TaskError(
-      `registerPromptTemplate: '${t.name}' is already registered (pass { replace: true } to replace it)`,
-    );
-  }
-  registry.set(t.name, t);
+  registry.register(t?.name, t, opts);
 }
 
 export function unregisterPromptTemplate(name: string): boolean {
-  return registry.delete(name);
+  return registry.unregister(name);
 }
 
 /** Whether a prompt template of that name is registered. */
@@ -83,16 +77,14 @@ export function hasPromptTemplate(name: string): boolean {
 
 /** The template registered as `name`; throws a TaskError listing the known names. */
 export function getPromptTemplate(name: string): PromptTemplate {
-  const t = registry.get(name);
-  if (!t) throw new TaskError(unknownTemplate(name));
-  return t;
+  return registry.get(name);
 }
 
 export function unknownTemplate(name: string): string {
-  return `unknown prompt template '${name}' (known: ${listPromptTemplates().join(', ')})`;
+  return registry.unknownMessage(name);
 }
 
 /** Names of the registered prompt templates, built-ins first. */
 export function listPromptTemplates(): string[] {
-  return [...registry.keys()];
+  return registry.names();
 }

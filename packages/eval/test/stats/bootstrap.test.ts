@@ -1,4 +1,4 @@
-import { percentileBootstraps, quantile, type Statistic } from '../../src/stats/bootstrap.js';
+import { percentileBootstraps, type Statistic } from '../../src/stats/bootstrap.js';
 import { passAt1 } from '../../src/stats/pass-at-1.js';
 
 const outcomes = (k: number, n: number) => Array.from({ length: n }, (_, i) => i < k);
@@ -19,15 +19,6 @@ describe('passAt1', () => {
   });
   test('no items is an error, not NaN', () => {
     expect(() => passAt1([])).toThrow('passAt1: expected at least one item, got none');
-  });
-});
-
-describe('quantile (type 7)', () => {
-  test('interpolates between order statistics like numpy.quantile', () => {
-    // numpy.quantile([1, 2, 3, 4], 0.25) = 1.75; 0.5 -> 2.5; 1 -> 4
-    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
-    expect(quantile([1, 2, 3, 4], 1)).toBe(4);
   });
 });
 

@@ -1,5 +1,6 @@
 // Which state-dict tensors a Llama / DiffLlama checkpoint must hold, with the shapes config.json
 // implies, checked before any graph is built so a mismatch fails with one clear message.
+import { ExpError } from '@exp/data';
 import path from 'node:path';
 import type { ModelConfig } from '../config.js';
 
@@ -15,7 +16,7 @@ export interface DecoderWeightSource {
   readFloat32(name: string): Float32Array;
 }
 
-export class WeightShapeError extends Error {
+export class WeightShapeError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'WeightShapeError';

@@ -11,15 +11,16 @@ import {
   TopPLogitsWarper,
   type LogitsProcessor,
 } from './logits-process.js';
-import { createRng, type Rng } from '@exp/data';
+import { createRng, type Rng, ExpError } from '@exp/data';
 import {
   MaxNewTokensCriteria,
   StopTokenCriteria,
   type StoppingCriterion,
 } from './stopping-criteria.js';
 import type { StepLogitsCallback, TokenCallback } from './streamer.js';
+import { GenerationConfigSchema, type GenerationConfigFile } from '../generation-config.js';
 
-export class GenerationOptionsError extends Error {
+export class GenerationOptionsError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'GenerationOptionsError';
@@ -57,18 +58,7 @@ export interface GenerateOptions extends z.infer<typeof generateOptionsSchema> {
   onStepLogits?: StepLogitsCallback;
 }
 
-/** The subset of generation_config.json we honour (HF names). */
-const generationConfigSchema = z.looseObject({
-  do_sample: z.boolean().optional(),
-  temperature: z.number().positive().optional(),
-  top_k: z.number().int().nonnegative().optional(),
-  top_p: z.number().gt(0).lte(1).optional(),
-  repetition_penalty: z.number().positive().optional(),
-  eos_token_id: z.union([tokenId, z.array(tokenId)]).nullish(),
-  pad_token_id: tokenId.nullish(),
-  bos_token_id: tokenId.nullish(),
-});
-export type GenerationConfigFile = z.infer<typeof generationConfigSchema>;
+export type { GenerationConfigFile };
 
 /** Reads `<dir>/generation_config.json` if present (null otherwise). */
 export function loadGenerationConfig(dir: string): GenerationConfigFile | null {
@@ -80,7 +70,7 @@ export function loadGenerationConfig(dir: string): GenerationConfigFile | null {
   } catch (e) {
     throw new GenerationOptionsError(`${file}: not valid JSON: ${(e as Error).message}`);
   }
-  const parsed = generationConfigSchema.safeParse(json);
+  const parsed = GenerationConfigSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new GenerationOptionsError(`${file}: ${issue.path.join('.')}: ${issue.message}`);

@@ -1,5 +1,6 @@
+import { ExpError } from '@exp/data';
 /** A hub download that failed; the message says what to do about it. */
-export class HubError extends Error {
+export class HubError extends ExpError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'HubError';

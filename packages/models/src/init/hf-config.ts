@@ -1,9 +1,10 @@
 // config.json contents for a randomly initialised Llama / DiffLlama, with the keys transformers
 // 4.5x writes (`to_diff_dict`: every model-specific key plus the base keys that differ from the
 // defaults), validated with zod so a bad override fails before any tensor is drawn.
+import { ExpError } from '@exp/data';
 import { z } from 'zod';
 
-export class InitError extends Error {
+export class InitError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'InitError';

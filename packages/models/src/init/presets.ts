@@ -7,6 +7,7 @@ import path from 'node:path';
 import { bundledLlama3TokenizerDir } from '../tokenizer/llama3.js';
 import { buildRandomConfig, InitError } from './hf-config.js';
 import { toPythonJson } from './pyjson.js';
+import type { GenerationConfigFile } from '../generation-config.js';
 import {
   DEFAULT_INIT_SEED,
   initRandomCheckpoint,
@@ -94,7 +95,10 @@ export const REAL_SHAPE_CONFIG = {
 } as const;
 
 /** generation_config.json of the presets: stop on <|end_of_text|> or <|eot_id|>. */
-export const PRESET_GENERATION_CONFIG = { bos_token_id: 128000, eos_token_id: [128001, 128009] };
+export const PRESET_GENERATION_CONFIG = {
+  bos_token_id: 128000,
+  eos_token_id: [128001, 128009],
+} satisfies GenerationConfigFile;
 
 export interface InitPresetOptions {
   /** Default {@link DEFAULT_INIT_SEED}. */

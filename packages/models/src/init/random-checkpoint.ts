@@ -10,6 +10,7 @@ import { bundledLlama3TokenizerDir } from '../tokenizer/llama3.js';
 import { buildRandomConfig, TRANSFORMERS_VERSION_LABEL, type RandomConfig } from './hf-config.js';
 import { NormalSampler, Xoshiro128 } from './prng.js';
 import { toPythonJson } from './pyjson.js';
+import type { GenerationConfigFile } from '../generation-config.js';
 
 /** The seed used when none is given. */
 export const DEFAULT_INIT_SEED = 20240601;
@@ -26,7 +27,7 @@ export interface InitOptions {
    */
   tokenizerDir?: string | false;
   /** generation_config.json contents; default bos/eos from the config. */
-  generationConfig?: Record<string, unknown>;
+  generationConfig?: GenerationConfigFile;
   /**
    * Stored dtype (config.json torch_dtype and the safetensors dtype); overrides the config's
    * torch_dtype. The real reyllama checkpoints are bfloat16. Values are drawn in float32 and

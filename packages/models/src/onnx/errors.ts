@@ -1,6 +1,8 @@
 // GraphError lives apart from graph.ts so type inference (infer.ts), which graph.ts calls, can
 // throw it without an import cycle.
-export class GraphError extends Error {
+import { ExpError } from '@exp/data';
+
+export class GraphError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'GraphError';

@@ -7,7 +7,7 @@
 // hashes everything (the sha256 recorded at export) for a deliberate verification.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { hashFileSync } from '@exp/data';
+import { hashFileSync, ExpError } from '@exp/data';
 import {
   COPIED_FILES,
   expModelManifestSchema,
@@ -19,7 +19,7 @@ import type { ExpModelManifest } from '../export.js';
 import { FULL_HASH_MAX_BYTES, sampleSha256File } from './file-hash.js';
 
 /** An exported folder that does not match its exp-model.json; the message is one line. */
-export class ModelFolderError extends Error {
+export class ModelFolderError extends ExpError {
   constructor(
     readonly dir: string,
     readonly differences: string[],

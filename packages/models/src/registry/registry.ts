@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ExpError, Registry, type RegistryMessages } from '@exp/data';
 import { PRESET_NAMES } from '../init/presets.js';
 
 /** Names double as folder names in the models cache: no separators, no leading dot. */
@@ -48,7 +49,7 @@ export const ModelRegistryFileSchema = z
   .strict();
 export type ModelRegistryFile = z.infer<typeof ModelRegistryFileSchema>;
 
-export class ModelRegistryError extends Error {
+export class ModelRegistryError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'ModelRegistryError';
@@ -63,8 +64,6 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelSource>> = {
   'tiny-diffllama': { kind: 'preset', preset: 'tiny-diffllama' },
 };
 
-const registered = new Map<string, ModelSource>(Object.entries(BUILTIN_MODELS));
-
 function issueLine(where: string, error: z.ZodError): string {
   const issue = error.issues[0]!;
   if (issue.code === 'invalid_key') {
@@ -76,33 +75,51 @@ function issueLine(where: string, error: z.ZodError): string {
   return `${where}: field ${issue.path.join('.') || '(root)'}: ${issue.message}`;
 }
 
+const messages: RegistryMessages = {
+  badName: (name) =>
+    `model name ${JSON.stringify(name)}: use letters, digits, ".", "_" and "-" (it names a folder)`,
+  taken: (name) => `model ${name} is already registered (pass replace to change it)`,
+  unknown: (name, known) =>
+    `unknown model ${JSON.stringify(name)}; known: ${known.join(', ')}; or pass the path of a checkpoint or exported folder`,
+};
+
+const registered = new Registry<ModelSource>({
+  builtins: Object.entries(BUILTIN_MODELS),
+  pattern: MODEL_NAME_PATTERN,
+  error: ModelRegistryError,
+  messages,
+  check: (name, source) => {
+    const r = ModelSourceSchema.safeParse(source);
+    if (!r.success) throw new ModelRegistryError(issueLine(`model ${name}`, r.error));
+    return r.data;
+  },
+});
+
 /** Adds `name` to the registry; an existing name is an error unless `replace` is set. */
 export function registerModel(
   name: string,
   source: ModelSource,
   opts: { replace?: boolean } = {},
 ): void {
-  if (!MODEL_NAME_PATTERN.test(name)) {
-    throw new ModelRegistryError(
-      `model name ${JSON.stringify(name)}: use letters, digits, ".", "_" and "-" (it names a folder)`,
-    );
-  }
-  const r = ModelSourceSchema.safeParse(source);
-  if (!r.success) throw new ModelRegistryError(issueLine(`model ${name}`, r.error));
-  if (registered.has(name) && !opts.replace) {
-    throw new ModelRegistryError(`model ${name} is already registered (pass replace to change it)`);
-  }
-  registered.set(name, r.data);
+  registered.register(name, source, opts);
 }
 
 /** The registered source of `name`, or undefined. */
 export function getRegisteredModel(name: string): ModelSource | undefined {
-  return registered.get(name);
+  return registered.find(name);
 }
 
 /** Registered names, sorted. */
 export function listModels(): string[] {
-  return [...registered.keys()].sort();
+  return registered.names().sort();
+}
+
+/**
+ * The error text for a name that is neither registered nor in `extra` (a registry file's
+ * names) nor a folder: every known name, sorted, and the path alternative.
+ */
+export function unknownModel(name: string, extra: readonly string[] = []): string {
+  return messages.unknown(name, [...new Set([...extra, ...listModels()])].sort());
 }
 
 /**

@@ -4,7 +4,7 @@
 // weight files, recorded in exp-model.json) is still the current source.
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { hashFile, projectRoot, resolveUserPath, sha256Hex } from '@exp/data';
+import { ExpError, hashFile, projectRoot, resolveUserPath, sha256Hex } from '@exp/data';
 import { Checkpoint } from '../checkpoint.js';
 import { loadModelConfig, type ModelType } from '../config.js';
 import {
@@ -24,7 +24,7 @@ import { writeFolderAtomically } from './atomic-folder.js';
 import { checkExportedFolder, ModelFolderError } from './folder-check.js';
 import {
   getRegisteredModel,
-  listModels,
+  unknownModel,
   MODEL_NAME_PATTERN,
   type ModelSource,
 } from './registry.js';
@@ -92,7 +92,7 @@ export interface ResolvedModel {
 }
 
 /** A model that cannot be resolved; the message is one line saying what to do. */
-export class ModelResolveError extends Error {
+export class ModelResolveError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'ModelResolveError';
@@ -412,10 +412,7 @@ export async function resolveModel(
 
   const folder = resolveUserPath(nameOrPath);
   if (!looksLikePath(nameOrPath) && !existsSync(folder)) {
-    const known = [...new Set([...Object.keys(opts.registry ?? {}), ...listModels()])].sort();
-    throw new ModelResolveError(
-      `unknown model ${JSON.stringify(nameOrPath)}; known: ${known.join(', ')}; or pass the path of a checkpoint or exported folder`,
-    );
+    throw new ModelResolveError(unknownModel(nameOrPath, Object.keys(opts.registry ?? {})));
   }
   // Local checkpoints are exported under .local/, keyed by their absolute path.
   const base = path.basename(folder).replace(/[^A-Za-z0-9._-]/g, '_') || 'model';

@@ -1,4 +1,5 @@
 // Which execution providers this install can use, for `exp doctor` and for clear errors.
+import { ExpError } from '@exp/data';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -42,7 +43,7 @@ export function installCudaProvider(): { status: number; stderr: string; error?:
   return { status: r.status ?? 1, stderr: r.stderr ?? '', ...(r.error ? { error: r.error } : {}) };
 }
 
-export class CudaUnavailableError extends Error {
+export class CudaUnavailableError extends ExpError {
   constructor(reason: string) {
     super(
       `CUDA execution provider unavailable (${reason}); install it with \`exp setup --cuda\` ` +

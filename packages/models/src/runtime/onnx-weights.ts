@@ -1,13 +1,14 @@
 // Reads the float32 initializers of an exported model.onnx (inline or in external data), so the
 // runtime can rebuild the decoder as its fast external-KV variant without the checkpoint.
 // The exporter names initializers by their HF state-dict names (src/arch/decoder.ts).
+import { ExpError } from '@exp/data';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 
-export class OnnxWeightsError extends Error {
+export class OnnxWeightsError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'OnnxWeightsError';

@@ -6,13 +6,14 @@
 // Format: u64 little-endian header length N, N bytes of JSON
 // `{ "<name>": { dtype, shape, data_offsets: [begin, end] }, "__metadata__"?: {str: str} }`,
 // then the data section; offsets are relative to its start.
+import { ExpError } from '@exp/data';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
 import { bf16ToF32, f16ToF32 } from './half.js';
 
 /** A safetensors file that is malformed or that we cannot read; the message names file and tensor. */
-export class SafetensorsError extends Error {
+export class SafetensorsError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'SafetensorsError';

@@ -1,5 +1,6 @@
+import { ExpError } from '@exp/data';
 /** A tokenizer folder or call that cannot be used; the message names the file and field. */
-export class TokenizerError extends Error {
+export class TokenizerError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'TokenizerError';

@@ -4,6 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { TokenizerError } from './errors.js';
+import {
+  GenerationConfigTokensSchema,
+  type GenerationConfigTokens,
+} from '../generation-config.js';
 
 /** A special token as tokenizer_config.json / special_tokens_map.json write it. */
 const TokenRef = z
@@ -66,13 +70,6 @@ const TokenIds = z
   .union([z.number().int().nonnegative(), z.array(z.number().int().nonnegative())])
   .nullable()
   .optional();
-
-export const GenerationConfigSchema = z.looseObject({
-  bos_token_id: z.number().int().nonnegative().nullable().optional(),
-  eos_token_id: TokenIds,
-  pad_token_id: z.number().int().nonnegative().nullable().optional(),
-});
-export type GenerationConfigTokens = z.infer<typeof GenerationConfigSchema>;
 
 /** The token fields of config.json (the model config is parsed in full elsewhere). */
 export const ModelConfigTokensSchema = z.looseObject({
@@ -140,7 +137,11 @@ export function readTokenizerFiles(dir: string): TokenizerFiles {
     // HF treats a missing tokenizer_config.json as an empty one.
     tokenizerConfig: readJsonFile(at('tokenizer_config.json'), TokenizerConfigSchema, false) ?? {},
     specialTokensMap: readJsonFile(at('special_tokens_map.json'), SpecialTokensMapSchema, false),
-    generationConfig: readJsonFile(at('generation_config.json'), GenerationConfigSchema, false),
+    generationConfig: readJsonFile(
+      at('generation_config.json'),
+      GenerationConfigTokensSchema,
+      false,
+    ),
     modelConfig: readJsonFile(at('config.json'), ModelConfigTokensSchema, false),
   };
 }

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { formatIssue, jsonlValues } from '@exp/data';
+import { ExpError, formatIssue, jsonlValues } from '@exp/data';
 import {
   buildResultsTable,
   ciLabels,
@@ -28,7 +28,7 @@ import { readSftLosses, SFT_LOSS_FILE, type SftLossRecord } from '@exp/train';
 import { RunManifestSchema, type RunManifest } from '@exp/run';
 import { NoiseRecordSchema } from './schemas.js';
 
-export class ReportError extends Error {
+export class ReportError extends ExpError {
   override name = 'ReportError';
 }
 

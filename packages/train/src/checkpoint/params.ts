@@ -1,4 +1,5 @@
 // Parameters as the training loop holds them: float32 values with their dims, by state-dict name.
+import { ExpError } from '@exp/data';
 import { openCheckpoint } from '@exp/models';
 
 export interface CheckpointParam {
@@ -7,7 +8,7 @@ export interface CheckpointParam {
 }
 export type CheckpointParams = ReadonlyMap<string, CheckpointParam>;
 
-export class CheckpointWriteError extends Error {
+export class CheckpointWriteError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'CheckpointWriteError';

@@ -2,6 +2,7 @@
 // exactly: trainer_state.json (where the run is, and the options that decide its trajectory) and
 // optimizer.bin (AdamW's m and v). Read back with checks that name the file and what is wrong, so
 // a damaged checkpoint is refused rather than resumed with wrong state.
+import { ExpError } from '@exp/data';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ export const TRAINER_STATE_FILE = 'trainer_state.json';
 export const OPTIMIZER_FILE = 'optimizer.bin';
 
 /** Raised for a checkpoint that cannot be resumed from; the message names the file. */
-export class TrainerStateError extends Error {
+export class TrainerStateError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'TrainerStateError';

@@ -1,6 +1,7 @@
 // SFT text formats (templates as data) and the tokenisation of one problem into input ids and
 // labels. A format is a prompt and a completion; the loss boundary is the character where they
 // join, so it never depends on re-tokenising the prompt alone (BPE merges across the join).
+import { ExpError } from '@exp/data';
 import type { Problem } from '@exp/data';
 import type { HfTokenizer } from '@exp/models';
 import { IGNORE_INDEX } from '../loss.js';
@@ -64,7 +65,7 @@ export interface SftEncoded {
   truncated: number;
 }
 
-export class SftDataError extends Error {
+export class SftDataError extends ExpError {
   constructor(message: string) {
     super(message);
     this.name = 'SftDataError';
