@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { FakeHub } from '../../../packages/models/src/hub/fake-hub.test-util.js';
+import type { FakeHub } from '../../../packages/models/test/fake-hub.js';
 import {
   DIFFLLAMA_REPO,
   LLAMA_REPO,

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { FakeHub } from '../../../packages/models/src/hub/fake-hub.test-util.js';
+import type { FakeHub } from '../../../packages/models/test/fake-hub.js';
 import { loadTokenizer } from '../../../packages/models/src/index.js';
 import {
   DIFFLLAMA_REPO,

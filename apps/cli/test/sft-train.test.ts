@@ -14,7 +14,8 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readSafetensors } from '@exp/models';
-import { readCheckpointParams, writeByteTokenizer, writeCheckpoint } from '@exp/train';
+import { readCheckpointParams, writeCheckpoint } from '@exp/train';
+import { writeByteTokenizer } from '../../../packages/train/test/byte-tokenizer.js';
 import { GSM8K_DIR, SHARED_DIR, exp } from './helpers.js';
 
 describe('exp sft train', () => {

@@ -1,6 +1,7 @@
 // compareAttentionPatterns: for every set, model and problem, the clean and the noisy prompt are
 // encoded, classified and run once each; every layer is reduced to metric values as it arrives
 // and the per-sample values are aggregated into attention_analysis.json's blocks.
+import { DEFAULT_SEED } from '@exp/data';
 import { alignKmiTokens, classifyTokens, type ClassifiedPrompt } from './classes.js';
 import { aggregateModel, type SampleRecord } from './aggregate.js';
 import { differentialMaps, formHeads } from './differential.js';
@@ -19,7 +20,7 @@ import type {
   TokenClass,
 } from './types.js';
 
-export const DEFAULT_ATTENTION_SEED = 42;
+export const DEFAULT_ATTENTION_SEED = DEFAULT_SEED;
 /** query 'generated': tokens generated greedily after the prompt, whose rows are averaged. */
 export const DEFAULT_GENERATED_TOKENS = 32;
 /** DiffLlama's default form: rows sum to 1 like Llama's softmax rows, so the two compare. */

@@ -1,4 +1,5 @@
 export const VERSION = '0.1.0';
+export { BASELINE_DATASET, DEFAULT_SEED } from './experiment.js';
 export { DataError, DownloadError, ExpError } from './errors.js';
 export { normalizeNumber, parseGoldAnswer } from './answer.js';
 export { projectRoot, resolveUserPath, dataDir, resultsDir } from './paths.js';

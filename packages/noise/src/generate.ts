@@ -9,6 +9,7 @@ import {
   toJsonl,
   writeFileAtomic,
   type Problem,
+  DEFAULT_SEED,
 } from '@exp/data';
 import { z } from 'zod';
 import { applyNoise, mixNoise } from './apply.js';
@@ -23,7 +24,7 @@ import type { NoisyProblem } from './records.js';
 import { getNoise, listNoise, MIX } from './registry.js';
 
 /** Seed used when none is given (documented in the README; the original used no seed at all). */
-export const DEFAULT_NOISE_SEED = 42;
+export const DEFAULT_NOISE_SEED = DEFAULT_SEED;
 
 /** Progress of the set being written: its dataset name (`inf`, `inf-k2-late`) and record counts. */
 export interface NoiseCellProgress {

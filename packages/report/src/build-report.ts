@@ -2,7 +2,7 @@
 // report.md), from the folder's files alone. Reading, chart specs, rendering and page building
 // are separate units; this file only decides what to draw and where it goes.
 import path from 'node:path';
-import { writeFileAtomic } from '@exp/data';
+import { writeFileAtomic, BASELINE_DATASET } from '@exp/data';
 import { writeResults } from '@exp/eval';
 import {
   attentionRatiosSpec,
@@ -160,7 +160,7 @@ export async function buildReport(
   opts: BuildReportOptions = {},
 ): Promise<BuildReportResult> {
   const dir = path.resolve(runDir);
-  const baseline = opts.baseline ?? 'clean';
+  const baseline = opts.baseline ?? BASELINE_DATASET;
   const run = readRun(dir, opts);
   const files: string[] = [];
   const write = (rel: string, bytes: string | Uint8Array) => {

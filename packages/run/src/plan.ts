@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DatasetNameSchema } from '@exp/data';
+import { DatasetNameSchema, DEFAULT_SEED } from '@exp/data';
 import { CI_METHODS, DEFAULT_BATCH_SIZE, FEWSHOT_SAMPLERS } from '@exp/eval';
 import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
 import { UsageError, commaList, flagName } from './errors.js';
@@ -93,7 +93,7 @@ export const RunOptionsSchema = z.object({
     .number()
     .int()
     .nonnegative()
-    .default(42)
+    .default(DEFAULT_SEED)
     .describe('Seed for every random choice (default 42)'),
   /** Interval of a single Pass@1 (default wilson); optional so that older runs resume as they were. */
   ciMethod: z

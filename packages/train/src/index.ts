@@ -105,4 +105,3 @@ export {
   SFT_LOSS_FILE,
   type SftLossRecord,
 } from './loss-log.js';
-export { writeByteTokenizer } from './data/byte-tokenizer.js';

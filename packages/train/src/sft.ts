@@ -1,6 +1,6 @@
 // The SFT loop: epochs of seeded batches, token-weighted gradient accumulation, clipping, a
 // linear schedule, AdamW, loss.jsonl and checkpoints that a resumed run continues exactly.
-import { ExpError } from '@exp/data';
+import { ExpError, DEFAULT_SEED } from '@exp/data';
 import {
   appendFileSync,
   existsSync,
@@ -142,7 +142,7 @@ export function lastSftCheckpoint(out: string): string | undefined {
  * Micro-batches group within an epoch; an epoch's last group may be short (as in Trainer).
  */
 export async function trainSft(opts: SftOptions): Promise<SftResult> {
-  const seed = opts.seed ?? 42;
+  const seed = opts.seed ?? DEFAULT_SEED;
   const epochs = opts.epochs ?? 2;
   const batchSize = opts.batchSize ?? 2;
   const gradAccum = opts.gradAccum ?? 2;

@@ -28,9 +28,9 @@ import {
   trainSft,
   readSftLosses,
   SftLossRecordSchema,
-  writeByteTokenizer,
   writeCheckpoint,
 } from '../src/index.js';
+import { writeByteTokenizer } from './byte-tokenizer.js';
 import { SHARED, goldenDir } from './golden-data.js';
 
 let tmp: string;

@@ -3,7 +3,14 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DataError, parseJsonl, readTextFile, resolveUserPath } from '@exp/data';
+import {
+  DataError,
+  parseJsonl,
+  readTextFile,
+  resolveUserPath,
+  BASELINE_DATASET,
+  DEFAULT_SEED,
+} from '@exp/data';
 import {
   buildResultsTable,
   ciMethods,
@@ -135,9 +142,9 @@ export function rescoreRun(dir: string, extractor: string) {
   const rows = evaluations.flatMap(({ evalType, samples }) =>
     buildResultsTable(samples, {
       extractors: [ex.name],
-      seed: seeds.run ?? 42,
+      seed: seeds.run ?? DEFAULT_SEED,
       evalType,
-      baseline: 'clean',
+      baseline: BASELINE_DATASET,
       pair,
       ciMethod: methods.ci,
     }),

@@ -1,3 +1,4 @@
+import { BASELINE_DATASET } from '@exp/data';
 import { alignById, relativeDegradations } from '../stats/degradation.js';
 import {
   checkLevel,
@@ -143,7 +144,7 @@ export function buildResultsTable(
     );
   }
   checkLevel(methods.level, 'results');
-  const baseline = opts.baseline ?? 'clean';
+  const baseline = opts.baseline ?? BASELINE_DATASET;
   const [pairModel, pairRef] = opts.pair ?? ['diffllama', 'llama'];
   const { cells, datasets } = groupCells(samples);
   const order = datasets.includes(baseline)

@@ -5,7 +5,7 @@
 // is computed from those logs.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { firstN, type Problem } from '@exp/data';
+import { firstN, type Problem, BASELINE_DATASET, DEFAULT_SEED } from '@exp/data';
 import {
   StopStringCriteria,
   cutAtStopStrings,
@@ -304,7 +304,7 @@ async function evaluateSet(
 
 /** Runs every model on every dataset (resuming from the sample logs) and builds the table. */
 export async function runEvaluation(opts: RunEvaluationOptions): Promise<EvaluationResult> {
-  const seed = opts.seed ?? 42;
+  const seed = opts.seed ?? DEFAULT_SEED;
   const runId = opts.runId ?? path.basename(path.resolve(opts.outDir));
   for (const name of opts.task.extractors) getExtractor(name); // unknown names fail before any work
   let aborted = false;
@@ -334,7 +334,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     extractors: scoredExtractors(opts.task),
     seed,
     evalType: opts.evalType ?? ZERO_SHOT,
-    baseline: opts.baseline ?? 'clean',
+    baseline: opts.baseline ?? BASELINE_DATASET,
     pair: opts.pair ? [opts.pair[0], opts.pair[1]] : undefined,
     ciMethod: opts.ciMethod,
   });

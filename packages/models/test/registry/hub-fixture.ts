@@ -2,7 +2,7 @@
 // first-use path (pull, export, reuse) runs exactly as it would against huggingface.co.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startFakeHub, type FakeHub } from '../../src/hub/fake-hub.test-util.js';
+import { startFakeHub, type FakeHub } from '../fake-hub.js';
 import { initPreset, type PresetName } from '../../src/init/presets.js';
 
 export const SUBFOLDER = 'checkpoint-64434';

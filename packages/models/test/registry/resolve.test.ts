@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadCausalLM } from '../../src/causal-lm.js';
 import { exportCheckpoint } from '../../src/export.js';
-import { sha256, type FakeHub } from '../../src/hub/fake-hub.test-util.js';
+import { sha256, type FakeHub } from '../fake-hub.js';
 import { PRESET_CONFIGS, presetConfigJson } from '../../src/init/presets.js';
 import { DEFAULT_INIT_SEED, initRandomCheckpoint } from '../../src/init/random-checkpoint.js';
 import {

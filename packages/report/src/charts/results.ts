@@ -1,5 +1,6 @@
 // Charts of the results table: Pass@1 per dataset and model, and the relative degradation of each
 // noisy set against the baseline, both with their 95% bootstrap intervals as error bars.
+import { BASELINE_DATASET } from '@exp/data';
 import { ciLabels, ciMethods, type CiLabels, type ResultRow } from '@exp/eval';
 import {
   countPhrase,
@@ -171,7 +172,7 @@ export function degradationSpec(
     degradation_ci_low: r.degradation_ci_low,
     degradation_ci_high: r.degradation_ci_high,
   }));
-  const baseline = opts.baseline ?? 'clean';
+  const baseline = opts.baseline ?? BASELINE_DATASET;
   return {
     $schema: VEGA_LITE_SCHEMA,
     padding: PADDING,

@@ -4,6 +4,7 @@
 // (self-contained) unless they would make the page large, then linked by relative paths to the
 // files beside it (inlinesImages). No request leaves the run folder. Text from the run is escaped
 // here (server side) or set through textContent (client side), so a prompt cannot inject markup.
+import { BASELINE_DATASET } from '@exp/data';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -168,7 +169,7 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
   const { run } = content;
   const m = run.manifest;
   const bundles = opts.bundles ?? browserBundles();
-  const baseline = opts.baseline ?? 'clean';
+  const baseline = opts.baseline ?? BASELINE_DATASET;
 
   const inline = inlinesImages(content, opts);
   const imageSrc = (e: { png: string; pngData?: Uint8Array }) =>

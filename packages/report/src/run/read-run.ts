@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { ExpError, formatIssue, jsonlValues } from '@exp/data';
+import { ExpError, formatIssue, jsonlValues, BASELINE_DATASET, DEFAULT_SEED } from '@exp/data';
 import {
   buildResultsTable,
   ciLabels,
@@ -174,7 +174,7 @@ function readResults(
       samples.filter((s) => s.evalType === evalType).map((s) => s.record),
       {
         extractors,
-        seed: manifest.seeds?.run ?? 42,
+        seed: manifest.seeds?.run ?? DEFAULT_SEED,
         evalType,
         baseline,
         pair: comparisonPair(manifest.models ?? {}),
@@ -220,7 +220,7 @@ function noiseSpans(
   notes: string[],
 ): SampleView[] {
   const samples = logged.map((s) => s.record);
-  const baseline = opts.baseline ?? 'clean';
+  const baseline = opts.baseline ?? BASELINE_DATASET;
   const byDataset = new Map<string, SampleRecord[]>();
   for (const s of samples) {
     if (!byDataset.has(s.dataset)) byDataset.set(s.dataset, []);
@@ -331,7 +331,7 @@ export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
     dir,
     manifest,
     records,
-    opts.baseline ?? 'clean',
+    opts.baseline ?? BASELINE_DATASET,
     notes,
   );
   const attentionFile = path.join(dir, 'attention_analysis.json');
