@@ -21,7 +21,7 @@ import { renderJobs } from './render/pool.js';
 import type { ChartEntry, MapEntry, ReportContent, TableEntry } from './report/content.js';
 import { inlinedBytes, inlinesImages, reportHtml } from './report/html.js';
 import { reportMarkdown } from './report/markdown.js';
-import { readRun, type ReadRunOptions, type RunData } from './run/read-run.js';
+import { readRun, type ReadRunOptions, type RunData } from '@exp/run';
 import { attentionTables } from './tables/attention.js';
 
 export interface BuildReportOptions extends ReadRunOptions {

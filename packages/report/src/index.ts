@@ -10,13 +10,3 @@ export {
   type BuildReportOptions,
   type BuildReportResult,
 } from './build-report.js';
-export {
-  readRun,
-  ReportError,
-  type RunData,
-  type ReadRunOptions,
-  type SampleView,
-  type SampleMapFile,
-  type Span,
-} from './run/read-run.js';
-export { NoiseRecordSchema } from './run/schemas.js';

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { buildReport } from '../src/build-report.js';
-import { readRun } from '../src/run/read-run.js';
+import { readRun } from '@exp/run';
 import { INLINE_LIMIT, inlinedBytes, reportHtml } from '../src/report/html.js';
 import type { ChartEntry, MapEntry } from '../src/report/content.js';
 import { copyRun, DATA, FIXTURE_CHARTS } from './helpers.js';

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ciLabels, ciMethods } from '@exp/eval';
 import { pivotTables, type ReportContent } from '../src/report/content.js';
 import { reportMarkdown } from '../src/report/markdown.js';
-import type { RunData } from '../src/run/read-run.js';
+import type { RunData } from '@exp/run';
 import { RESULTS, row } from './helpers.js';
 
 const rows = RESULTS.filter((r) => r.extractor === 'strict');

@@ -45,6 +45,15 @@ export {
   type RunStatus,
 } from './manifest.js';
 export { RESUME_ALONGSIDE, resumeOptions } from './resume.js';
+export {
+  readRun,
+  RunReadError,
+  type RunData,
+  type ReadRunOptions,
+  type SampleView,
+  type SampleMapFile,
+  type Span,
+} from './read-run.js';
 export { RUN_SFT_SETTINGS, sftBarUpdates } from './sft.js';
 export { SftManifest, checkpointHashes, sftDataRecord, type SftStatus } from './sft-manifest.js';
 export { formatSftDisk, knownModelShape, modelDisk, type ModelDisk } from './disk.js';

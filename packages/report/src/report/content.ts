@@ -5,7 +5,7 @@ import { ciLabels, ciMethods, formatP, type CiLabels, type ResultRow } from '@ex
 import { noisyOnly } from '../charts/attention.js';
 import { attentionMetricRows, attentionRatioRows } from '../tables/attention.js';
 import { labelledByEvalType, type Spec } from '../charts/common.js';
-import type { RunData } from '../run/read-run.js';
+import type { RunData } from '@exp/run';
 
 export interface ChartEntry {
   /** File stem under charts/: model_comparison, degradation, head_map_lift, ... */

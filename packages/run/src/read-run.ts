@@ -25,11 +25,12 @@ import {
   type SampleMap,
 } from '@exp/attention';
 import { readSftLosses, SFT_LOSS_FILE, type SftLossRecord } from '@exp/train';
-import { RunManifestSchema, type RunManifest } from '@exp/run';
-import { NoiseRecordSchema } from './schemas.js';
+import { RunManifestSchema, type RunManifest } from './manifest.js';
+import { NoiseRecordSchema } from './noise-record.js';
 
-export class ReportError extends ExpError {
-  override name = 'ReportError';
+/** A run folder that cannot be read: one line naming the file and field. */
+export class RunReadError extends ExpError {
+  override name = 'RunReadError';
 }
 
 export interface Span {
@@ -87,10 +88,10 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ReportError(`${file}: ${(e as Error).message.split('\n')[0]}`);
+    throw new RunReadError(`${file}: ${(e as Error).message.split('\n')[0]}`);
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ReportError(`${file}: ${formatIssue(parsed.error.issues[0])}`);
+  if (!parsed.success) throw new RunReadError(`${file}: ${formatIssue(parsed.error.issues[0])}`);
   return parsed.data;
 }
 
@@ -206,7 +207,7 @@ function readNoiseRecords(file: string, ids: ReadonlySet<string>) {
     if (typeof id !== 'string' || !ids.has(id)) continue;
     const parsed = NoiseRecordSchema.safeParse(value);
     if (!parsed.success)
-      throw new ReportError(`${file}:${line}: ${formatIssue(parsed.error.issues[0])}`);
+      throw new RunReadError(`${file}:${line}: ${formatIssue(parsed.error.issues[0])}`);
     out.set(id, parsed.data);
   }
   return out;
@@ -302,7 +303,7 @@ function readSftLoss(dir: string): RunData['sftLoss'] {
 export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
   const manifestFile = path.join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) {
-    throw new ReportError(
+    throw new RunReadError(
       `${dir}: not a run folder (no manifest.json); pass the folder \`exp run\` wrote`,
     );
   }

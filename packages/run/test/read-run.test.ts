@@ -1,8 +1,9 @@
+// readRun over the report's fixture run folder (packages/report/test/fixtures) and altered copies.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { readRun } from '../src/run/read-run.js';
+import { readRun } from '../src/index.js';
 import {
   addPostSft,
   copyRun,
@@ -11,7 +12,7 @@ import {
   LEGACY_CI_NOTE,
   RUN,
   withClosedFormIntervals,
-} from './helpers.js';
+} from '../../report/test/helpers.js';
 
 const NOISE = {
   inf: 'The apartment building on Maple Street has 10 floors and 152 windows.',
