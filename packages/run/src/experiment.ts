@@ -167,10 +167,11 @@ async function timedStep<T>(
   }
 }
 
-function skipped(report: Reporter, step: RunStep, reason: string, line: string): void {
+/** A step the options leave out: its event, and the line `exp run` prints ("sft: skipped (--skip-sft)"). */
+function skipped(report: Reporter, step: RunStep, reason: string): void {
   report.step = step;
   report.emit({ type: 'step', step, status: 'skipped', reason });
-  report.out(line);
+  report.out(`${step}: ${reason}`);
 }
 
 /** Runs the steps in the folder; returns whether the run was interrupted. */
@@ -258,7 +259,7 @@ async function runInFolder(
       methods: outcome.methods,
       extractors: outcome.task.extractors.filter((e) => e === 'seed' || e === 'strict'),
     });
-  } else skipped(report, 'zero-shot', '--skip-zero-shot', 'zero-shot: skipped (--skip-zero-shot)');
+  } else skipped(report, 'zero-shot', 'skipped (--skip-zero-shot)');
 
   if (!aborted && plan.steps.sft) {
     const sft = await timedStep(report, 'sft', timings, 'sft_ms', () =>
@@ -283,13 +284,7 @@ async function runInFolder(
       });
     }
   } else if (!plan.steps.sft) {
-    const why = options.skipSft ? '--skip-sft' : 'off (--enable-sft runs it)';
-    skipped(
-      report,
-      'sft',
-      why,
-      options.skipSft ? 'sft: skipped (--skip-sft)' : 'sft: off (--enable-sft runs it)',
-    );
+    skipped(report, 'sft', options.skipSft ? 'skipped (--skip-sft)' : 'off (--enable-sft runs it)');
   }
   if (!aborted && plan.steps.attention) {
     const a = await timedStep(report, 'attention', timings, 'attention_ms', () =>
@@ -300,7 +295,7 @@ async function runInFolder(
     if (a.files.length)
       report.out(`attention: wrote ${a.files[0]} (+${a.files.length - 1} sample maps)`);
   } else if (!plan.steps.attention) {
-    skipped(report, 'attention', '--skip-attention', 'attention: skipped (--skip-attention)');
+    skipped(report, 'attention', 'skipped (--skip-attention)');
   }
   // The manifest is final before any report is built: a report shows the run's real status.
   manifest.status = aborted ? 'interrupted' : 'finished';

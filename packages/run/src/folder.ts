@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node
 import path from 'node:path';
 import { canonicalJson, writeFileAtomic } from '@exp/data';
 import { UsageError, flagName } from './errors.js';
-import type { Attempt } from './manifest.js';
+import type { Attempt, RunManifest } from './manifest.js';
 
 export const MANIFEST = 'manifest.json';
 
@@ -94,19 +94,13 @@ export function writeManifest(dir: string, manifest: Record<string, unknown>): v
  * The attempts a manifest recorded. A manifest written before attempts were kept has one: its
  * timings are those of its last invocation (the first start, or its last resume).
  */
-export function recordedAttempts(previous: Record<string, unknown> | null): Attempt[] {
+export function recordedAttempts(previous: RunManifest | null): Attempt[] {
   if (!previous) return [];
-  if (Array.isArray(previous.attempts)) return previous.attempts as Attempt[];
+  if (previous.attempts) return previous.attempts;
   if (!previous.timings) return [];
-  const resumes = (previous.resumed_at as string[] | undefined) ?? [];
-  return [
-    {
-      started: resumes.at(-1) ?? (previous.started as string),
-      finished: (previous.finished as string | undefined) ?? null,
-      status: previous.status as string,
-      timings: previous.timings as Record<string, number>,
-    },
-  ];
+  const started = previous.resumed_at?.at(-1) ?? previous.started;
+  const { finished = null, status, timings } = previous;
+  return [{ started, finished, status, timings }];
 }
 
 /** Each step's time summed over the attempts. */
