@@ -1,12 +1,10 @@
 import cliProgress from 'cli-progress';
+import type { Progress } from '@exp/run';
 import type { Io } from './io.js';
 import { installSignalHandlers, onSignalCleanup } from './signals.js';
 
-export interface Progress {
-  /** `extra` is shown after the ETA (e.g. "| 120 tok/s"). */
-  update(done: number, total?: number, extra?: string): void;
-  stop(): void;
-}
+// A bar is @exp/run's progress handle drawn: its note is shown after the ETA ("| 120 tok/s").
+export type { Progress } from '@exp/run';
 
 /** Show the cursor and turn line wrapping back on (what a bar with hideCursor turns off). */
 export const RESTORE_TERMINAL = '\x1b[?7h\x1b[?25h';

@@ -7,6 +7,12 @@ import type { SftProgress } from '@exp/train';
 export const RUN_STEPS = ['data-gen', 'zero-shot', 'sft', 'post-sft', 'attention'] as const;
 export type RunStep = (typeof RUN_STEPS)[number];
 
+/**
+ * The steps that stop cleanly when runExperiment's signal is aborted (between decoding steps,
+ * between optimizer steps; post-SFT evaluation runs inside `sft`); the others run to their end.
+ */
+export const CLEAN_STOP_STEPS: ReadonlySet<RunStep> = new Set(['zero-shot', 'sft']);
+
 export type RunEvent =
   /** A step begins, ends (with its wall time) or is skipped (with why). */
   | { type: 'step'; step: RunStep; status: 'started' | 'finished'; ms?: number }

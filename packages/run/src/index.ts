@@ -10,6 +10,7 @@ export {
   type RunOutcome,
 } from './experiment.js';
 export {
+  CLEAN_STOP_STEPS,
   RUN_STEPS,
   Reporter,
   type Progress,

@@ -4,6 +4,7 @@
 import { formatPivot } from '@exp/eval';
 import { buildReport } from '@exp/report';
 import {
+  CLEAN_STOP_STEPS,
   RunOptionsSchema,
   recordReportTime,
   recordRunFailure,
@@ -27,9 +28,6 @@ function givenOptions(argv: Record<string, unknown>): string[] {
     (k) => k !== '_' && k !== '$0' && !k.includes('-') && argv[k] !== undefined,
   );
 }
-
-/** Steps that stop cleanly on Ctrl-C / SIGTERM; anywhere else a signal exits at once. */
-const CLEAN_STOP_STEPS = new Set(['zero-shot', 'sft']);
 
 /**
  * runExperiment's events as `exp run` shows them: lines on stdout, a bar per piece of work on a
