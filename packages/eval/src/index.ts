@@ -97,6 +97,8 @@ export {
   ciMethods,
   modelLabel,
   writeResults,
+  resultFiles,
+  type ResultFiles,
   resultsToCsv,
   resultsToArrowTable,
   RESULT_COLUMNS,

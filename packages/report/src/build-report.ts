@@ -21,7 +21,7 @@ import { renderJobs } from './render/pool.js';
 import type { ChartEntry, MapEntry, ReportContent, TableEntry } from './report/content.js';
 import { inlinedBytes, inlinesImages, reportHtml } from './report/html.js';
 import { reportMarkdown } from './report/markdown.js';
-import { readRun, type ReadRunOptions, type RunData } from '@exp/run';
+import { readRun, RUN_PATHS, safeName, type ReadRunOptions, type RunData } from '@exp/run';
 import { attentionTables } from './tables/attention.js';
 
 export interface BuildReportOptions extends ReadRunOptions {
@@ -66,11 +66,6 @@ export const HEAD_MAP_METRICS: readonly string[] = [
   'distraction',
   'cancellation_ni',
 ];
-
-/** A file-name part from a model name or sample id: path separators and oddities become '_'. */
-export function safeName(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
 
 interface PlannedChart {
   name: string;
@@ -173,7 +168,7 @@ export async function buildReport(
   const tables: TableEntry[] = [];
   if (run.resultFiles) {
     if (run.resultFiles.computed) {
-      const out = writeResults(path.join(dir, 'tables'), run.results);
+      const out = writeResults(path.join(dir, RUN_PATHS.tables), run.results);
       files.push(out.csv, out.json, out.arrow);
     }
     const { csv, json, arrow } = run.resultFiles;
@@ -183,8 +178,8 @@ export async function buildReport(
     const written: string[] = [];
     for (const t of attentionTables(run.attention)) {
       for (const ext of ['csv', 'json'] as const) {
-        write(`tables/${t.name}.${ext}`, t[ext]);
-        written.push(`tables/${t.name}.${ext}`);
+        write(RUN_PATHS.table(t.name, ext), t[ext]);
+        written.push(RUN_PATHS.table(t.name, ext));
       }
     }
     tables.push({ title: 'Attention tables', files: written });
@@ -209,8 +204,8 @@ export async function buildReport(
     opts.headMaps ?? HEAD_MAP_METRICS,
   ).map((c) => ({
     ...c,
-    svg: `charts/${c.name}.svg`,
-    png: `charts/${c.name}.png`,
+    svg: RUN_PATHS.chart(c.name, 'svg'),
+    png: RUN_PATHS.chart(c.name, 'png'),
   }));
   const maps: MapEntry[] = run.sampleMaps.map(({ map }) => ({
     dataset: map.dataset,
@@ -220,7 +215,7 @@ export async function buildReport(
     form: map.form,
     layer: map.layer,
     head: map.head,
-    png: `attention_maps/${safeName(map.dataset)}_samples/${safeName(map.model)}_${safeName(map.id)}_${map.condition}.png`,
+    png: RUN_PATHS.attentionMap(map),
   }));
   const rendered = await renderJobs(
     [
@@ -247,9 +242,9 @@ export async function buildReport(
 
   // --- pages
   const content: ReportContent = { run, extractors: ordered, charts, maps, tables };
-  write('report.md', reportMarkdown(content));
+  write(RUN_PATHS.reportMarkdown, reportMarkdown(content));
   const htmlOpts = { baseline, selfContained: opts.selfContained, inlineLimit: opts.inlineLimit };
-  write('report.html', reportHtml(content, htmlOpts));
+  write(RUN_PATHS.reportHtml, reportHtml(content, htmlOpts));
   return {
     files,
     notes: run.notes,

@@ -13,9 +13,10 @@ import {
   type SampleMap,
 } from '@exp/attention';
 import { loadGsm8k, readJsonl, writeFileAtomic } from '@exp/data';
-import { readSampleLog, renderPrompts, sampleLogPath, type Task } from '@exp/eval';
+import { readSampleLog, renderPrompts, type Task } from '@exp/eval';
 import { NoisyProblemSchema, type NoisyProblem } from '@exp/noise';
 import type { Reporter } from './events.js';
+import { RUN_PATHS } from './layout.js';
 import type { DataFile } from './data.js';
 import type { RunOptions, RunPlan } from './plan.js';
 import { loadModels, needsTrain } from './zero-shot.js';
@@ -60,7 +61,7 @@ function item(
 
 /** Correctness per id from the run's sample log of (model, dataset), when it exists. */
 function correctness(runDir: string, model: string, dataset: string): Map<string, boolean> {
-  const file = sampleLogPath(runDir, model, dataset);
+  const file = path.join(runDir, RUN_PATHS.sampleLog(model, dataset));
   if (!existsSync(file)) return new Map();
   return new Map(readSampleLog(file).map((r) => [r.id, r.correct]));
 }
@@ -146,13 +147,7 @@ export async function attentionStep(args: {
         seed: plan.seed,
         onProgress: (done: number) => bar.update(before + done, total),
         onSampleMap: (map: SampleMap) => {
-          const file = path.join(
-            runDir,
-            'attention_samples',
-            map.dataset,
-            map.model,
-            `${map.id}.${map.condition}.json`,
-          );
+          const file = path.join(runDir, RUN_PATHS.attentionSample(map));
           writeFileAtomic(file, JSON.stringify(map) + '\n');
           files.push(file);
         },
@@ -163,7 +158,7 @@ export async function attentionStep(args: {
       }
     }
     bar.stop();
-    const out = path.join(runDir, 'attention_analysis.json');
+    const out = path.join(runDir, RUN_PATHS.attentionAnalysis);
     writeAttentionAnalysis(out, analysis);
     for (const s of sets) {
       for (const name of Object.keys(info)) {

@@ -14,6 +14,11 @@ export class UsageError extends ExpError {
   }
 }
 
+/** A run folder that cannot be read: one line naming the file and field. */
+export class RunReadError extends ExpError {
+  override name = 'RunReadError';
+}
+
 /** The option's flag as the user writes it: maxSamples -> --max-samples. */
 export function flagName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;

@@ -16,7 +16,6 @@ import {
   assertSameOptions,
   createRunFolder,
   holdsResults,
-  readManifest,
   recordedAttempts,
   writeRunManifest,
   type RunFolder,
@@ -130,11 +129,11 @@ function recordFailure(folder: RunFolder, manifest: RunManifest | null, e: unkno
   writeRunManifest(folder.dir, manifest);
 }
 
-function markFailed(manifest: Record<string, unknown>, e: unknown): void {
+function markFailed(manifest: RunManifest, e: unknown): void {
   manifest.status = 'failed';
   manifest.error = String((e as Error)?.message ?? e).split('\n')[0];
   manifest.finished = new Date().toISOString();
-  const attempt = (manifest.attempts as Attempt[] | undefined)?.at(-1);
+  const attempt = manifest.attempts?.at(-1);
   if (attempt) Object.assign(attempt, { status: 'failed', finished: manifest.finished });
 }
 
@@ -143,7 +142,7 @@ function markFailed(manifest: Record<string, unknown>, e: unknown): void {
  * (`exp run` building the report): a rerun with the same id continues it.
  */
 export function recordRunFailure(dir: string, e: unknown): void {
-  const manifest = readManifest(dir);
+  const manifest = readRunManifest(dir);
   markFailed(manifest, e);
   writeRunManifest(dir, manifest);
 }

@@ -5,9 +5,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node
 import path from 'node:path';
 import { canonicalJson, writeFileAtomic } from '@exp/data';
 import { UsageError, flagName } from './errors.js';
-import type { Attempt, RunManifest } from './manifest.js';
-
-export const MANIFEST = 'manifest.json';
+import { MANIFEST } from './layout.js';
+import { readRunManifest, type Attempt, type RunManifest } from './manifest.js';
 
 /** Options that change how fast a run goes, not what it measures: a resumed run may change them. */
 export const OPERATIONAL_OPTIONS = new Set([
@@ -114,16 +113,16 @@ export function totalTimings(attempts: readonly Attempt[]): Record<string, numbe
 
 /** Adds the report's build time to the run's last attempt (`exp run` builds it after the run). */
 export function recordReportTime(dir: string, ms: number): void {
-  const manifest = readManifest(dir);
-  const attempt = (manifest.attempts as Attempt[] | undefined)?.at(-1);
+  const manifest = readRunManifest(dir);
+  const attempt = manifest.attempts?.at(-1);
   if (!attempt) return;
   attempt.timings.report_ms = ms;
   writeRunManifest(dir, manifest);
 }
 
 /** Writes a run's manifest with its `timings` the totals over its `attempts`. */
-export function writeRunManifest(dir: string, manifest: Record<string, unknown>): void {
-  manifest.timings = totalTimings((manifest.attempts as Attempt[] | undefined) ?? []);
+export function writeRunManifest(dir: string, manifest: RunManifest): void {
+  manifest.timings = totalTimings(manifest.attempts ?? []);
   writeManifest(dir, manifest);
 }
 
@@ -144,10 +143,10 @@ function shownValue(v: unknown): string {
 /** Refuses to continue a run whose manifest recorded other options, naming every difference. */
 export function assertSameOptions(
   id: string,
-  previous: Record<string, unknown>,
+  previous: RunManifest,
   options: Record<string, unknown>,
 ): void {
-  const before = (previous.options ?? {}) as Record<string, unknown>;
+  const before: Record<string, unknown> = previous.options;
   const now = measuredOptions(options);
   const keys = [...new Set([...Object.keys(measuredOptions(before)), ...Object.keys(now)])].sort();
   const differ = keys.filter(
@@ -166,12 +165,11 @@ export function assertSameOptions(
 /** Refuses to continue a run whose datasets changed since it started. */
 export function assertSameData(
   id: string,
-  previous: Record<string, unknown>,
+  previous: RunManifest,
   data: Record<string, { sha256: string }>,
 ): void {
-  const was = (previous.data ?? {}) as Record<string, { sha256?: string }>;
   for (const [name, file] of Object.entries(data)) {
-    const before = was[name]?.sha256;
+    const before = previous.data[name]?.sha256;
     if (before && before !== file.sha256) {
       throw new UsageError(
         `run ${id}: dataset ${name} changed since the run started (sha256 ${file.sha256.slice(0, 12)}, was ${before.slice(0, 12)}); use a new --run-id`,

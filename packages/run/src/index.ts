@@ -30,13 +30,9 @@ export {
   type RunOptions,
   type RunPlan,
 } from './plan.js';
-export {
-  MANIFEST,
-  OPERATIONAL_OPTIONS,
-  readManifest,
-  recordReportTime,
-  totalTimings,
-} from './folder.js';
+export { OPERATIONAL_OPTIONS, recordReportTime, totalTimings } from './folder.js';
+export { MANIFEST, RUN_PATHS, safeName } from './layout.js';
+export { rescoreRun, type RescoreResult } from './rescore.js';
 export {
   RUN_STATUSES,
   RunManifestSchema,
@@ -48,7 +44,6 @@ export {
 export { RESUME_ALONGSIDE, resumeOptions } from './resume.js';
 export {
   readRun,
-  RunReadError,
   type RunData,
   type ReadRunOptions,
   type SampleView,
@@ -59,5 +54,5 @@ export { RUN_SFT_SETTINGS, sftBarUpdates } from './sft.js';
 export { SftManifest, checkpointHashes, sftDataRecord, type SftStatus } from './sft-manifest.js';
 export { formatSftDisk, knownModelShape, modelDisk, type ModelDisk } from './disk.js';
 export { versions } from './versions.js';
-export { UsageError, commaList, flagName } from './errors.js';
+export { RunReadError, UsageError, commaList, flagName } from './errors.js';
 export { didYouMean } from './suggest.js';

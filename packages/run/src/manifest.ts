@@ -6,7 +6,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { formatIssue } from '@exp/data';
 import { CI_METHODS } from '@exp/eval';
-import { MANIFEST, readManifest } from './folder.js';
+import { RunReadError } from './errors.js';
+import { readManifest } from './folder.js';
+import { MANIFEST } from './layout.js';
 
 export const RUN_STATUSES = ['running', 'finished', 'interrupted', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -49,7 +51,14 @@ export const RunManifestSchema = z.looseObject({
   resumed_at: z.array(z.string()).optional(),
   command: z.array(z.string()),
   /** The options that define what the run measures (RunOptions, task null when unset). */
-  options: z.looseObject({ ciMethod: z.enum(CI_METHODS).optional() }),
+  options: z.looseObject({
+    ciMethod: z
+      .enum(CI_METHODS, {
+        error: (iss) =>
+          `expected one of ${CI_METHODS.join(', ')}, got ${JSON.stringify(iss.input)}`,
+      })
+      .optional(),
+  }),
   operational: z.looseObject({}).optional(),
   plan: z.object({ models: z.array(z.string()), datasets: z.array(z.string()) }),
   task: z.looseObject({ name: z.string(), extractors: z.array(z.string()) }).nullable(),
@@ -78,5 +87,5 @@ export type RunManifest = z.infer<typeof RunManifestSchema>;
 export function readRunManifest(dir: string): RunManifest {
   const parsed = RunManifestSchema.safeParse(readManifest(dir));
   if (parsed.success) return parsed.data;
-  throw new Error(`${path.join(dir, MANIFEST)}: ${formatIssue(parsed.error.issues[0])}`);
+  throw new RunReadError(`${path.join(dir, MANIFEST)}: ${formatIssue(parsed.error.issues[0])}`);
 }

@@ -5,13 +5,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { ExpError, formatIssue, jsonlValues, BASELINE_DATASET, DEFAULT_SEED } from '@exp/data';
+import { formatIssue, jsonlValues, BASELINE_DATASET, DEFAULT_SEED } from '@exp/data';
 import {
   buildResultsTable,
   ciLabels,
   ciMethods,
   comparisonPair,
   readSampleLog,
+  resultFiles,
   ResultRowSchema,
   sampleLogFolders,
   type CiLabels,
@@ -24,14 +25,11 @@ import {
   type AttentionAnalysis,
   type SampleMap,
 } from '@exp/attention';
-import { readSftLosses, SFT_LOSS_FILE, type SftLossRecord } from '@exp/train';
+import { readSftLosses, type SftLossRecord } from '@exp/train';
+import { RunReadError } from './errors.js';
+import { RUN_PATHS } from './layout.js';
 import { RunManifestSchema, type RunManifest } from './manifest.js';
 import { NoiseRecordSchema } from './noise-record.js';
-
-/** A run folder that cannot be read: one line naming the file and field. */
-export class RunReadError extends ExpError {
-  override name = 'RunReadError';
-}
 
 export interface Span {
   start: number;
@@ -107,12 +105,13 @@ function ordered(found: readonly string[], order: readonly string[] | undefined)
 }
 
 /** A record with the evaluation that logged it. */
-interface Logged {
+export interface Logged {
   record: SampleRecord;
   evalType: string;
 }
 
-function readSamples(dir: string): Logged[] {
+/** Every sample log of a run folder with the evaluation that logged it, zero-shot first. */
+export function readSamples(dir: string): Logged[] {
   const out: Logged[] = [];
   for (const { folder, evalType } of sampleLogFolders(dir)) {
     const root = path.join(dir, folder);
@@ -134,7 +133,8 @@ function readResults(
   baseline: string,
   notes: string[],
 ): { rows: ResultRow[]; files: RunData['resultFiles']; labels: CiLabels } {
-  const json = path.join(dir, 'experiment_results.json');
+  const written = RUN_PATHS.results();
+  const json = path.join(dir, written.json);
   // the method the run declared (`exp run --ci-method`), else the default
   const methods = manifest.ci_methods ?? ciMethods({ ciMethod: manifest.options?.ciMethod });
   if (existsSync(json)) {
@@ -154,12 +154,7 @@ function readResults(
     return {
       rows,
       labels,
-      files: {
-        csv: 'experiment_results.csv',
-        json: 'experiment_results.json',
-        arrow: 'experiment_results.arrow',
-        computed: false,
-      },
+      files: { ...written, computed: false },
     };
   }
   if (samples.length === 0) {
@@ -190,12 +185,7 @@ function readResults(
   return {
     rows,
     labels: ciLabels(methods),
-    files: {
-      csv: 'tables/experiment_results.csv',
-      json: 'tables/experiment_results.json',
-      arrow: 'tables/experiment_results.arrow',
-      computed: true,
-    },
+    files: { ...resultFiles(RUN_PATHS.tables), computed: true },
   };
 }
 
@@ -275,13 +265,13 @@ function noiseSpans(
 }
 
 function readSampleMaps(dir: string): SampleMapFile[] {
-  const root = path.join(dir, 'attention_samples');
+  const root = path.join(dir, RUN_PATHS.attentionSamples);
   const out: SampleMapFile[] = [];
   for (const dataset of listDir(root)) {
     for (const model of listDir(path.join(root, dataset))) {
       for (const name of listDir(path.join(root, dataset, model))) {
         if (!name.endsWith('.json')) continue;
-        const file = path.join('attention_samples', dataset, model, name);
+        const file = path.join(RUN_PATHS.attentionSamples, dataset, model, name);
         out.push({ file, map: readJson(path.join(dir, file), SampleMapSchema) });
       }
     }
@@ -290,18 +280,16 @@ function readSampleMaps(dir: string): SampleMapFile[] {
 }
 
 function readSftLoss(dir: string): RunData['sftLoss'] {
-  const root = path.join(dir, 'sft');
   const out: RunData['sftLoss'] = [];
-  for (const model of listDir(root)) {
-    const points = readSftLosses(path.join(root, model));
-    if (points.length > 0)
-      out.push({ model, file: path.join('sft', model, SFT_LOSS_FILE), points });
+  for (const model of listDir(path.join(dir, RUN_PATHS.sftRoot))) {
+    const points = readSftLosses(path.join(dir, RUN_PATHS.sft(model)));
+    if (points.length > 0) out.push({ model, file: RUN_PATHS.sftLoss(model), points });
   }
   return out;
 }
 
 export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
-  const manifestFile = path.join(dir, 'manifest.json');
+  const manifestFile = path.join(dir, RUN_PATHS.manifest);
   if (!existsSync(manifestFile)) {
     throw new RunReadError(
       `${dir}: not a run folder (no manifest.json); pass the folder \`exp run\` wrote`,
@@ -335,7 +323,7 @@ export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
     opts.baseline ?? BASELINE_DATASET,
     notes,
   );
-  const attentionFile = path.join(dir, 'attention_analysis.json');
+  const attentionFile = path.join(dir, RUN_PATHS.attentionAnalysis);
   const attention = existsSync(attentionFile) ? readAttentionAnalysis(attentionFile) : null;
   const models = ordered([...rows.map((r) => r.model), ...sampleModels], manifest.plan?.models);
   const datasets = ordered(

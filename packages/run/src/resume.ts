@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { resolveUserPath, resultsDir } from '@exp/data';
 import { UsageError, flagName } from './errors.js';
-import { MANIFEST, OPERATIONAL_OPTIONS, readManifest } from './folder.js';
+import { OPERATIONAL_OPTIONS } from './folder.js';
+import { RUN_PATHS } from './layout.js';
+import { readRunManifest } from './manifest.js';
 import type { RunOptions } from './plan.js';
 
 /** Operational options that name another run or action rather than tune this one. */
@@ -36,12 +38,12 @@ export function resumeOptions(
     );
   }
   const dir = path.join(options.out ? resolveUserPath(options.out) : resultsDir(), id);
-  if (!existsSync(path.join(dir, MANIFEST))) {
+  if (!existsSync(path.join(dir, RUN_PATHS.manifest))) {
     throw new UsageError(
-      `--resume ${id}: no run there (${path.join(dir, MANIFEST)} not found; --out names the folder of run folders)`,
+      `--resume ${id}: no run there (${path.join(dir, RUN_PATHS.manifest)} not found; --out names the folder of run folders)`,
     );
   }
-  const recorded = (readManifest(dir).options ?? {}) as Record<string, unknown>;
+  const recorded: Record<string, unknown> = readRunManifest(dir).options;
   // null stands for an option the run did not set (the manifest writes task: null)
   const before = Object.fromEntries(Object.entries(recorded).filter(([, v]) => v !== null));
   const now = Object.fromEntries(

@@ -6,7 +6,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { checkGsm8kCopy, hashFileSync } from '@exp/data';
 import { VERSION as TRAIN_VERSION } from '@exp/train';
-import { MANIFEST, readManifest, writeManifest } from './folder.js';
+import { readManifest, writeManifest } from './folder.js';
+import { MANIFEST } from './layout.js';
 import { versions } from './versions.js';
 
 /** sha256 of a checkpoint folder's config.json, weight index and weight files. */

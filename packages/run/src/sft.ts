@@ -12,15 +12,10 @@ import {
   type EvalModel,
   type EvaluationResult,
 } from '@exp/eval';
-import {
-  MODEL_FILE,
-  exportCheckpoint,
-  loadCausalLM,
-  loadTokenizer,
-  resolveModel,
-} from '@exp/models';
+import { exportCheckpoint, loadCausalLM, loadTokenizer, resolveModel } from '@exp/models';
 import { SftError, readSftLosses, trainSft, type SftProgress } from '@exp/train';
 import { UsageError } from './errors.js';
+import { RUN_PATHS } from './layout.js';
 import type { Progress } from './events.js';
 import { formatSftDisk, knownModelShape, modelDisk } from './disk.js';
 import { evalProgress, evaluationSettings, loadProblems, type RunStepArgs } from './zero-shot.js';
@@ -81,8 +76,8 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
       `${name}: fine-tuning needs the model's HF checkpoint (config.json + safetensors), and ${resolved.dir} is an exported folder; pass a checkpoint folder, or --skip-sft`,
     );
   }
-  const dir = path.join(args.runDir, 'sft', resolved.name);
-  const final = path.join(dir, 'final');
+  const dir = path.join(args.runDir, RUN_PATHS.sft(resolved.name));
+  const final = path.join(args.runDir, RUN_PATHS.sftFinal(resolved.name));
   const trained = !existsSync(path.join(final, 'config.json'));
   if (!trained) {
     report.out(`sft: ${resolved.name}: already fine-tuned (${final})`);
@@ -126,8 +121,8 @@ async function fineTune(name: string, args: Args): Promise<SftModelInfo | null> 
       throw err;
     }
   }
-  const onnx = path.join(dir, 'onnx');
-  if (!existsSync(path.join(onnx, MODEL_FILE))) {
+  const onnx = path.join(args.runDir, RUN_PATHS.sftOnnx(resolved.name));
+  if (!existsSync(path.join(args.runDir, RUN_PATHS.sftOnnxModel(resolved.name)))) {
     // the export reads model_type from final/config.json (never from a folder name)
     await exportCheckpoint(final, onnx, { attentions: false });
   }

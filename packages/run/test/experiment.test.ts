@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RunOptionsSchema, readManifest, runExperiment, type RunEvent } from '../src/index.js';
+import { RunOptionsSchema, readRunManifest, runExperiment, type RunEvent } from '../src/index.js';
 
 const GSM8K_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -87,7 +87,7 @@ describe('runExperiment', () => {
     const evalBar = progress.filter((e) => e.label === 'tiny-llama clean');
     expect(evalBar.at(-1)).toMatchObject({ done: 3, total: 3 });
     expect(events.some((e) => e.type === 'progress-end' && e.id === evalBar[0]!.id)).toBe(true);
-    const manifest = readManifest(run.dir);
+    const manifest = readRunManifest(run.dir);
     expect(manifest.status).toBe('finished');
     expect(manifest.command).toEqual(['exp', 'run']);
     expect(Object.keys(manifest.timings as object)).toEqual(['data_ms', 'zero_shot_ms']);
@@ -107,7 +107,7 @@ describe('runExperiment', () => {
     const logged = readFileSync(log, 'utf8').trim().split('\n').length;
     expect(logged).toBeGreaterThanOrEqual(1);
     expect(logged).toBeLessThan(3);
-    expect(readManifest(first.dir).status).toBe('interrupted');
+    expect(readRunManifest(first.dir).status).toBe('interrupted');
 
     const lines: string[] = [];
     const again = await runExperiment(options({ runId: 'stop', batchSize: 1 }), {
@@ -117,7 +117,7 @@ describe('runExperiment', () => {
     expect(lines).toContain(`run stop: continuing (${again.dir})`);
     expect(lines).toContain(`zero-shot: tiny-llama clean: ${logged} samples already logged`);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(3);
-    const attempts = readManifest(again.dir).attempts as { status: string }[];
+    const attempts = readRunManifest(again.dir).attempts!;
     expect(attempts.map((a) => a.status)).toEqual(['interrupted', 'finished']);
   }, 120_000);
 });

@@ -94,6 +94,7 @@ export {
   trainSft,
   lastSftCheckpoint,
   SAVE_DTYPES,
+  SFT_FINAL_DIR,
   SftError,
   type SftOptions,
   type SftProgress,

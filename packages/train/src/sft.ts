@@ -110,6 +110,9 @@ export interface SftResult {
 }
 
 /** What saveDtype accepts. */
+/** The fine-tuned checkpoint's folder inside `out` (an HF checkpoint in the save dtype). */
+export const SFT_FINAL_DIR = 'final';
+
 export const SAVE_DTYPES: readonly CheckpointDtype[] = ['source', 'float32', 'bfloat16', 'float16'];
 
 export class SftError extends ExpError {
@@ -227,7 +230,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     source = resumeFrom;
     // Records after the checkpoint were from steps that will run again.
     losses = readSftLosses(opts.out).filter((r) => r.step <= state.step);
-  } else if (existsSync(path.join(opts.out, 'final'))) {
+  } else if (existsSync(path.join(opts.out, SFT_FINAL_DIR))) {
     throw new SftError(
       `${opts.out}: holds a finished run (final/); use another folder or remove it`,
     );
@@ -307,7 +310,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
       }
     }
   }
-  const final = path.join(opts.out, 'final');
+  const final = path.join(opts.out, SFT_FINAL_DIR);
   await writeCheckpoint(final, raw, { sourceDir: opts.checkpoint, dtype: saveDtype });
   return { steps: state.step, losses, out: final };
 }

@@ -10,5 +10,12 @@ export {
 } from './table.js';
 export { ResultRowSchema } from './row.js';
 export { comparisonPair } from './pair.js';
-export { writeResults, resultsToCsv, resultsToArrowTable, RESULT_COLUMNS } from './write.js';
+export {
+  writeResults,
+  resultFiles,
+  resultsToCsv,
+  resultsToArrowTable,
+  RESULT_COLUMNS,
+  type ResultFiles,
+} from './write.js';
 export { formatPivot, formatP } from './pivot.js';

@@ -85,16 +85,24 @@ export function resultsToArrowTable(rows: readonly ResultRow[]): Table {
   return new Table(new Schema(fields), columns);
 }
 
+export interface ResultFiles {
+  csv: string;
+  json: string;
+  arrow: string;
+}
+
+/** Where writeResults puts the table in `dir`: experiment_results.csv, .json and .arrow. */
+export function resultFiles(dir: string): ResultFiles {
+  const base = path.join(dir, 'experiment_results');
+  return { csv: `${base}.csv`, json: `${base}.json`, arrow: `${base}.arrow` };
+}
+
 /**
  * Writes experiment_results.csv, .json and .arrow (IPC file format) into `dir`, each atomically
  * (temp file + rename), so a reader never sees a half-written table. Returns the three paths.
  */
-export function writeResults(
-  dir: string,
-  rows: readonly ResultRow[],
-): { csv: string; json: string; arrow: string } {
-  const base = path.join(dir, 'experiment_results');
-  const out = { csv: `${base}.csv`, json: `${base}.json`, arrow: `${base}.arrow` };
+export function writeResults(dir: string, rows: readonly ResultRow[]): ResultFiles {
+  const out = resultFiles(dir);
   const ordered = rows.map((r) => Object.fromEntries(RESULT_COLUMNS.map((c) => [c, r[c]])));
   writeFileAtomic(out.csv, resultsToCsv(rows));
   writeFileAtomic(out.json, JSON.stringify(ordered, null, 2) + '\n');
