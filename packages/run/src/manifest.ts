@@ -52,6 +52,8 @@ export const RunManifestSchema = z.looseObject({
   command: z.array(z.string()),
   /** The options that define what the run measures (RunOptions, task null when unset). */
   options: z.looseObject({
+    models: z.array(z.string()).optional(),
+    datasets: z.array(z.string()).optional(),
     ciMethod: z
       .enum(CI_METHODS, {
         error: (iss) =>

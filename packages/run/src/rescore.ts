@@ -44,7 +44,7 @@ function runSamples(
     const i = order?.indexOf(name) ?? -1;
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
-  const options = manifest.options as { models?: string[]; datasets?: string[] };
+  const { options } = manifest;
   const resolved = Object.keys(manifest.models);
   const models = resolved.length ? resolved : options.models;
   const evalTypes = [...new Set(logged.map((l) => l.evalType))];
