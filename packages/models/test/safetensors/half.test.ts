@@ -1,4 +1,10 @@
-import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, f32ToF16Bits } from './half.js';
+import {
+  bf16ToF32,
+  f16ToF32,
+  f32ToBf16,
+  f32ToF16,
+  f32ToF16Bits,
+} from '../../src/safetensors/half.js';
 
 describe('float16', () => {
   it('round-trips every non-NaN half bit pattern exactly', () => {

@@ -4,20 +4,20 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ropeInvFreq } from '../arch/rope.js';
-import { parseModelConfig } from '../config.js';
-import { f32ToBf16 } from '../safetensors/half.js';
-import { readSafetensors } from '../safetensors/read.js';
-import { loadTokenizer } from '../tokenizer/tokenizer.js';
-import { InitError } from './hf-config.js';
+import { ropeInvFreq } from '../../src/arch/rope.js';
+import { parseModelConfig } from '../../src/config.js';
+import { f32ToBf16 } from '../../src/safetensors/half.js';
+import { readSafetensors } from '../../src/safetensors/read.js';
+import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
+import { InitError } from '../../src/init/hf-config.js';
 import {
   initPreset,
   PRESET_CONFIGS,
   PRESET_GENERATION_CONFIG,
   PRESET_NAMES,
   type PresetName,
-} from './presets.js';
-import { initRandomCheckpoint } from './random-checkpoint.js';
+} from '../../src/init/presets.js';
+import { initRandomCheckpoint } from '../../src/init/random-checkpoint.js';
 
 const SHARED =
   process.env.EXP_SHARED_DIR ?? fileURLToPath(new URL('../../../../../shared', import.meta.url));

@@ -6,9 +6,14 @@ import {
   bytesOf,
   rawSafetensors,
   type RawEntry,
-} from '../../test/helpers/safetensors-bytes.js';
-import { goldenDir } from '../../test/helpers/shared.js';
-import { readSafetensors, SafetensorsError, SafetensorsFile, withSafetensors } from './read.js';
+} from '../helpers/safetensors-bytes.js';
+import { goldenDir } from '../helpers/shared.js';
+import {
+  readSafetensors,
+  SafetensorsError,
+  SafetensorsFile,
+  withSafetensors,
+} from '../../src/safetensors/read.js';
 
 let dir: string;
 beforeAll(() => {
@@ -196,7 +201,8 @@ describe('SafetensorsFile: malformed files', () => {
     expectOpenError(
       oneEntry({ dtype: 'F32', shape: [2], data_offsets: [0, 8] }, 4),
       "tensor 't'",
-      'truncated file: tensor', 'run past the data section (4 bytes;',
+      'truncated file: tensor',
+      'run past the data section (4 bytes;',
     );
     expectOpenError(
       oneEntry({ dtype: 'F32', shape: [1], data_offsets: [8, 4] }, 8),

@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { byteLevelTokenBytes } from './byte-level.js';
-import { TokenIdOutOfRangeError, TokenizerError } from './errors.js';
-import { bundledLlama3TokenizerDir } from './llama3.js';
-import type { Span } from './offsets.js';
-import { loadTokenizer, type HfTokenizer } from './tokenizer.js';
-import { assertIdsInModelVocab } from './vocab-guard.js';
+import { byteLevelTokenBytes } from '../../src/tokenizer/byte-level.js';
+import { TokenIdOutOfRangeError, TokenizerError } from '../../src/tokenizer/errors.js';
+import { bundledLlama3TokenizerDir } from '../../src/tokenizer/llama3.js';
+import type { Span } from '../../src/tokenizer/offsets.js';
+import { loadTokenizer, type HfTokenizer } from '../../src/tokenizer/tokenizer.js';
+import { assertIdsInModelVocab } from '../../src/tokenizer/vocab-guard.js';
 
 const SHARED =
   process.env.EXP_SHARED_DIR ?? fileURLToPath(new URL('../../../../../shared', import.meta.url));

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readSafetensors, SafetensorsError } from './read.js';
-import { writeSafetensors } from './write.js';
+import { readSafetensors, SafetensorsError } from '../../src/safetensors/read.js';
+import { writeSafetensors } from '../../src/safetensors/write.js';
 
 let tmp: string;
 beforeAll(() => {

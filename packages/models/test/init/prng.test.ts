@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { NormalSampler, Xoshiro128 } from './prng.js';
-import { pythonFloatRepr, toPythonJson } from './pyjson.js';
+import { NormalSampler, Xoshiro128 } from '../../src/init/prng.js';
+import { pythonFloatRepr, toPythonJson } from '../../src/init/pyjson.js';
 
 describe('Xoshiro128 / NormalSampler', () => {
   test('xoshiro128** reference output for state [1, 2, 3, 4]', () => {
