@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { ExpError } from '@exp/data';
 import yargs, { type Argv } from 'yargs';
+import { z } from 'zod';
 import { formatError, setTypedArgs, usageMessage } from './errors.js';
 import { InterruptedError, processIo, UsageError, type Io } from './io.js';
 import { didYouMean } from '@exp/run';
+import { optionsFrom } from './schema-options.js';
 import { dataCommand } from './commands/data.js';
 import { noiseCommand } from './commands/noise.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -13,6 +15,11 @@ import { modelsCommand } from './commands/models.js';
 import { setupCommand } from './commands/setup.js';
 import { reportCommand } from './commands/report.js';
 import { sftCommand } from './commands/sft.js';
+
+/** Options of every command (runCli reads --verbose from the line before yargs parses it). */
+export const GlobalOptionsSchema = z.object({
+  verbose: z.boolean().default(false).describe('Show stack traces on errors'),
+});
 
 export type CommandFactory = (io: Io) => (y: Argv) => Argv;
 
@@ -53,10 +60,9 @@ export function buildCli(args: string[], io: Io): Argv {
   // Each command adds its own options; the chain is typed loosely on purpose.
 
   const root: Argv = yargs(args);
-  let y: Argv = root
+  let y: Argv = optionsFrom(root, GlobalOptionsSchema, { defaults: true })
     .scriptName('exp')
     .usage('$0 <command> [options]')
-    .option('verbose', { type: 'boolean', default: false, describe: 'Show stack traces on errors' })
     .strict()
     .recommendCommands()
     .exitProcess(false)

@@ -16,6 +16,7 @@ import { MIX, importNoisyBenchmark, listNoise, manifestFileName, parseNoiseCell 
 import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseOptions } from '../errors.js';
+import { optionsFrom } from '../schema-options.js';
 import type { CommandFactory } from '../cli.js';
 import { withProgress } from '../progress.js';
 import { UsageError, type Io } from '../io.js';
@@ -72,27 +73,52 @@ function dropGeneratorManifest(io: Io, file: string): void {
   );
 }
 
-const PullSchema = z.object({ baseUrl: z.url().optional() });
-
-const ImportSchema = z.object({
-  source: z.string().min(1),
-  preset: z.string().optional(),
+export const PullSchema = z.object({
+  baseUrl: z.url().optional().describe('Mirror of the grade-school-math repository'),
+});
+/** `exp data import`'s options (yargs checks --format's choices). */
+export const ImportSchema = z.object({
+  source: z
+    .string()
+    .min(1)
+    .describe('A GSM8K folder (train.jsonl, test.jsonl) or a benchmark file')
+    .meta({ positional: true }),
+  preset: z
+    .string()
+    .optional()
+    .describe(`Field mapping by name: ${Object.keys(BENCHMARK_PRESETS).join(', ')}`),
   name: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected a file-safe dataset name')
-    .optional(),
-  question: z.string().optional(),
-  answer: z.string().optional(),
-  final: z.string().optional(),
-  id: z.string().optional(),
-  original: z.string().optional(),
-  noiseType: z.string().min(1, 'expected a noise label').optional(),
+    .optional()
+    .describe('Dataset name (written to data/<name>.jsonl)'),
+  question: z.string().optional().describe('Field holding the question'),
+  answer: z.string().optional().describe('Field holding the worked solution'),
+  final: z.string().optional().describe('Field holding the final numeric answer'),
+  id: z.string().optional().describe('Field holding a record id'),
+  original: z
+    .string()
+    .optional()
+    .describe(
+      'Field holding the clean question of a noisy benchmark: records get the inserted spans (noise_kind insertion) or are marked rewrite',
+    ),
+  noiseType: z
+    .string()
+    .min(1, 'expected a noise label')
+    .optional()
+    .describe("noise_type label of a noisy import (default: the preset's, else EXTERNAL)"),
   where: z
     .string()
     .regex(/^[^=]+=.*$/, 'expected field=value')
-    .optional(),
-  format: z.enum(['json', 'jsonl']).optional(),
-  force: z.boolean().optional(),
+    .optional()
+    .describe('Keep records whose field equals a value: field=value'),
+  format: z.enum(['json', 'jsonl']).optional().describe('Input format (default: by extension)'),
+  force: z
+    .boolean()
+    .optional()
+    .describe(
+      'Allow a --name that `exp noise generate` writes (gsm8k_<cell>_test, <set>_<cell>) and overwrite that set',
+    ),
 });
 
 export const dataCommand: CommandFactory = (io) => (y) => {
@@ -102,11 +128,7 @@ export const dataCommand: CommandFactory = (io) => (y) => {
       .command(
         'pull',
         'Download the official GSM8K train/test JSONL (sha256-checked) into data/gsm8k/',
-        (c) =>
-          c.option('base-url', {
-            type: 'string',
-            describe: 'Mirror of the grade-school-math repository',
-          }),
+        (c) => optionsFrom(c, PullSchema),
         async (argv) => {
           const opts = parseOptions(PullSchema, argv);
           const files = await withProgress(io, 'gsm8k', (bar) =>
@@ -121,46 +143,7 @@ export const dataCommand: CommandFactory = (io) => (y) => {
       .command(
         'import <source>',
         'Import GSM8K from a local folder, or another benchmark (JSON/JSONL) with a field mapping',
-        (c) =>
-          c
-            .positional('source', {
-              type: 'string',
-              describe: 'A GSM8K folder (train.jsonl, test.jsonl) or a benchmark file',
-            })
-            .option('preset', {
-              type: 'string',
-              describe: `Field mapping by name: ${Object.keys(BENCHMARK_PRESETS).join(', ')}`,
-            })
-            .option('name', {
-              type: 'string',
-              describe: 'Dataset name (written to data/<name>.jsonl)',
-            })
-            .option('question', { type: 'string', describe: 'Field holding the question' })
-            .option('answer', { type: 'string', describe: 'Field holding the worked solution' })
-            .option('final', { type: 'string', describe: 'Field holding the final numeric answer' })
-            .option('id', { type: 'string', describe: 'Field holding a record id' })
-            .option('original', {
-              type: 'string',
-              describe:
-                'Field holding the clean question of a noisy benchmark: records get the inserted spans (noise_kind insertion) or are marked rewrite',
-            })
-            .option('noise-type', {
-              type: 'string',
-              describe: "noise_type label of a noisy import (default: the preset's, else EXTERNAL)",
-            })
-            .option('where', {
-              type: 'string',
-              describe: 'Keep records whose field equals a value: field=value',
-            })
-            .option('format', {
-              choices: ['json', 'jsonl'] as const,
-              describe: 'Input format (default: by extension)',
-            })
-            .option('force', {
-              type: 'boolean',
-              describe:
-                'Allow a --name that `exp noise generate` writes (gsm8k_<cell>_test, <set>_<cell>) and overwrite that set',
-            }),
+        (c) => optionsFrom(c, ImportSchema, { choices: true }),
         async (argv) => {
           const o = parseOptions(ImportSchema, argv);
           const source = resolveUserPath(o.source);

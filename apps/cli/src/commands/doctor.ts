@@ -3,7 +3,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkGsm8kCopy, dataDir, gsm8kDir, type Gsm8kSplit } from '@exp/data';
 import { backendsReport, cudaLibrariesInstalled } from '@exp/models';
+import { z } from 'zod';
 import type { CommandFactory } from '../cli.js';
+import { parseOptions } from '../errors.js';
+import { optionsFrom } from '../schema-options.js';
 import type { Io } from '../io.js';
 
 export interface Check {
@@ -154,18 +157,17 @@ export async function runDoctor(opts: { quick: boolean }, io: Io): Promise<boole
   return checks.every((c) => c.ok || c.optional);
 }
 
+export const DoctorOptionsSchema = z.object({
+  quick: z.boolean().default(false).describe('Skip loading a model on each backend'),
+});
+
 export const doctorCommand: CommandFactory = (io) => (y) =>
   y.command(
     'doctor',
     'Check Node, pnpm, onnxruntime backends (CPU, CUDA) and data',
-    (c) =>
-      c.option('quick', {
-        type: 'boolean',
-        default: false,
-        describe: 'Skip loading a model on each backend',
-      }),
+    (c) => optionsFrom(c, DoctorOptionsSchema, { defaults: true }),
     async (argv) => {
-      if (!(await runDoctor({ quick: Boolean(argv.quick) }, io))) {
+      if (!(await runDoctor({ quick: parseOptions(DoctorOptionsSchema, argv).quick }, io))) {
         throw new Error('doctor found problems (see FAIL lines above)');
       }
     },

@@ -5,6 +5,7 @@ import { parseJsonl, readTextFile, resolveUserPath } from '@exp/data';
 import { formatPivot, getExtractor, listExtractors } from '@exp/eval';
 import { rescoreRun } from '@exp/run';
 import { parseOptions } from '../errors.js';
+import { optionsFrom } from '../schema-options.js';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../io.js';
@@ -14,11 +15,22 @@ const ExtractLineSchema = z.looseObject({
   gold: z.union([z.string(), z.number()]).optional(),
 });
 
-const ExtractOptionsSchema = z.object({
-  extractor: z.string().min(1),
-  input: z.string().optional(),
-});
-const RescoreOptionsSchema = z.object({ run: z.string().min(1), extractor: z.string().min(1) });
+/** --extractor's help names the extractors registered when the command is built. */
+const extractorOption = () =>
+  z
+    .string()
+    .min(1)
+    .describe(`Extractor: ${listExtractors().join(', ')}`);
+export const extractOptions = () =>
+  z.object({
+    extractor: extractorOption(),
+    input: z.string().optional().describe('JSONL file (default: standard input)'),
+  });
+export const rescoreOptions = () =>
+  z.object({
+    run: z.string().min(1).describe('A run folder (results/<run-id>)').meta({ positional: true }),
+    extractor: extractorOption(),
+  });
 
 function extractorOrUsage(name: string) {
   try {
@@ -53,16 +65,9 @@ export const evalCommand: CommandFactory = (io: Io) => (y) =>
       .command(
         'extract',
         'Read JSONL lines with `completion` (and optionally `gold`) and write them back with `predicted` (and `correct`)',
-        (c) =>
-          c
-            .option('extractor', {
-              type: 'string',
-              demandOption: true,
-              describe: `Extractor: ${listExtractors().join(', ')}`,
-            })
-            .option('input', { type: 'string', describe: 'JSONL file (default: standard input)' }),
+        (c) => optionsFrom(c, extractOptions()),
         async (argv) => {
-          const o = parseOptions(ExtractOptionsSchema, argv);
+          const o = parseOptions(extractOptions(), argv);
           extractorOrUsage(o.extractor);
           const file = o.input ? resolveUserPath(o.input) : null;
           const text = file ? readTextFile(file) : await readStdin();
@@ -72,16 +77,9 @@ export const evalCommand: CommandFactory = (io: Io) => (y) =>
       .command(
         'rescore <run>',
         "Recompute a run's tables from its sample logs with an extractor (no generation)",
-        (c) =>
-          c
-            .positional('run', { type: 'string', describe: 'A run folder (results/<run-id>)' })
-            .option('extractor', {
-              type: 'string',
-              demandOption: true,
-              describe: `Extractor: ${listExtractors().join(', ')}`,
-            }),
+        (c) => optionsFrom(c, rescoreOptions()),
         async (argv) => {
-          const o = parseOptions(RescoreOptionsSchema, argv);
+          const o = parseOptions(rescoreOptions(), argv);
           const dir = resolveUserPath(o.run);
           const { rows, files, samples, counts, methods } = rescoreRun(
             dir,

@@ -14,29 +14,54 @@ import {
 } from '@exp/models';
 import { byteRate, toMB } from '../bytes.js';
 import { parseOptions } from '../errors.js';
+import { optionsFrom } from '../schema-options.js';
 import type { CommandFactory } from '../cli.js';
 import type { Io } from '../io.js';
 import { withProgress } from '../progress.js';
 
-const ExportSchema = z.object({
-  checkpoint: z.string().min(1),
-  out: z.string().min(1),
-  dtype: z.enum(['fp32', 'fp16']).default('fp32'),
-  attentions: z.boolean().default(false),
+// `exp models` options: yargs checks the enums' choices; the schemas fill in the defaults, which
+// the descriptions say.
+export const ExportSchema = z.object({
+  checkpoint: z.string().min(1).describe('HF checkpoint folder (config.json + safetensors)'),
+  out: z.string().min(1).describe('Output model folder'),
+  dtype: z
+    .enum(['fp32', 'fp16'])
+    .default('fp32')
+    .describe('Weights and compute type (fp16 for CUDA)'),
+  attentions: z
+    .boolean()
+    .default(false)
+    .describe('Also output attentions.{i} (and lambda_full.{i} for DiffLlama)'),
 });
-const VerifySchema = z.object({
-  checkpoint: z.string().min(1),
-  golden: z.string().min(1),
-  tolerance: z.number().positive().optional(),
+export const VerifySchema = z.object({
+  checkpoint: z.string().min(1).describe('Exported model folder or HF checkpoint folder'),
+  golden: z.string().min(1).describe('Reference outputs (golden.safetensors layout)'),
+  tolerance: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      `Max abs error allowed on logits (default ${FP32_TOLERANCES.logits.toExponential()} for an fp32 export, ${FP16_TOLERANCES.logits.toExponential()} for fp16)`,
+    ),
 });
-const PullSchema = z.object({
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+(:[\w./-]+)?$/, 'expected <owner>/<name>[:subfolder]'),
-  revision: z.string().min(1).default('main'),
+export const PullSchema = z.object({
+  repo: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+(:[\w./-]+)?$/, 'expected <owner>/<name>[:subfolder]')
+    .describe('owner/name[:subfolder], e.g. reyllama/DiffLlama-375M:checkpoint-64434')
+    .meta({ positional: true }),
+  revision: z.string().min(1).default('main').describe('Branch, tag or commit (default main)'),
 });
-const InitSchema = z.object({
+export const InitSchema = z.object({
   preset: z.enum(['tiny-llama', 'tiny-diffllama']),
-  out: z.string().min(1).optional(),
-  seed: z.number().int().nonnegative().optional(),
+  out: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Output folder (default checkpoints/<preset>; `exp run --models <preset>` makes its own in the models cache)',
+    ),
+  seed: z.number().int().nonnegative().optional().describe('Initialisation seed'),
 });
 
 /** The verify report as a table: one line per check, then what was not checked or skipped. */
@@ -60,26 +85,7 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
         .command(
           'export',
           'Convert a Hugging Face checkpoint folder to ONNX (with KV cache; optional attention outputs)',
-          (c) =>
-            c
-              .option('checkpoint', {
-                type: 'string',
-                demandOption: true,
-                describe: 'HF checkpoint folder (config.json + safetensors)',
-              })
-              .option('out', {
-                type: 'string',
-                demandOption: true,
-                describe: 'Output model folder',
-              })
-              .option('dtype', {
-                choices: ['fp32', 'fp16'] as const,
-                describe: 'Weights and compute type (fp16 for CUDA)',
-              })
-              .option('attentions', {
-                type: 'boolean',
-                describe: 'Also output attentions.{i} (and lambda_full.{i} for DiffLlama)',
-              }),
+          (c) => optionsFrom(c, ExportSchema, { choices: true }),
           async (argv) => {
             const o = parseOptions(ExportSchema, argv);
             const rate = byteRate();
@@ -102,22 +108,7 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
         .command(
           'verify',
           'Compare an exported model (or a checkpoint, exported on the fly) with a reference golden file',
-          (c) =>
-            c
-              .option('checkpoint', {
-                type: 'string',
-                demandOption: true,
-                describe: 'Exported model folder or HF checkpoint folder',
-              })
-              .option('golden', {
-                type: 'string',
-                demandOption: true,
-                describe: 'Reference outputs (golden.safetensors layout)',
-              })
-              .option('tolerance', {
-                type: 'number',
-                describe: `Max abs error allowed on logits (default ${FP32_TOLERANCES.logits.toExponential()} for an fp32 export, ${FP16_TOLERANCES.logits.toExponential()} for fp16)`,
-              }),
+          (c) => optionsFrom(c, VerifySchema, { choices: true }),
           async (argv) => {
             const o = parseOptions(VerifySchema, argv);
             let modelDir = resolveUserPath(o.checkpoint);
@@ -154,16 +145,7 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
         .command(
           'pull <repo>',
           'Download a checkpoint from the Hugging Face hub into the HF cache (HF_HOME, HF_ENDPOINT, HF_TOKEN)',
-          (c) =>
-            c
-              .positional('repo', {
-                type: 'string',
-                describe: 'owner/name[:subfolder], e.g. reyllama/DiffLlama-375M:checkpoint-64434',
-              })
-              .option('revision', {
-                type: 'string',
-                describe: 'Branch, tag or commit (default main)',
-              }),
+          (c) => optionsFrom(c, PullSchema, { choices: true }),
           async (argv) => {
             const o = parseOptions(PullSchema, argv);
             const [repo, subfolder] = o.repo.split(':');
@@ -186,18 +168,7 @@ export const modelsCommand: CommandFactory = (io) => (y) =>
         .command(
           'init',
           'Write a seeded, randomly initialised tiny checkpoint shaped like the real models',
-          (c) =>
-            c
-              .option('preset', {
-                choices: ['tiny-llama', 'tiny-diffllama'] as const,
-                demandOption: true,
-              })
-              .option('out', {
-                type: 'string',
-                describe:
-                  'Output folder (default checkpoints/<preset>; `exp run --models <preset>` makes its own in the models cache)',
-              })
-              .option('seed', { type: 'number', describe: 'Initialisation seed' }),
+          (c) => optionsFrom(c, InitSchema, { choices: true }),
           async (argv) => {
             const o = parseOptions(InitSchema, argv);
             const out = o.out

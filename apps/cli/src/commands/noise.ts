@@ -1,6 +1,8 @@
 import {
   NOISE_POSITIONS,
   NoiseError,
+  NoiseGenerateOptionsSchema,
+  NoiseSweepOptionsSchema,
   generateNoisyDatasets,
   parseNoiseGenerateOptions,
   parseNoiseSweepOptions,
@@ -9,58 +11,58 @@ import {
   type ProgressFn,
 } from '@exp/noise';
 import { resolveUserPath } from '@exp/data';
-import type { Argv } from 'yargs';
+import { z } from 'zod';
 import type { CommandFactory } from '../cli.js';
 import { showValue, typedValue } from '../errors.js';
 import { UsageError, type Io } from '../io.js';
 import { progressBar, type Progress } from '../progress.js';
+import { optionsFrom, optionValues } from '../schema-options.js';
 import { installSignalHandlers } from '../signals.js';
 
-/** Options generate and sweep share. */
-function commonOptions<T>(c: Argv<T>) {
-  return c
-    .option('input', {
-      type: 'string',
-      describe: 'GSM8K-format or exp Problem JSONL (default: the GSM8K test split)',
-    })
-    .option('name', {
-      type: 'string',
-      describe: 'Dataset name of the outputs, <name>_<type>.jsonl (default: from the input)',
-    })
-    .option('out', { type: 'string', describe: 'Output folder (default: data/)' })
-    .option('seed', { type: 'number', describe: 'Seed for every random choice' })
-    .option('types', {
-      type: 'string',
-      describe: 'Noise types, comma-separated, mix included (default: inf,rcs,sd)',
-    })
-    .option('types-mix', {
-      type: 'string',
-      describe: 'Types the mix type draws each sentence from (default: inf,rcs,sd)',
-    })
-    .option('slots', {
-      choices: ['shared', 'independent'] as const,
-      describe: 'Random slots shared by all types of a problem (default) or drawn per type',
-    })
-    .option('templates', {
-      type: 'string',
-      describe: "Template bank JSON (the original's format reproduces its protocol)",
-    });
+/**
+ * The CLI's options: @exp/noise's option schema (types, checks and defaults are declared there),
+ * each field with its help text; onProgress is no option.
+ */
+function cliOptions<S extends z.ZodRawShape>(
+  schema: z.ZodObject<S>,
+  help: Record<Exclude<keyof S & string, 'onProgress'>, string>,
+) {
+  const texts: Record<string, string> = help;
+  const fields = Object.entries(schema.shape).filter(([k]) => k !== 'onProgress');
+  return z.object(
+    Object.fromEntries(fields.map(([k, field]) => [k, (field as z.ZodType).describe(texts[k])])),
+  );
 }
+
+/** Help texts of the options generate and sweep share. */
+const COMMON_HELP = {
+  input: 'GSM8K-format or exp Problem JSONL (default: the GSM8K test split)',
+  name: 'Dataset name of the outputs, <name>_<type>.jsonl (default: from the input)',
+  out: 'Output folder (default: data/)',
+  seed: 'Seed for every random choice',
+  types: 'Noise types, comma-separated, mix included (default: inf,rcs,sd)',
+  typesMix: 'Types the mix type draws each sentence from (default: inf,rcs,sd)',
+  slots: 'Random slots shared by all types of a problem (default) or drawn per type',
+  templates: "Template bank JSON (the original's format reproduces its protocol)",
+};
+export const GenerateOptions = cliOptions(NoiseGenerateOptionsSchema, {
+  ...COMMON_HELP,
+  sentences: 'Dose K: distinct noise sentences per question (default: 1)',
+  position: 'Where the sentences go (default: random)',
+});
+export const SweepOptions = cliOptions(NoiseSweepOptionsSchema, {
+  ...COMMON_HELP,
+  sentences: 'Doses, comma-separated (default: 1)',
+  positions: `Positions, comma-separated: ${NOISE_POSITIONS.join(', ')} (default: random)`,
+});
 
 const path = (p: unknown): string | undefined =>
   typeof p === 'string' ? resolveUserPath(p) : undefined;
 
-function common(argv: Record<string, unknown>) {
-  return {
-    input: path(argv.input),
-    name: argv.name,
-    out: path(argv.out),
-    seed: argv.seed,
-    types: argv.types,
-    typesMix: argv.typesMix,
-    slots: argv.slots,
-    templates: path(argv.templates),
-  };
+/** The options as @exp/noise takes them: the schema's fields, paths resolved against the cwd. */
+function noiseOptions(schema: z.ZodObject, argv: Record<string, unknown>) {
+  const o = optionValues(schema, argv);
+  return { ...o, input: path(o.input), out: path(o.out), templates: path(o.templates) };
 }
 
 /** `--name: expected X` gets what the user typed: `--name: expected X, got "abc"`. */
@@ -112,44 +114,18 @@ export const noiseCommand: CommandFactory = (io) => (y) =>
       .command(
         'generate',
         'Write data/gsm8k_{inf,rcs,sd}_test.jsonl with the exact span of every inserted sentence',
-        (c) =>
-          commonOptions(c)
-            .option('sentences', {
-              type: 'number',
-              describe: 'Dose K: distinct noise sentences per question (default: 1)',
-            })
-            .option('position', {
-              choices: NOISE_POSITIONS,
-              describe: 'Where the sentences go (default: random)',
-            }),
+        (c) => optionsFrom(c, GenerateOptions, { choices: true }),
         async (argv) => {
-          const options = parseWith(parseNoiseGenerateOptions, {
-            ...common(argv),
-            sentences: argv.sentences,
-            position: argv.position,
-          });
+          const options = parseWith(parseNoiseGenerateOptions, noiseOptions(GenerateOptions, argv));
           await report(io, (onProgress) => generateNoisyDatasets({ ...options, onProgress }));
         },
       )
       .command(
         'sweep',
         'Write one noisy set per type x dose x position (gsm8k_inf-k2-late_test.jsonl), each with a manifest',
-        (c) =>
-          commonOptions(c)
-            .option('sentences', {
-              type: 'string',
-              describe: 'Doses, comma-separated (default: 1)',
-            })
-            .option('positions', {
-              type: 'string',
-              describe: `Positions, comma-separated: ${NOISE_POSITIONS.join(', ')} (default: random)`,
-            }),
+        (c) => optionsFrom(c, SweepOptions, { choices: true }),
         async (argv) => {
-          const options = parseWith(parseNoiseSweepOptions, {
-            ...common(argv),
-            sentences: argv.sentences,
-            positions: argv.positions,
-          });
+          const options = parseWith(parseNoiseSweepOptions, noiseOptions(SweepOptions, argv));
           await report(io, (onProgress) => sweepNoisyDatasets({ ...options, onProgress }));
         },
       )

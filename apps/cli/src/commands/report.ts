@@ -2,27 +2,33 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { resolveUserPath } from '@exp/data';
 import { buildReport } from '@exp/report';
+import { z } from 'zod';
 import type { CommandFactory } from '../cli.js';
+import { parseOptions } from '../errors.js';
 import { UsageError } from '../io.js';
+import { optionsFrom } from '../schema-options.js';
+
+export const ReportOptionsSchema = z.object({
+  runDir: z.string().describe('A run folder (results/<run-id>)').meta({ positional: true }),
+  selfContained: z
+    .boolean()
+    .optional()
+    .describe(
+      'report.html with every PNG inlined, however large (default: inlined up to 5 MiB of images, else linked from charts/ and attention_maps/ by relative paths); --no-self-contained always links',
+    ),
+});
 
 export const reportCommand: CommandFactory = (io) => (y) =>
   y.command(
     'report <run-dir>',
     'Write the report of a run folder: tables, charts (SVG/PNG), attention heat maps, report.html, report.md',
-    (c) =>
-      c
-        .positional('run-dir', { type: 'string', describe: 'A run folder (results/<run-id>)' })
-        .option('self-contained', {
-          type: 'boolean',
-          describe:
-            'report.html with every PNG inlined, however large (default: inlined up to 5 MiB of images, else linked from charts/ and attention_maps/ by relative paths); --no-self-contained always links',
-        }),
+    (c) => optionsFrom(c, ReportOptionsSchema),
     async (argv) => {
-      const dir = resolveUserPath(String(argv.runDir));
+      const { runDir, selfContained } = parseOptions(ReportOptionsSchema, argv);
+      const dir = resolveUserPath(runDir);
       if (!existsSync(path.join(dir, 'manifest.json'))) {
         throw new UsageError(`${dir}: not a run folder (no manifest.json)`);
       }
-      const selfContained = argv.selfContained as boolean | undefined;
       const { files, notes, html } = await buildReport(dir, { selfContained });
       for (const f of files) io.out(`report: wrote ${path.relative(dir, f)}`);
       for (const n of notes) io.out(`report: ${n}`);

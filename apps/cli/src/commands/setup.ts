@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { gsm8kDir } from '@exp/data';
 import { cudaInstallCommand, installCudaProvider } from '@exp/models';
+import { z } from 'zod';
 import type { CommandFactory } from '../cli.js';
+import { parseOptions } from '../errors.js';
+import { optionsFrom } from '../schema-options.js';
 import type { Io } from '../io.js';
 
 /**
@@ -45,15 +48,14 @@ export async function runSetup(opts: { cuda: boolean }, io: Io): Promise<void> {
   );
 }
 
+export const SetupOptionsSchema = z.object({
+  cuda: z.boolean().default(false).describe("Run onnxruntime-node's CUDA install script"),
+});
+
 export const setupCommand: CommandFactory = (io) => (y) =>
   y.command(
     'setup',
     'Prepare the environment (with --cuda: install the onnxruntime CUDA execution provider)',
-    (c) =>
-      c.option('cuda', {
-        type: 'boolean',
-        default: false,
-        describe: "Run onnxruntime-node's CUDA install script",
-      }),
-    async (argv) => runSetup({ cuda: Boolean(argv.cuda) }, io),
+    (c) => optionsFrom(c, SetupOptionsSchema, { defaults: true }),
+    async (argv) => runSetup({ cuda: parseOptions(SetupOptionsSchema, argv).cuda }, io),
   );

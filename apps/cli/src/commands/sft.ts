@@ -13,6 +13,7 @@ import {
   writeTrainingStepValues,
 } from '@exp/train';
 import { parseOptions } from '../errors.js';
+import { optionsFrom } from '../schema-options.js';
 import { InterruptedError, type Io } from '../io.js';
 import { withProgress } from '../progress.js';
 import { interruptedExitCode, interruptible } from '../signals.js';
@@ -26,28 +27,47 @@ import {
 } from '@exp/run';
 import type { CommandFactory } from '../cli.js';
 
-const TrainSchema = z.object({
-  model: z.string().min(1),
-  data: z.string().min(1).optional(),
-  samples: z.number().int().positive(),
-  epochs: z.number().int().positive(),
-  lr: z.number().positive(),
-  batchSize: z.number().int().positive(),
-  gradAccum: z.number().int().positive(),
-  weightDecay: z.number().nonnegative(),
-  maxGradNorm: z.number().positive(),
-  warmup: z.number().int().nonnegative(),
-  maxLength: z.number().int().positive().optional(),
-  seed: z.number().int(),
-  format: z.enum(['sft', 'qa']),
-  lossOn: z.enum(['completion', 'all']),
-  checkpointEvery: z.number().int().positive().optional(),
-  saveTotalLimit: z.number().int().nonnegative(),
-  saveDtype: z.enum(['source', 'float32', 'bfloat16', 'float16']),
-  resume: z.boolean(),
-  device: z.enum(DEVICES),
-  threads: z.number().int().positive().optional(),
-  out: z.string().min(1),
+/** `exp sft [train]`'s options (yargs shows their defaults, as it always has). */
+export const TrainSchema = z.object({
+  model: z.string().min(1).describe('Checkpoint folder or model name'),
+  data: z.string().min(1).optional().describe('Problems JSONL (default GSM8K train)'),
+  samples: z.number().int().positive().default(500).describe('First N problems'),
+  epochs: z.number().int().positive().default(2),
+  lr: z.number().positive().default(5e-5).describe('Peak learning rate (linear decay)'),
+  batchSize: z.number().int().positive().default(2),
+  gradAccum: z.number().int().positive().default(2).describe('Micro-batches per optimizer step'),
+  weightDecay: z.number().nonnegative().default(0.01),
+  maxGradNorm: z.number().positive().default(1.0),
+  warmup: z.number().int().nonnegative().default(0).describe('Warmup optimizer steps'),
+  maxLength: z.number().int().positive().optional().describe('Truncate items to this many tokens'),
+  seed: z.number().int().default(42),
+  format: z.enum(['sft', 'qa']).default('sft').describe('sft | qa'),
+  lossOn: z.enum(['completion', 'all']).default('completion').describe('completion | all'),
+  checkpointEvery: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Write checkpoint-<step> every K steps'),
+  saveTotalLimit: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(DEFAULT_SAVE_TOTAL_LIMIT)
+    .describe("checkpoint-<step> folders kept, the newest (HF's save_total_limit); 0 keeps all"),
+  saveDtype: z
+    .enum(['source', 'float32', 'bfloat16', 'float16'])
+    .default('source')
+    .describe(
+      `dtype of final/: ${SAVE_DTYPES.join('|')} (source: the checkpoint's own, e.g. bf16; training runs in float32, 16-bit rounds to nearest even; checkpoint-<step>/ stay float32 for exact resume)`,
+    ),
+  resume: z.boolean().default(false).describe('Continue from the last checkpoint-<step> in --out'),
+  device: z
+    .enum(DEVICES)
+    .default('cpu')
+    .describe(`Where the training step runs: ${DEVICES.join('|')}`),
+  threads: z.number().int().positive().optional().describe('CPU threads (default: all cores)'),
+  out: z.string().min(1).describe('Output folder'),
 });
 
 const isCheckpoint = (dir: string) =>
@@ -75,11 +95,22 @@ async function sourceCheckpoint(
   );
 }
 
-const VerifySchema = z.object({
-  checkpoint: z.string().min(1),
-  golden: z.string().min(1),
-  out: z.string().min(1).optional(),
-  precision: z.enum(['float32', 'float64']).default('float32'),
+/** `exp sft verify`'s options (yargs checks --precision's choices and shows its default). */
+export const VerifySchema = z.object({
+  checkpoint: z.string().min(1).describe('HF checkpoint folder (config.json + safetensors)'),
+  golden: z
+    .string()
+    .min(1)
+    .describe('Reference file with train.*, grad.*, after_adamw.* (golden.safetensors)'),
+  out: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Write our train.loss, grad.<name>, after_adamw.<name> as safetensors'),
+  precision: z
+    .enum(['float32', 'float64'])
+    .default('float32')
+    .describe('float64 replays the step graph in float64: gradients to rel 1e-4 where |g| > 1e-6'),
 });
 
 /** The resume hint of a stopped `exp sft`; the error carries 130 / 143. */
@@ -98,29 +129,7 @@ export const sftCommand: CommandFactory = (io) => (y) =>
       .command(
         'verify',
         'One training step (loss, every gradient, one AdamW step) on a golden file batch, compared with golden',
-        (c) =>
-          c
-            .option('checkpoint', {
-              type: 'string',
-              demandOption: true,
-              describe: 'HF checkpoint folder (config.json + safetensors)',
-            })
-            .option('golden', {
-              type: 'string',
-              demandOption: true,
-              describe: 'Reference file with train.*, grad.*, after_adamw.* (golden.safetensors)',
-            })
-            .option('out', {
-              type: 'string',
-              describe: 'Write our train.loss, grad.<name>, after_adamw.<name> as safetensors',
-            })
-            .option('precision', {
-              type: 'string',
-              choices: ['float32', 'float64'],
-              default: 'float32',
-              describe:
-                'float64 replays the step graph in float64: gradients to rel 1e-4 where |g| > 1e-6',
-            }),
+        (c) => optionsFrom(c, VerifySchema, { defaults: true, choices: 'typed' }),
         async (argv) => {
           const o = parseOptions(VerifySchema, argv);
           const report = await verifyTrainingStep(
@@ -151,68 +160,7 @@ export const sftCommand: CommandFactory = (io) => (y) =>
       .command(
         ['train', '$0'],
         'Fine-tune a checkpoint on GSM8K train items (loss.jsonl, final/ checkpoint; the default action)',
-        (c) =>
-          c
-            .option('model', {
-              type: 'string',
-              demandOption: true,
-              describe: 'Checkpoint folder or model name',
-            })
-            .option('data', { type: 'string', describe: 'Problems JSONL (default GSM8K train)' })
-            .option('samples', { type: 'number', default: 500, describe: 'First N problems' })
-            .option('epochs', { type: 'number', default: 2 })
-            .option('lr', {
-              type: 'number',
-              default: 5e-5,
-              describe: 'Peak learning rate (linear decay)',
-            })
-            .option('batch-size', { type: 'number', default: 2 })
-            .option('grad-accum', {
-              type: 'number',
-              default: 2,
-              describe: 'Micro-batches per optimizer step',
-            })
-            .option('weight-decay', { type: 'number', default: 0.01 })
-            .option('max-grad-norm', { type: 'number', default: 1.0 })
-            .option('warmup', { type: 'number', default: 0, describe: 'Warmup optimizer steps' })
-            .option('max-length', {
-              type: 'number',
-              describe: 'Truncate items to this many tokens',
-            })
-            .option('seed', { type: 'number', default: 42 })
-            .option('format', { type: 'string', default: 'sft', describe: 'sft | qa' })
-            .option('loss-on', {
-              type: 'string',
-              default: 'completion',
-              describe: 'completion | all',
-            })
-            .option('checkpoint-every', {
-              type: 'number',
-              describe: 'Write checkpoint-<step> every K steps',
-            })
-            .option('save-total-limit', {
-              type: 'number',
-              default: DEFAULT_SAVE_TOTAL_LIMIT,
-              describe:
-                "checkpoint-<step> folders kept, the newest (HF's save_total_limit); 0 keeps all",
-            })
-            .option('save-dtype', {
-              type: 'string',
-              default: 'source',
-              describe: `dtype of final/: ${SAVE_DTYPES.join('|')} (source: the checkpoint's own, e.g. bf16; training runs in float32, 16-bit rounds to nearest even; checkpoint-<step>/ stay float32 for exact resume)`,
-            })
-            .option('resume', {
-              type: 'boolean',
-              default: false,
-              describe: 'Continue from the last checkpoint-<step> in --out',
-            })
-            .option('device', {
-              type: 'string',
-              default: 'cpu',
-              describe: `Where the training step runs: ${DEVICES.join('|')}`,
-            })
-            .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' })
-            .option('out', { type: 'string', demandOption: true, describe: 'Output folder' }),
+        (c) => optionsFrom(c, TrainSchema, { defaults: true }),
         async (argv) => {
           const o = parseOptions(TrainSchema, argv);
           const { dir: checkpoint, sha256: checkpointSha256 } = await sourceCheckpoint(o.model);
