@@ -24,7 +24,6 @@ export {
   MODELS,
   MODES,
   PROTOCOLS,
-  SAVE_DTYPE_CHOICES,
   RunOptionsSchema,
   planRun,
   type RunOptions,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DatasetNameSchema, DEFAULT_SEED } from '@exp/data';
 import { CI_METHODS, DEFAULT_BATCH_SIZE, FEWSHOT_SAMPLERS } from '@exp/eval';
-import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
+import { DEFAULT_SAVE_TOTAL_LIMIT, SAVE_DTYPES } from '@exp/train';
 import { UsageError, commaList, flagName } from './errors.js';
 import { RESUME_ALONGSIDE } from './resume.js';
 
@@ -11,8 +11,6 @@ export const DATASETS = ['clean', 'inf', 'rcs', 'sd', 'gsmplus-distraction'] as 
 export const MODES = ['quick', 'medium', 'full'] as const;
 export const PROTOCOLS = ['seed', 'lm-eval'] as const;
 export const DEVICES = ['cpu', 'cuda'] as const;
-/** @exp/train's SAVE_DTYPES, as a literal tuple for zod. */
-export const SAVE_DTYPE_CHOICES = ['source', 'float32', 'bfloat16', 'float16'] as const;
 
 /** Model names: registry names or local paths (checked when the models are resolved). */
 const ModelNameSchema = z.string().min(1);
@@ -78,10 +76,10 @@ export const RunOptionsSchema = z.object({
     ),
   /** dtype of sft/<model>/final (default source): what post-SFT evaluation runs. */
   saveDtype: z
-    .enum(SAVE_DTYPE_CHOICES)
+    .enum(SAVE_DTYPES)
     .optional()
     .describe(
-      `dtype of sft/<model>/final, which post-SFT evaluation runs: ${SAVE_DTYPE_CHOICES.join('|')} (default source: the model's own, bf16 for the real ones; training runs in float32)`,
+      `dtype of sft/<model>/final, which post-SFT evaluation runs: ${SAVE_DTYPES.join('|')} (default source: the model's own, bf16 for the real ones; training runs in float32)`,
     ),
   attentionSamples: z
     .number()

@@ -113,7 +113,13 @@ export interface SftResult {
 /** The fine-tuned checkpoint's folder inside `out` (an HF checkpoint in the save dtype). */
 export const SFT_FINAL_DIR = 'final';
 
-export const SAVE_DTYPES: readonly CheckpointDtype[] = ['source', 'float32', 'bfloat16', 'float16'];
+/** The dtypes final/ can be saved in, as a literal tuple (option schemas build their enum from it). */
+export const SAVE_DTYPES = [
+  'source',
+  'float32',
+  'bfloat16',
+  'float16',
+] as const satisfies readonly CheckpointDtype[];
 
 export class SftError extends ExpError {
   constructor(message: string) {

@@ -56,7 +56,7 @@ export const TrainSchema = z.object({
     .default(DEFAULT_SAVE_TOTAL_LIMIT)
     .describe("checkpoint-<step> folders kept, the newest (HF's save_total_limit); 0 keeps all"),
   saveDtype: z
-    .enum(['source', 'float32', 'bfloat16', 'float16'])
+    .enum(SAVE_DTYPES)
     .default('source')
     .describe(
       `dtype of final/: ${SAVE_DTYPES.join('|')} (source: the checkpoint's own, e.g. bf16; training runs in float32, 16-bit rounds to nearest even; checkpoint-<step>/ stay float32 for exact resume)`,
