@@ -13,3 +13,9 @@ export function tsupConfig(overrides = {}) {
     ...overrides,
   });
 }
+
+// onnx-proto's declarations name a global `Long`: protobufjs' generated d.ts expects long.js' types
+// (@types/long 4, protobufjs 6's own) to be loaded. A package whose d.ts reaches onnx-proto loads
+// them with this banner (and depends on @types/long), so that consumers check its types with
+// skipLibCheck false. A banner, because the d.ts bundler drops the sources' reference directives.
+export const LONG_TYPES = { dts: { banner: '/// <reference types="long" />' } };

@@ -1,3 +1,3 @@
-import { tsupConfig } from '../../tools/tsup.preset.mjs';
+import { LONG_TYPES, tsupConfig } from '../../tools/tsup.preset.mjs';
 
-export default tsupConfig();
+export default tsupConfig(LONG_TYPES);
