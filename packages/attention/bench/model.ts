@@ -1,11 +1,11 @@
-// The bench model: random weights in the real models' shape (the models bench's random-375m,
-// vocab 128256, hidden 1024, 16 layers, GQA 16/4), exported once with attention outputs into the
-// bench cache (outside the repo). The Llama checkpoint is the models bench's own.
+// The bench model: random weights in the real models' shape (the harness's random-375m, vocab
+// 128256, hidden 1024, 16 layers, GQA 16/4), exported once with attention outputs into the bench
+// cache (outside the repo). The Llama checkpoint is the one `pnpm bench generate` makes.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { RANDOM_375M } from '@exp/bench-kit/models';
+import { benchCacheDir, type Log } from '@exp/bench-kit/paths';
 import { exportCheckpoint, initRandomCheckpoint } from '@exp/models';
-import { RANDOM_375M } from '../../models/bench/models.js';
-import { benchCacheDir, type Log } from '../../eval/bench/common.js';
 
 export const ATTENTION_BENCH_MODELS = {
   'random-375m': RANDOM_375M,

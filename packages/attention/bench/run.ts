@@ -7,13 +7,9 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import {
-  busy,
-  formatTable,
-  machineLine,
-  startCpuProbe,
-  type Log,
-} from '../../eval/bench/common.js';
+import { busy, machineLine, startCpuProbe } from '@exp/bench-kit/machine';
+import type { Log } from '@exp/bench-kit/paths';
+import { formatTable } from '@exp/bench-kit/table';
 import type { ChildResult } from './child.js';
 import {
   ATTENTION_BENCH_MODELS,

@@ -10,9 +10,10 @@ import {
   type CausalLM,
   type HfTokenizer,
 } from '@exp/models';
-import { inMemoryCausalLM } from '../../models/bench/in-memory.js';
-import { RANDOM_375M } from '../../models/bench/models.js';
-import { gsm8kDir, prepareBenchModel, startCpuProbe, type Log } from './common.js';
+import { inMemoryCausalLM } from '@exp/bench-kit/in-memory';
+import { startCpuProbe } from '@exp/bench-kit/machine';
+import { RANDOM_375M, prepareBenchModel } from '@exp/bench-kit/models';
+import { gsm8kDir, type Log } from '@exp/bench-kit/paths';
 
 export const BATCHING_TARGET = 1.5;
 

@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Measurement } from '../../models/bench/generate-bench.js';
-import type { Log } from './common.js';
+import type { Measurement } from '@exp/bench-kit/generate-bench';
+import type { Log } from '@exp/bench-kit/paths';
 
 /** Hugging Face transformers generate() on the same shape, measured on this 2-core machine (tok/s by batch). */
 export const TRANSFORMERS_375M: Readonly<Record<number, number>> = { 1: 15.3, 16: 70 };

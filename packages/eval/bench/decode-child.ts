@@ -1,9 +1,9 @@
 // One decode measurement in its own process, so that its peak RSS is its own: prints one JSON
 // line { measurement, maxRssBytes } on stdout. Spawned by decode-bench.ts.
 import { parseArgs } from 'node:util';
-import { benchGenerate } from '../../models/bench/generate-bench.js';
+import { benchGenerate } from '@exp/bench-kit/generate-bench';
+import { prepareBenchModel } from '@exp/bench-kit/models';
 import { loadModelConfig } from '@exp/models';
-import { prepareBenchModel } from './common.js';
 
 const { values } = parseArgs({
   options: {

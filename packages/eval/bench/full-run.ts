@@ -11,20 +11,21 @@
 // real shape (@exp/train's bench child, at the mean padded length of the SFT micro-batches).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadGsm8k } from '@exp/data';
+import { measureGemm, type GemmRate } from '@exp/bench-kit/in-memory';
+import { busy, machineLine, startCpuProbe } from '@exp/bench-kit/machine';
+import { RANDOM_375M } from '@exp/bench-kit/models';
+import { REPO_ROOT, gsm8kDir, type Log } from '@exp/bench-kit/paths';
+import { formatTable } from '@exp/bench-kit/table';
 import { bundledLlama3TokenizerDir, loadTokenizer } from '@exp/models';
-import { measureGemm, type GemmRate } from '../../models/bench/in-memory.js';
+import { batchPlan } from '@exp/train';
 import {
   flopsPerToken,
   measureRealShapeRates,
   stepSeconds,
   type Rates,
-} from '../../models/bench/real-shape-rates.js';
-import { RANDOM_375M } from '../../models/bench/models.js';
-import { batchPlan } from '../../train/src/data/batches.js';
-import { busy, formatTable, gsm8kDir, machineLine, startCpuProbe, type Log } from './common.js';
+} from './real-shape-rates.js';
 
 export interface FullRunOptions {
   /** Continuous-batching rows (exp run's --batch-size, default DEFAULT_BATCH_SIZE). */
@@ -96,10 +97,8 @@ interface SftChild {
 }
 
 async function measureSftStep(seq: number, batch: number, threads: number, log: Log) {
-  const file = path.join(
-    path.dirname(fileURLToPath(import.meta.url)),
-    '../../train/bench/child.ts',
-  );
+  // @exp/train's bench child, run as a script (not imported): its SFT step is the one measured
+  const file = path.join(REPO_ROOT, 'packages/train/bench/child.ts');
   log(`SFT: one timed training step of random-375m at ${batch} x ${seq} (a few minutes)`);
   const { stdout } = await promisify(execFile)(
     process.execPath,

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { resolveModel } from '@exp/models';
-import { REPO_ROOT, benchCacheDir, gsm8kDir, startCpuProbe, type Log } from './common.js';
+import { startCpuProbe } from '@exp/bench-kit/machine';
+import { REPO_ROOT, benchCacheDir, gsm8kDir, type Log } from '@exp/bench-kit/paths';
 
 export const RUN_MODELS = ['tiny-llama', 'tiny-diffllama'] as const;
 export const RUN_ARGS = [

@@ -13,7 +13,8 @@ import {
   type BatchingMeasurement,
   type Workload,
 } from './batching-bench.js';
-import { againstTarget, busy, formatTable, machineLine } from './common.js';
+import { busy, machineLine } from '@exp/bench-kit/machine';
+import { againstTarget, formatTable } from '@exp/bench-kit/table';
 import { TRANSFORMERS_375M, benchDecode } from './decode-bench.js';
 import { RUN_ARGS, RUN_TARGET_S, benchRun } from './run-bench.js';
 import { fullRunCommand, type FullRunOptions } from './full-run.js';

@@ -13,8 +13,8 @@ import { externalKvDecoder } from '../src/runtime/cached-decoder.js';
 import { buildLlamaDecoderGraph } from '../src/runtime/decoder-graph.js';
 import { ort } from '../src/runtime/ort.js';
 import { sessionOptions } from '../src/runtime/session.js';
-import { inMemoryWeights } from './in-memory.js';
-import { RANDOM_375M } from './models.js';
+import { inMemoryWeights } from '@exp/bench-kit/in-memory';
+import { RANDOM_375M } from '@exp/bench-kit/models';
 
 const { values } = parseArgs({
   options: {

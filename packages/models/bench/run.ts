@@ -1,15 +1,21 @@
 // `pnpm bench generate [--models a,b] [--batches 1,16] [--threads 2] [--device cpu|cuda] [--prompt 64] [--new 128]
 //   [--repeats 2] [--runners external-kv,present,transformers.js]`
 import { parseArgs } from 'node:util';
-import { loadModelConfig } from '../src/config.js';
-import type { Device } from '../src/runtime/session.js';
-import { benchGenerate, type Measurement, type RunnerKind } from './generate-bench.js';
+import {
+  benchGenerate,
+  type Measurement,
+  type RunnerKind,
+} from '@exp/bench-kit/generate-bench';
+import { busy } from '@exp/bench-kit/machine';
 import {
   BENCH_MODEL_NAMES,
   DEFAULT_BENCH_MODELS,
   prepareBenchModel,
   type BenchModelName,
-} from './models.js';
+} from '@exp/bench-kit/models';
+import { formatTable } from '@exp/bench-kit/table';
+import { loadModelConfig } from '../src/config.js';
+import type { Device } from '../src/runtime/session.js';
 
 const list = (s: string) =>
   s
@@ -40,12 +46,10 @@ function table(rows: Measurement[]): string {
       r.decodeTokPerS.toFixed(1),
       tjs && r !== tjs ? `${(r.decodeTokPerS / tjs.decodeTokPerS).toFixed(2)}x` : '',
       r.sameTokens === null ? '(reference)' : `${r.sameTokens ? 'yes' : 'NO'}: ${r.reference}`,
-      r.busyPct === null ? '' : `${r.busyPct.toFixed(0)}%`,
+      busy(r.busyPct),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
+  return formatTable(header, lines);
 }
 
 async function generateCommand(argv: string[]) {

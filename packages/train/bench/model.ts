@@ -1,17 +1,11 @@
-// The bench models and their inputs, built in memory: configs (the tiny presets, the models
-// bench's random-58m and random-375m), seeded random weights with the values initRandomCheckpoint
-// writes for the same seed (same per-tensor streams, float32), and a seeded batch of token ids.
+// The bench models and their inputs, built in memory: configs (the tiny presets, the harness's
+// random-58m and random-375m), seeded random weights with the values initRandomCheckpoint writes
+// for the same seed (same per-tensor streams, float32), and a seeded batch of token ids.
 // No checkpoint file: the real-shape weights (1.5 GB) never touch the disk.
+import { inMemoryWeights } from '@exp/bench-kit/in-memory';
+import { RANDOM_375M, RANDOM_58M } from '@exp/bench-kit/models';
 import { createRng } from '@exp/data';
-import {
-  PRESET_CONFIGS,
-  buildRandomConfig,
-  parseModelConfig,
-  randomCheckpointParams,
-  randomParamData,
-  type ModelConfig,
-} from '@exp/models';
-import { RANDOM_375M, RANDOM_58M } from '../../models/bench/models.js';
+import { PRESET_CONFIGS, type ModelConfig } from '@exp/models';
 import type { TrainingBatch } from '../src/step-graph.js';
 
 export const TRAIN_BENCH_MODELS = {
@@ -35,15 +29,9 @@ export interface BenchModel {
 
 /** Config and seeded random weights of `name`, all in memory. */
 export function benchModel(name: TrainBenchModel, seed: number): BenchModel {
-  const hf = buildRandomConfig(TRAIN_BENCH_MODELS[name]);
-  const config = parseModelConfig(hf);
-  const params = new Map<string, Float32Array>();
+  const { config, params } = inMemoryWeights(TRAIN_BENCH_MODELS[name], seed);
   let count = 0;
-  for (const spec of randomCheckpointParams(hf)) {
-    const out = randomParamData(spec, seed);
-    params.set(spec.name, out);
-    count += out.length;
-  }
+  for (const p of params.values()) count += p.length;
   return { config, params, count };
 }
 

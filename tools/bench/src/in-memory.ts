@@ -4,15 +4,21 @@
 // few layers is ready in seconds. Also the machine's fp32 GEMM rate through onnxruntime, so that
 // decode rates can be read as a fraction of what the same library reaches on a plain MatMul.
 import onnxProto from 'onnx-proto';
-import { CausalLM } from '../src/causal-lm.js';
-import { parseModelConfig, type ModelConfig } from '../src/config.js';
-import { buildRandomConfig } from '../src/init/hf-config.js';
-import { randomCheckpointParams, randomParamData } from '../src/init/random-checkpoint.js';
-import { externalKvDecoder } from '../src/runtime/cached-decoder.js';
-import { buildLlamaDecoderGraph } from '../src/runtime/decoder-graph.js';
-import { ort } from '../src/runtime/ort.js';
-import { createSession } from '../src/runtime/session.js';
-import type { StepDecoder } from '../src/runtime/step-decoder.js';
+import {
+  CausalLM,
+  buildLlamaDecoderGraph,
+  buildRandomConfig,
+  createSession,
+  externalKvDecoder,
+  ort,
+  parseModelConfig,
+  randomCheckpointParams,
+  randomParamData,
+  type ModelConfig,
+  type StepDecoder,
+} from './models-src.js';
+
+export type { StepDecoder, Want } from './models-src.js';
 
 /** Config and seeded random float32 weights of an HF config (overrides), all in memory. */
 export function inMemoryWeights(

@@ -4,10 +4,9 @@
 // / (b - a) at L layers (a fixed part: embedding, LM head, binding; and a per-layer part). With
 // one layer count equal to the target nothing is extrapolated.
 import { createRng } from '@exp/data';
-import type { ModelConfig } from '../src/config.js';
-import type { StepDecoder, Want } from '../src/runtime/step-decoder.js';
-import { inMemoryCausalLM } from './in-memory.js';
-import { RANDOM_375M } from './models.js';
+import { inMemoryCausalLM, type StepDecoder, type Want } from '@exp/bench-kit/in-memory';
+import { RANDOM_375M } from '@exp/bench-kit/models';
+import type { ModelConfig } from '@exp/models';
 
 export interface RateOptions {
   /** Layer counts measured (one or two). */

@@ -7,11 +7,10 @@ import {
   Tensor,
   env as tjsEnv,
 } from '@huggingface/transformers';
-import { loadCausalLM, type CausalLM } from '../src/causal-lm.js';
-import type { Device } from '../src/runtime/session.js';
 import { createRng } from '@exp/data';
 import { startCpuProbe } from './machine.js';
 import type { BenchModel } from './models.js';
+import { loadCausalLM, type CausalLM, type Device } from './models-src.js';
 
 export interface GenerateBenchOptions {
   batches: number[];

@@ -1,5 +1,7 @@
-// How busy the machine was with other processes while a measurement ran (shared CI boxes).
+// The machine a bench ran on, and how busy it was with other processes while a measurement ran
+// (shared CI boxes).
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 function readStat(): number[] | null {
   try {
@@ -41,4 +43,16 @@ export function startCpuProbe(): () => number | null {
     const busy = total - (b[3]! - a[3]!) - (b[4]! - a[4]!);
     return Math.max(0, (100 * (busy - (ownB - ownA))) / total);
   };
+}
+
+/** Other processes' CPU share as a table cell ('' where it could not be measured). */
+export function busy(pct: number | null): string {
+  return pct === null ? '' : `${pct.toFixed(0)}%`;
+}
+
+/** CPUs, memory, Node and the date: the line a bench prints above its table. */
+export function machineLine(): string {
+  const cpus = os.cpus();
+  const gib = (os.totalmem() / 2 ** 30).toFixed(0);
+  return `${cpus.length} x ${cpus[0]?.model ?? 'CPU'}, ${gib} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 }

@@ -1,10 +1,14 @@
-// Benchmark models: seeded random checkpoints exported once to a cache folder (outside the repo).
+// Benchmark models: the presets every bench names (random-58m, the tiny presets, random-375m in
+// the real models' shape) and their seeded random checkpoints, exported once to the bench cache.
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { exportCheckpoint } from '../src/export.js';
-import { PRESET_CONFIGS, initPreset } from '../src/init/presets.js';
-import { initRandomCheckpoint } from '../src/init/random-checkpoint.js';
+import {
+  PRESET_CONFIGS,
+  exportCheckpoint,
+  initPreset,
+  initRandomCheckpoint,
+} from './models-src.js';
+import { benchCacheDir, type Log } from './paths.js';
 
 export const BENCH_MODEL_NAMES = [
   'random-58m',
@@ -57,12 +61,8 @@ export interface BenchModel {
   dir: string;
 }
 
-export function benchCacheDir(): string {
-  return process.env.EXP_BENCH_DIR ?? path.join(os.tmpdir(), 'exp-bench-models');
-}
-
 /** Creates (or reuses) the checkpoint and export of a bench model. */
-export async function prepareBenchModel(name: BenchModelName, log: (s: string) => void) {
+export async function prepareBenchModel(name: BenchModelName, log: Log) {
   const root = path.join(benchCacheDir(), name);
   const ckpt = path.join(root, 'checkpoint');
   const dir = path.join(root, 'model');
