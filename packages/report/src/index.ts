@@ -5,7 +5,6 @@ export const VERSION = '0.1.0';
 // --- the whole report from a run folder ---
 export {
   buildReport,
-  safeName,
   HEAD_MAP_METRICS,
   type BuildReportOptions,
   type BuildReportResult,

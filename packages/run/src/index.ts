@@ -12,40 +12,15 @@ export {
 export {
   CLEAN_STOP_STEPS,
   RUN_STEPS,
-  Reporter,
   type Progress,
   type RunEvent,
   type RunEventListener,
   type RunStep,
 } from './events.js';
-export {
-  DATASETS,
-  DEVICES,
-  MODELS,
-  MODES,
-  PROTOCOLS,
-  SAVE_DTYPE_CHOICES,
-  RunOptionsSchema,
-  planRun,
-  type RunOptions,
-  type RunPlan,
-} from './plan.js';
-export {
-  MANIFEST,
-  OPERATIONAL_OPTIONS,
-  readManifest,
-  recordReportTime,
-  totalTimings,
-} from './folder.js';
-export {
-  RUN_STATUSES,
-  RunManifestSchema,
-  readRunManifest,
-  type Attempt,
-  type RunManifest,
-  type RunStatus,
-} from './manifest.js';
-export { RESUME_ALONGSIDE, resumeOptions } from './resume.js';
+export { DEVICES, RunOptionsSchema, planRun, type RunOptions, type RunPlan } from './plan.js';
+export { MANIFEST, readManifest, recordReportTime } from './folder.js';
+export { RunManifestSchema, type Attempt, type RunManifest } from './manifest.js';
+export { resumeOptions } from './resume.js';
 export {
   readRun,
   RunReadError,
@@ -55,9 +30,7 @@ export {
   type SampleMapFile,
   type Span,
 } from './read-run.js';
-export { RUN_SFT_SETTINGS, sftBarUpdates } from './sft.js';
+export { sftBarUpdates } from './sft.js';
 export { SftManifest, checkpointHashes, sftDataRecord, type SftStatus } from './sft-manifest.js';
-export { formatSftDisk, knownModelShape, modelDisk, type ModelDisk } from './disk.js';
-export { versions } from './versions.js';
-export { UsageError, commaList, flagName } from './errors.js';
+export { UsageError, flagName } from './errors.js';
 export { didYouMean } from './suggest.js';
