@@ -315,50 +315,54 @@ if (args.has('--json')) {
     })),
   );
   console.log(JSON.stringify(out, null, 2));
-  process.exit(0);
+} else {
+  report();
 }
-let failures = 0;
-const rows = [];
-for (const p of packages) {
-  for (const e of p.entries) {
-    const infos = [...e.names.values()].sort((a, b) => a.name.localeCompare(b.name));
-    const used = infos.filter((i) => i.users.size).length;
-    const unkept = infos.filter((i) => !i.kept.length);
-    rows.push([e.spec, infos.length, used, unkept.length]);
-    if (args.has('--names')) {
-      console.log(`\n${e.spec}`);
-      for (const i of infos)
-        console.log(
-          `  ${i.name.padEnd(34)} ${i.kept.join(',') || 'UNUSED'}${i.users.size ? `  (${[...i.users].sort().join(', ')})` : ''}`,
-        );
-    }
-    if (args.has('--check'))
-      for (const i of unkept) {
-        failures++;
-        console.error(
-          `${e.spec}: exports ${i.name}, which nothing outside ${p.name} imports and its README does not name (import it from its src file in the package's tests, or document it)`,
-        );
+
+function report() {
+  let failures = 0;
+  const rows = [];
+  for (const p of packages) {
+    for (const e of p.entries) {
+      const infos = [...e.names.values()].sort((a, b) => a.name.localeCompare(b.name));
+      const used = infos.filter((i) => i.users.size).length;
+      const unkept = infos.filter((i) => !i.kept.length);
+      rows.push([e.spec, infos.length, used, unkept.length]);
+      if (args.has('--names')) {
+        console.log(`\n${e.spec}`);
+        for (const i of infos)
+          console.log(
+            `  ${i.name.padEnd(34)} ${i.kept.join(',') || 'UNUSED'}${i.users.size ? `  (${[...i.users].sort().join(', ')})` : ''}`,
+          );
       }
+      if (args.has('--check'))
+        for (const i of unkept) {
+          failures++;
+          console.error(
+            `${e.spec}: exports ${i.name}, which nothing outside ${p.name} imports and its README does not name (import it from its src file in the package's tests, or document it)`,
+          );
+        }
+    }
   }
-}
-const total = rows.reduce((t, r) => [t[0] + r[1], t[1] + r[2], t[2] + r[3]], [0, 0, 0]);
-if (!args.has('--check') || args.has('--names')) {
-  console.log(
-    `\n${'entry'.padEnd(20)} ${'exported'.padStart(8)} ${'used outside'.padStart(13)} ${'not kept'.padStart(9)}`,
-  );
-  for (const [spec, n, used, unkept] of [...rows, ['total', ...total]])
+  const total = rows.reduce((t, r) => [t[0] + r[1], t[1] + r[2], t[2] + r[3]], [0, 0, 0]);
+  if (!args.has('--check') || args.has('--names')) {
     console.log(
-      `${spec.padEnd(20)} ${String(n).padStart(8)} ${String(used).padStart(13)} ${String(unkept).padStart(9)}`,
+      `\n${'entry'.padEnd(20)} ${'exported'.padStart(8)} ${'used outside'.padStart(13)} ${'not kept'.padStart(9)}`,
     );
-}
-if (args.has('--check')) {
-  if (failures)
-    console.error(
-      `${failures} exported name(s) nobody outside uses (node tools/surface.mjs --names)`,
-    );
-  else
-    console.log(
-      `surface: ${total[0]} exported names, each used outside, documented or in a signature`,
-    );
-  process.exitCode = failures ? 1 : 0;
+    for (const [spec, n, used, unkept] of [...rows, ['total', ...total]])
+      console.log(
+        `${spec.padEnd(20)} ${String(n).padStart(8)} ${String(used).padStart(13)} ${String(unkept).padStart(9)}`,
+      );
+  }
+  if (args.has('--check')) {
+    if (failures)
+      console.error(
+        `${failures} exported name(s) nobody outside uses (node tools/surface.mjs --names)`,
+      );
+    else
+      console.log(
+        `surface: ${total[0]} exported names, each used outside, documented or in a signature`,
+      );
+    process.exitCode = failures ? 1 : 0;
+  }
 }
