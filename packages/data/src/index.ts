@@ -13,23 +13,20 @@ export {
   jsonlValues,
   readTextFile,
 } from './jsonl.js';
-export { Gsm8kRecordSchema, ProblemSchema, type Gsm8kRecord, type Problem } from './problem.js';
+export { Gsm8kRecordSchema, ProblemSchema, type Problem } from './problem.js';
 export {
   GSM8K_FILES,
-  GSM8K_SPLITS,
-  gsm8kCacheDir,
   gsm8kDir,
   gsm8kFile,
   loadGsm8k,
   loadGsm8kFile,
   checkGsm8kCopy,
-  unofficialGsm8kMessage,
   setDataWarningHandler,
   type DataWarningHandler,
   type Gsm8kCopyCheck,
   type Gsm8kSplit,
 } from './gsm8k.js';
-export { createRng, hash32, seedWord, type Rng } from './rng.js';
+export { createRng, type Rng } from './rng.js';
 export {
   bootstrapDistributions,
   drawnMean,
@@ -42,16 +39,12 @@ export {
   Registry,
   lowerCaseNameMessages,
   type RegistryMessages,
-  type RegistrySpec,
 } from './registry.js';
 export { firstN, sampleN } from './subset.js';
 export { sha256Hex, hashFile, hashFileSync, canonicalJson, datasetFingerprint } from './hash.js';
 export {
-  GSM8K_DEFAULT_BASE_URL,
   pullGsm8k,
   importGsm8kDir,
-  gsm8kUrl,
-  checkGsm8kBytes,
   type PullOptions,
   type PullProgress,
   type PullResult,
@@ -61,27 +54,13 @@ export {
   BenchmarkPresetSchema,
   BenchmarkSpecSchema,
   DatasetNameSchema,
-  FieldMapSchema,
-  RecordFilterSchema,
   importBenchmark,
   importPreset,
   datasetFile,
   writeDataset,
-  loadDataset,
   type BenchmarkPreset,
   type BenchmarkSpec,
-  type FieldMap,
   type ImportBenchmarkOptions,
   type ImportedProblem,
-  type RecordFilter,
 } from './import.js';
-export {
-  recordsToArrowTable,
-  recordsToArrow,
-  recordsFromArrowTable,
-  recordsFromArrow,
-  writeArrow,
-  readArrow,
-  readArrowProblems,
-  type ArrowRecord,
-} from './arrow.js';
+export { writeArrow, type ArrowRecord } from './arrow.js';

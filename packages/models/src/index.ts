@@ -15,7 +15,7 @@ export {
   type RawTensor,
   type TensorData,
 } from './safetensors/read.js';
-export { bf16ToF32, f16ToF32, f32ToF16, f32ToBf16 } from './safetensors/half.js';
+export { f32ToBf16 } from './safetensors/half.js';
 export {
   loadModelConfig,
   parseModelConfig,
@@ -40,7 +40,6 @@ export {
   readExpModelManifest,
   ExportError,
   MODEL_FILE,
-  MANIFEST_FILE,
   type ExportOptions,
   type ExportProgress,
   type ExportResult,
@@ -68,17 +67,10 @@ export {
   type TokenizerSpecials,
 } from './tokenizer/tokenizer.js';
 export { TokenizerError, TokenIdOutOfRangeError } from './tokenizer/errors.js';
-export { assertIdsInModelVocab } from './tokenizer/vocab-guard.js';
 export { bundledLlama3TokenizerDir } from './tokenizer/llama3.js';
 export type { Span } from './tokenizer/offsets.js';
 export type { SpecialToken, PadTokenSource } from './tokenizer/specials.js';
-export {
-  pullModel,
-  isCheckpointFile,
-  DEFAULT_ENDPOINT,
-  type PullOptions,
-  type PullProgress,
-} from './hub/pull.js';
+export { pullModel, type PullOptions, type PullProgress } from './hub/pull.js';
 export { hubCacheDir, repoCacheFolder } from './hub/cache.js';
 export {
   HubError,
@@ -96,10 +88,6 @@ export {
 } from './safetensors/write.js';
 export {
   initRandomCheckpoint,
-  randomCheckpointParams,
-  randomParamData,
-  DEFAULT_INIT_SEED,
-  TOKENIZER_FILES,
   type InitOptions,
   type InitResult,
 } from './init/random-checkpoint.js';
@@ -108,32 +96,23 @@ export {
   writePresetTokenizer,
   PRESET_NAMES,
   PRESET_CONFIGS,
-  PRESET_GENERATION_CONFIG,
   REAL_SHAPE_CONFIG,
   type PresetName,
   type InitPresetOptions,
 } from './init/presets.js';
 export { buildRandomConfig, InitError, type RandomConfig } from './init/hf-config.js';
 
-// --- runtime: sessions (CPU/CUDA), backends, the fast decode graph ---
+// --- runtime: sessions (CPU/CUDA), backends ---
 export {
   backendsReport,
-  cudaAvailable,
   cudaInstallCommand,
   installCudaProvider,
   cudaLibrariesInstalled,
-  probeCuda,
-  nativeBinaryDir,
   CudaUnavailableError,
   type BackendsReport,
 } from './runtime/backends.js';
 export { runtimeVersions } from './runtime/versions.js';
 export { createSession, type Device, type SessionConfig } from './runtime/session.js';
-export {
-  buildLlamaDecoderGraph,
-  type DecoderGraphOptions,
-  type KvIo,
-} from './runtime/decoder-graph.js';
 
 // --- causal LM: forward, generate (static batch), generateStream (continuous batching) ---
 export {
@@ -150,30 +129,17 @@ export {
 export type { GenerationResult, Finished } from './generation/scheduler.js';
 export type { StreamGenerateOptions, StreamProgress } from './generation/stream.js';
 
-// --- generation units: options, logits processors, stopping criteria, callbacks ---
-export {
-  GenerationOptionsError,
-  loadGenerationConfig,
-  type GenerateOptions,
-} from './generation/options.js';
+// --- generation units: options, the logits-processor and stopping-criterion types, callbacks ---
+export { GenerationOptionsError, type GenerateOptions } from './generation/options.js';
 export {
   GenerationConfigSchema,
   GenerationConfigTokensSchema,
   type GenerationConfigFile,
   type GenerationConfigTokens,
 } from './generation-config.js';
+export type { LogitsProcessor } from './generation/logits-process.js';
 export {
-  LogitsProcessorList,
-  RepetitionPenaltyLogitsProcessor,
-  TemperatureLogitsWarper,
-  TopKLogitsWarper,
-  TopPLogitsWarper,
-  type LogitsProcessor,
-} from './generation/logits-process.js';
-export {
-  MaxNewTokensCriteria,
   PerPromptMaxNewTokensCriteria,
-  StopTokenCriteria,
   StopStringCriteria,
   cutAtStopStrings,
   type FinishReason,
@@ -192,23 +158,13 @@ export {
   type ModelKind,
 } from './registry/resolve.js';
 export {
-  registerModel,
   getRegisteredModel,
   listModels,
-  loadRegistryFile,
-  BUILTIN_MODELS,
-  MODEL_NAME_PATTERN,
   ModelSourceSchema,
-  ModelRegistryFileSchema,
   ModelRegistryError,
   type ModelSource,
-  type ModelRegistryFile,
 } from './registry/registry.js';
-export {
-  checkExportedFolder,
-  ModelFolderError,
-  type CheckExportedFolderOptions,
-} from './registry/folder-check.js';
-export { MODEL_DATA_FILE } from './export.js';
+export { ModelFolderError } from './registry/folder-check.js';
+
 /** Folders that appear whole or not at all (temporary sibling + rename; leftovers cleaned). */
 export { writeFolderAtomically } from './registry/atomic-folder.js';

@@ -13,23 +13,16 @@ export {
   type ValueInfo,
   type TensorType,
 } from './onnx/graph.js';
-export type { DimAlgebra } from './onnx/dims.js';
 export { retypeGraph, type RetypeOptions } from './onnx/retype.js';
 export { Ops, type FloatType } from './onnx/ops.js';
 export {
   encodeModel,
   decodeModel,
   writeModel,
-  DEFAULT_EXTERNAL_DATA_THRESHOLD,
   type ModelMeta,
   type WriteModelOptions,
   type WrittenModel,
 } from './onnx/serialize.js';
-export {
-  buildDecoderGraph,
-  decoderIoNames,
-  type DecoderExportOptions,
-  type ExportDtype,
-} from './arch/decoder.js';
+export { buildDecoderGraph, type DecoderExportOptions, type ExportDtype } from './arch/decoder.js';
 export type { KvCacheMode } from './arch/layers.js';
 export { EXPORT_OPSET, EXPORT_IR_VERSION } from './export.js';

@@ -3,18 +3,12 @@ export { NoiseError } from './errors.js';
 export { splitSentences, type Sentence } from './text/sentences.js';
 export {
   compileTopicPattern,
-  contentWords,
-  properNames,
-  scoreWeightedTopics,
   selectTopic,
-  wordForms,
-  type ScoringOptions,
   type Topic,
   type TopicRule,
   type TopicScore,
-  type WeightedTopic,
 } from './text/topics.js';
-export { numbersIn, formatInt, NUMBER_WORDS } from './text/numbers.js';
+export { numbersIn, NUMBER_WORDS } from './text/numbers.js';
 export {
   NOISE_POSITIONS,
   insertionSlots,
@@ -38,55 +32,35 @@ export {
   DEFAULT_PLACEMENT,
   applyNoise,
   mixNoise,
-  noiseLabel,
   noiseRng,
   slotRng,
   type Placement,
 } from './apply.js';
 export { noiseCellName, parseNoiseCell, type NoiseCell } from './cell.js';
-export {
-  NOISE_KINDS,
-  NoiseSpanSchema,
-  NoisyProblemSchema,
-  type NoiseKind,
-  type NoisyProblem,
-} from './records.js';
+export { NOISE_KINDS, NoiseSpanSchema, NoisyProblemSchema, type NoisyProblem } from './records.js';
 export { MIX, registerNoise, unregisterNoise, getNoise, listNoise } from './registry.js';
 export { loadNoiseInput, type NoiseInput } from './input.js';
-export { builtinNoises, BUILTIN_NOISE_TYPES } from './builtin.js';
+export { builtinNoises } from './builtin.js';
 export {
   avoidingProblemNumbers,
   forbiddenNumbers,
   mentionsAny,
-  pickFrom,
-  topicSentence,
   type DrawnSentence,
   type NoiseBank,
   type SentenceSource,
 } from './banks/bank.js';
 export { DEFAULT_BANK } from './banks/default.js';
-export { INF_LISTS, INF_TEMPLATES, makeInfSentence } from './banks/inf.js';
-export { RCS_CONVERSIONS, RCS_FACTS, RCS_LEADS, makeRcsSentence } from './banks/rcs.js';
+export { INF_LISTS, INF_TEMPLATES } from './banks/inf.js';
+export { RCS_CONVERSIONS, RCS_FACTS, RCS_LEADS } from './banks/rcs.js';
 export {
   SD_DEFAULT,
-  SD_GENERAL,
-  SD_SCORING,
   SD_TOPICS,
   SD_WEIGHTS,
-  makeSdSentence,
   scoreTopics,
-  sdSentencesOf,
   sdTopicOf,
   type SdTopicSpec,
 } from './banks/sd.js';
-export { fillTemplate, templateSlots } from './banks/slots.js';
-export {
-  TemplateFileSchema,
-  loadTemplateBank,
-  parseTemplateBank,
-  templateBank,
-  type TemplateFile,
-} from './banks/file.js';
+export { TemplateFileSchema, loadTemplateBank, parseTemplateBank } from './banks/file.js';
 export {
   DEFAULT_NOISE_SEED,
   NoiseGenerateOptionsSchema,
@@ -112,7 +86,6 @@ export {
   importNoisyBenchmark,
   importNoisyPreset,
   recoverInsertions,
-  squashWhitespace,
   stripInsertions,
   type RecoveredNoise,
 } from './external.js';

@@ -7,13 +7,13 @@ import {
   INF_LISTS,
   INF_TEMPLATES,
   loadTemplateBank,
-  makeInfSentence,
-  makeRcsSentence,
   numbersIn,
   parseTemplateBank,
   splitSentences,
-  templateSlots,
 } from '../src/index.js';
+import { makeInfSentence } from '../src/banks/inf.js';
+import { makeRcsSentence } from '../src/banks/rcs.js';
+import { templateSlots } from '../src/banks/slots.js';
 import { ORIGINAL_TEMPLATES, tmpDir } from './shared.js';
 
 /** Each sentence must stay one sentence once inserted, end with a period and hold no '..'. */

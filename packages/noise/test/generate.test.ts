@@ -11,13 +11,13 @@ import {
   NoisyProblemSchema,
   noisyRecords,
   questionSentenceIndex,
-  sdSentencesOf,
   sdTopicOf,
   splitSentences,
   stripNoise,
   type NoiseGenerateResult,
   type NoisyProblem,
 } from '../src/index.js';
+import { sdSentencesOf } from '../src/banks/sd.js';
 import { GSM8K_TEST, ORIGINAL_TEMPLATES, tmpDir } from './shared.js';
 
 const TYPES = ['inf', 'rcs', 'sd'] as const;

@@ -3,15 +3,7 @@
 // tables and the pages.
 // --- chart specs (Vega-Lite, data inline; one function per chart) ---
 export {
-  VEGA_LITE_SCHEMA,
-  PADDING,
-  divergingScale,
-  MODEL_PALETTE,
   modelColours,
-  modelColourScale,
-  isShareMetric,
-  isRatioMetric,
-  ratioDomain,
   RATIO_MIN_HALF_SPAN,
   type ModelColours,
   type Spec,
@@ -19,40 +11,22 @@ export {
 export {
   modelComparisonSpec,
   degradationSpec,
-  headlineExtractor,
   type ResultsChartOptions,
 } from './charts/results.js';
 export {
   attentionRatiosSpec,
   niLiftByLayerSpec,
-  metricByLayerSpec,
   headMapSpec,
   metricScale,
-  CONDITION_COLOURS,
-  headGrids,
-  perHeadMetrics,
-  hasPerLayer,
-  metricLabel,
-  noisyOnly,
-  formsPhrase,
 } from './charts/attention.js';
 export { sftLossSpec, type LossCurve } from './charts/sft.js';
-export {
-  heatmapSpec,
-  heatmapWindow,
-  displayToken,
-  SIGNED_FORMS,
-  CLASS_COLOURS,
-  type HeatmapOptions,
-} from './charts/heatmap.js';
+export { heatmapSpec, heatmapWindow, type HeatmapOptions } from './charts/heatmap.js';
 
 // --- rendering: spec -> SVG -> PNG without a browser ---
 export {
   renderSpecToSvg,
   renderSvgToPng,
   renderSvgToPngAsync,
-  fontFiles,
-  RENDER_FONT,
   type PngOptions,
 } from './render/render.js';
 export {
@@ -64,33 +38,16 @@ export {
 
 // --- tables and pages ---
 export {
-  attentionTables,
   attentionRatioRows,
   attentionMetricRows,
-  ATTENTION_RATIO_COLUMNS,
-  ATTENTION_METRIC_COLUMNS,
-  toCsv,
-  toJson,
   type AttentionRatioRow,
   type AttentionMetricRow,
 } from './tables/attention.js';
 export { reportMarkdown } from './report/markdown.js';
-export {
-  reportHtml,
-  inlinesImages,
-  inlinedBytes,
-  INLINE_LIMIT,
-  browserBundles,
-  escapeHtml,
-  type BrowserBundles,
-  type HtmlOptions,
-} from './report/html.js';
+export { reportHtml, INLINE_LIMIT, type BrowserBundles, type HtmlOptions } from './report/html.js';
 export {
   pivotTables,
-  ratioTable,
-  metricTable,
   HEADLINE_METRICS,
-  type TextTable,
   type ReportContent,
   type ChartEntry,
   type MapEntry,

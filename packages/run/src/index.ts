@@ -12,35 +12,17 @@ export {
 export {
   CLEAN_STOP_STEPS,
   RUN_STEPS,
-  Reporter,
   type Progress,
   type RunEvent,
   type RunEventListener,
   type RunStep,
 } from './events.js';
-export {
-  DATASETS,
-  DEVICES,
-  MODELS,
-  MODES,
-  PROTOCOLS,
-  RunOptionsSchema,
-  planRun,
-  type RunOptions,
-  type RunPlan,
-} from './plan.js';
-export { OPERATIONAL_OPTIONS, recordReportTime, totalTimings } from './folder.js';
+export { DEVICES, RunOptionsSchema, planRun, type RunOptions, type RunPlan } from './plan.js';
+export { recordReportTime } from './folder.js';
 export { MANIFEST, RUN_PATHS, safeName } from './layout.js';
 export { rescoreRun, type RescoreResult } from './rescore.js';
-export {
-  RUN_STATUSES,
-  RunManifestSchema,
-  readRunManifest,
-  type Attempt,
-  type RunManifest,
-  type RunStatus,
-} from './manifest.js';
-export { RESUME_ALONGSIDE, resumeOptions } from './resume.js';
+export { RunManifestSchema, type Attempt, type RunManifest } from './manifest.js';
+export { resumeOptions } from './resume.js';
 export {
   readRun,
   type RunData,
@@ -49,9 +31,7 @@ export {
   type SampleMapFile,
   type Span,
 } from './read-run.js';
-export { RUN_SFT_SETTINGS, sftBarUpdates } from './sft.js';
+export { sftBarUpdates } from './sft.js';
 export { SftManifest, checkpointHashes, sftDataRecord, type SftStatus } from './sft-manifest.js';
-export { formatSftDisk, knownModelShape, modelDisk, type ModelDisk } from './disk.js';
-export { versions } from './versions.js';
 export { RunReadError, UsageError, commaList, flagName } from './errors.js';
 export { didYouMean } from './suggest.js';

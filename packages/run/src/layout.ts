@@ -3,7 +3,7 @@
 // it is given (eval's sample logs and results table, train's loss.jsonl and final/) come from that
 // package; this module places them in the run.
 import path from 'node:path';
-import { resultFiles, sampleLogPath, ZERO_SHOT, type ResultFiles } from '@exp/eval';
+import { resultFiles, sampleLogPath, type ResultFiles } from '@exp/eval';
 import { MODEL_FILE } from '@exp/models';
 import { SFT_FINAL_DIR, SFT_LOSS_FILE } from '@exp/train';
 
@@ -26,7 +26,7 @@ export function safeName(text: string): string {
 export const RUN_PATHS = {
   manifest: MANIFEST,
   /** samples/<model>/<dataset>.jsonl, samples_<evalType>/... for another evaluation. */
-  sampleLog: (model: string, dataset: string, evalType: string = ZERO_SHOT) =>
+  sampleLog: (model: string, dataset: string, evalType?: string) =>
     sampleLogPath('', model, dataset, evalType),
   /** The results table `exp run` writes: experiment_results.csv|.json|.arrow. */
   results: (): ResultFiles => resultFiles(''),

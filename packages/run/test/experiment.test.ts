@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RunOptionsSchema, readRunManifest, runExperiment, type RunEvent } from '../src/index.js';
+import { RunOptionsSchema, runExperiment, type RunEvent } from '../src/index.js';
+import { readRunManifest } from '../src/manifest.js';
 
 const GSM8K_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readRunManifest } from '../src/index.js';
+import { readRunManifest } from '../src/manifest.js';
 
 const OLDER_RUN = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

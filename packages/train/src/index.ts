@@ -15,10 +15,7 @@ export {
   SFT_FORMATS,
   SftDataError,
   encodeSftDataset,
-  encodeSftExample,
-  resolveSftFormat,
   sftEosId,
-  sftPadId,
   type LossOn,
   type SftEncodeOptions,
   type SftEncoded,
@@ -37,30 +34,15 @@ export {
 } from './checkpoint/params.js';
 export {
   writeCheckpoint,
-  ARCHITECTURES,
-  CHECKPOINT_COPIED_FILES,
   type CheckpointDtype,
   type WriteCheckpointOptions,
   type WriteCheckpointResult,
 } from './checkpoint/write.js';
-export {
-  DEFAULT_SAVE_TOTAL_LIMIT,
-  listSftCheckpoints,
-  pruneSftCheckpoints,
-  type SftCheckpointFolder,
-} from './checkpoint/prune.js';
-export {
-  readTrainerState,
-  TrainerStateError,
-  TRAINER_STATE_FILE,
-  OPTIMIZER_FILE,
-  type TrainerState,
-} from './checkpoint/trainer-state.js';
+export { DEFAULT_SAVE_TOTAL_LIMIT, pruneSftCheckpoints } from './checkpoint/prune.js';
+export { TrainerStateError } from './checkpoint/trainer-state.js';
 export {
   buildTrainingStep,
   initializersToInputs,
-  gradName,
-  LOSS_OUTPUT,
   TrainingStep,
   type TrainingStepOptions,
   type TrainingStepGraph,
@@ -70,7 +52,6 @@ export {
 } from './step-graph.js';
 export {
   adamwStep,
-  adamwState,
   Optimizer,
   ADAMW_DEFAULTS,
   type AdamWHyper,
@@ -85,7 +66,6 @@ export {
   TrainVerifyError,
   TRAIN_TOLERANCES,
   F64_GRAD_TOLERANCES,
-  REL_FLOOR,
   GOLDEN_ADAMW,
   type TrainCheck,
   type TrainVerifyReport,

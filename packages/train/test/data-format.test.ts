@@ -3,14 +3,8 @@
 import { loadGsm8kFile, type Problem } from '@exp/data';
 import { bundledLlama3TokenizerDir, loadTokenizer, type HfTokenizer } from '@exp/models';
 import { fileURLToPath } from 'node:url';
-import {
-  SFT_FORMATS,
-  encodeSftDataset,
-  encodeSftExample,
-  selectSftProblems,
-  sftEosId,
-  sftPadId,
-} from '../src/index.js';
+import { SFT_FORMATS, encodeSftDataset, selectSftProblems, sftEosId } from '../src/index.js';
+import { encodeSftExample, sftPadId } from '../src/data/format.js';
 
 const SHARED =
   process.env.EXP_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared', import.meta.url));

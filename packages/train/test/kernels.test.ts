@@ -3,7 +3,8 @@
 // tools/crosscheck/adamw_fixture.py), and chunking leaves no trace in the results.
 import { readFileSync } from 'node:fs';
 import { compileKernels, kernelsSource } from '../scripts/kernels.js';
-import { GradientAccumulator, adamwState, adamwStep, type AdamWHyper } from '../src/index.js';
+import { GradientAccumulator, adamwStep, type AdamWHyper } from '../src/index.js';
+import { adamwState } from '../src/optim/adamw.js';
 
 const FIXTURE = new URL('./fixtures/adamw-torch.json', import.meta.url);
 const GENERATED = new URL('../src/optim/kernels-wasm.ts', import.meta.url);

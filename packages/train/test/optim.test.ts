@@ -6,12 +6,12 @@ import {
   GradientAccumulator,
   Optimizer,
   TrainingStep,
-  adamwState,
   adamwStep,
   clipCoefficient,
   clipGradNorm,
   linearWithWarmup,
 } from '../src/index.js';
+import { adamwState } from '../src/optim/adamw.js';
 import { MODELS, goldenDir, readGolden, trainBatch } from './golden-data.js';
 
 const f32 = (...v: number[]) => Float32Array.from(v);

@@ -8,9 +8,9 @@ import {
   encodeSftDataset,
   readCheckpointParams,
   sftBatches,
-  sftPadId,
   trainSft,
 } from '../src/index.js';
+import { sftPadId } from '../src/data/format.js';
 import { IGNORE_INDEX } from '../src/loss.js';
 import { REAL_SHAPE_SFT } from './real-shape-sft.settings.js';
 
