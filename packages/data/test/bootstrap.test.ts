@@ -1,5 +1,11 @@
 // The one quantile and bootstrap of exp (eval's degradation CIs, attention's metric CIs).
-import { bootstrapDistributions, createRng, drawnMean, quantile, type Statistic } from '../src/index.js';
+import {
+  bootstrapDistributions,
+  createRng,
+  drawnMean,
+  quantile,
+  type Statistic,
+} from '../src/index.js';
 
 describe('quantile (type 7)', () => {
   test('interpolates between order statistics like numpy.quantile', () => {

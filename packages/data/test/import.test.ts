@@ -159,7 +159,12 @@ describe('importBenchmark', () => {
       importBenchmark({ file: jsonl, name: 'b', fields: { question: 'q', final: 's' } }),
     ).toThrow(new DataError(`${jsonl}:1: not UTF-8 text (an invalid byte sequence)`));
     expect(() =>
-      importBenchmark({ file: dir, name: 'b', format: 'jsonl', fields: { question: 'q', final: 's' } }),
+      importBenchmark({
+        file: dir,
+        name: 'b',
+        format: 'jsonl',
+        fields: { question: 'q', final: 's' },
+      }),
     ).toThrow(new DataError(`${dir}: a folder, expected a file`));
 
     const json = path.join(dir, 'b.json');

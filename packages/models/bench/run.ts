@@ -1,11 +1,7 @@
 // `pnpm bench generate [--models a,b] [--batches 1,16] [--threads 2] [--device cpu|cuda] [--prompt 64] [--new 128]
 //   [--repeats 2] [--runners external-kv,present,transformers.js]`
 import { parseArgs } from 'node:util';
-import {
-  benchGenerate,
-  type Measurement,
-  type RunnerKind,
-} from '@exp/bench-kit/generate-bench';
+import { benchGenerate, type Measurement, type RunnerKind } from '@exp/bench-kit/generate-bench';
 import { busy } from '@exp/bench-kit/machine';
 import {
   BENCH_MODEL_NAMES,

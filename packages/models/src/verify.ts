@@ -204,7 +204,9 @@ export async function verifyAgainstGolden(
     if (!withAttentions && gold.has('case_a.attentions.0')) {
       skipped.push({
         name:
-          lm.config.modelType === 'diffllama' ? 'attentions, attn1/attn2, lambda_full' : 'attentions',
+          lm.config.modelType === 'diffllama'
+            ? 'attentions, attn1/attn2, lambda_full'
+            : 'attentions',
         reason: 'the export has no attentions.* outputs; export with --attentions',
       });
     }
@@ -221,11 +223,7 @@ export async function verifyAgainstGolden(
       const { out, B } = await runUnmasked('case_a');
       for (let l = 0; withAttentions && l < L; l++) {
         const att = out.attentions![l]!.data;
-        add(
-          `case_a.attentions.${l}`,
-          diff(att, `case_a.attentions.${l}`),
-          tol.attentions,
-        );
+        add(`case_a.attentions.${l}`, diff(att, `case_a.attentions.${l}`), tol.attentions);
         if (lm.config.modelType !== 'diffllama') continue;
         // attn1 / attn2 are the first and second halves of the head axis.
         const per = (att.length / B / H) * (H / 2); // elements of one half per batch row

@@ -14,7 +14,9 @@ const exact: Round = (x) => x;
 /** Default RoPE: inv_freq[i] = 1 / theta^(2i/d), i = 0..d/2-1. */
 export function defaultInvFreq(headDim: number, theta: number, r: Round = f): number[] {
   const base = r(theta);
-  return Array.from({ length: headDim / 2 }, (_, i) => r(1 / r(Math.pow(base, r(r(2 * i) / headDim)))));
+  return Array.from({ length: headDim / 2 }, (_, i) =>
+    r(1 / r(Math.pow(base, r(r(2 * i) / headDim)))),
+  );
 }
 
 /**

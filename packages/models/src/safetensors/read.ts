@@ -322,7 +322,9 @@ function readHeader(path: string, fd: number) {
     if (name === '__metadata__') {
       const m = metadataSchema.safeParse(raw);
       if (!m.success) {
-        throw new SafetensorsError(`${path}: corrupted header: __metadata__ must map strings to strings`);
+        throw new SafetensorsError(
+          `${path}: corrupted header: __metadata__ must map strings to strings`,
+        );
       }
       metadata = m.data;
       continue;

@@ -4,10 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { TokenizerError } from './errors.js';
-import {
-  GenerationConfigTokensSchema,
-  type GenerationConfigTokens,
-} from '../generation-config.js';
+import { GenerationConfigTokensSchema, type GenerationConfigTokens } from '../generation-config.js';
 
 /** A special token as tokenizer_config.json / special_tokens_map.json write it. */
 const TokenRef = z

@@ -12,7 +12,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { HubAuthError, HubDownloadError, HubNotFoundError, HubUnreachableError } from '../../src/hub/errors.js';
+import {
+  HubAuthError,
+  HubDownloadError,
+  HubNotFoundError,
+  HubUnreachableError,
+} from '../../src/hub/errors.js';
 import { gitBlobSha1, sha256, startFakeHub, type FakeHub } from '../fake-hub.js';
 import { pullModel, type PullProgress } from '../../src/hub/pull.js';
 

@@ -3,11 +3,7 @@
 // instead of 16, so a checkpoint is 164M parameters (328 MB in bf16) and a CI run stays in minutes.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  initPreset,
-  PRESET_GENERATION_CONFIG,
-  REAL_SHAPE_CONFIG,
-} from '../../src/init/presets.js';
+import { initPreset, PRESET_GENERATION_CONFIG, REAL_SHAPE_CONFIG } from '../../src/init/presets.js';
 import { initRandomCheckpoint, type InitResult } from '../../src/init/random-checkpoint.js';
 import { SUBFOLDER } from './hub-fixture.js';
 
