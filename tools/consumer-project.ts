@@ -80,7 +80,8 @@ export function run(
   cwd: string,
   env: NodeJS.ProcessEnv = childEnv(),
 ): string {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  // the jest test's own timeout is the limit that matters; this one only stops a hung child
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 280_000 });
   if (r.error) throw r.error;
   if (r.status !== 0) {
     throw new Error(
