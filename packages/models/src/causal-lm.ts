@@ -29,6 +29,13 @@ import {
   type KvType,
 } from './runtime/decoder-io.js';
 import { externalKvDecoder, presentDecoder } from './runtime/cached-decoder.js';
+import {
+  KNOCKOUT_KEYS_INPUT,
+  knockoutFeeds,
+  knockoutKeys,
+  resolveKnockout,
+  type Knockout,
+} from './runtime/knockout-feeds.js';
 import { readOnnxWeights } from './runtime/onnx-weights.js';
 import type { ort } from './runtime/ort.js';
 import { createSession, type InferenceSession, type SessionConfig } from './runtime/session.js';
@@ -58,6 +65,11 @@ export interface LoadCausalLMOptions extends SessionConfig {
    * default the initializers of modelPath (the exporter names them by state-dict name).
    */
   weightsFrom?: string;
+  /**
+   * Build the external-kv graph with the attention-knockout inputs, so that generate() can take
+   * `knockout` (the 'present' path needs a model.onnx exported with `knockout`).
+   */
+  knockout?: boolean;
   /** Largest position the external-kv graph supports (default: max_position_embeddings, <= 32768). */
   maxPositions?: number;
 }
@@ -76,6 +88,8 @@ export interface ForwardInput {
   positionIds?: number[][];
   /** Also return attentions.{i} [B,H,S,S] (and lambda_full for DiffLlama); needs an export with attentions. */
   outputAttentions?: boolean;
+  /** Attention knockout (spans are columns of inputIds); needs an export with `knockout`. */
+  knockout?: Knockout;
 }
 
 export interface ForwardOutput {
@@ -161,6 +175,17 @@ export class CausalLM {
       ...tokenFeeds(ids, mask, positions, batch),
       ...emptyPastFeeds(pastKvType(session) ?? 'float32', batch, kvShape(this.config)),
     };
+    if (session.inputNames.includes(KNOCKOUT_KEYS_INPUT)) {
+      // the plain model's outputs, bitwise, when no knockout is asked for
+      const k = input.knockout
+        ? resolveKnockout('forward', input.knockout, new Array<number>(batch).fill(seq), L)
+        : { fromLayer: 0, blocked: [] as Uint8Array[] };
+      Object.assign(feeds, knockoutFeeds(knockoutKeys(k.blocked, seq, batch), batch, k.fromLayer));
+    } else if (input.knockout) {
+      throw new ModelLoadError(
+        `${this.modelPath} has no input ${KNOCKOUT_KEYS_INPUT}: export it with knockout to knock attention out`,
+      );
+    }
     const fetches = ['logits'];
     if (input.outputAttentions) {
       for (let i = 0; i < L; i++) fetches.push(`attentions.${i}`);
