@@ -217,17 +217,31 @@ export class CausalLM {
     return result;
   }
 
+  private resolve(prompts: number[][], options: GenerateOptions) {
+    const resolved = resolveGenerateOptions(options, prompts.length, {
+      file: this.generationConfig,
+      eosTokenIds: this.config.eosTokenIds,
+      padTokenId: this.config.padTokenId,
+    });
+    if (options.knockout) {
+      const lengths = prompts.map((p) => p.length);
+      resolved.knockout = resolveKnockout(
+        'generate',
+        options.knockout,
+        lengths,
+        this.config.numLayers,
+      );
+    }
+    return resolved;
+  }
+
   /** Calls of generate() run one after another: they share the decoder's KV cache. */
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Generates for each prompt (token ids); returns its new tokens and why it stopped. */
   generate(prompts: number[][], options: GenerateOptions): Promise<GenerationResult[]> {
     const run = this.queue.then(async () => {
-      const resolved = resolveGenerateOptions(options, prompts.length, {
-        file: this.generationConfig,
-        eosTokenIds: this.config.eosTokenIds,
-        padTokenId: this.config.padTokenId,
-      });
+      const resolved = this.resolve(prompts, options);
       return runGeneration(await this.getStepDecoder(), prompts, resolved, this.config.vocabSize);
     });
     this.queue = run.catch(() => undefined);
@@ -246,11 +260,7 @@ export class CausalLM {
     options: StreamGenerateOptions,
   ): AsyncGenerator<Finished> {
     const { batchSize, window, prefillGroup } = checkStreamOptions(options);
-    const resolved = resolveGenerateOptions(options, prompts.length, {
-      file: this.generationConfig,
-      eosTokenIds: this.config.eosTokenIds,
-      padTokenId: this.config.padTokenId,
-    });
+    const resolved = this.resolve(prompts, options);
     let release!: () => void;
     const turn = this.queue;
     this.queue = new Promise<void>((r) => (release = r));
@@ -350,6 +360,7 @@ export async function loadCausalLM(dir: string, opts: LoadCausalLMOptions = {}):
           maxPositions,
           shareTiedHead: decodeGraphBytes(config, false) > MAX_IN_MEMORY_GRAPH_BYTES,
           penalizedArgmax: true,
+          knockout: opts.knockout ?? false,
         });
         const session = await createSession(bytes, sessionConfig);
         decoder = externalKvDecoder(session, kvShape(config), maxPositions);
