@@ -165,3 +165,28 @@ describe('knockout off', () => {
     );
   });
 });
+
+it('from layer 0, queries outside the spans see what masking the span keys as padding gives', async () => {
+  // the same finfo.min on the same keys, through attention_mask instead: equal bit for bit on
+  // every row outside the spans (positions passed explicitly, so they do not shift)
+  const lm = await knockoutModel('tiny-diffllama');
+  const ids = [[9, 41, 300, 12, 77, 5, 260, 18, 3, 444, 70, 2]];
+  const positionIds = [ids[0]!.map((_, i) => i)];
+  const spans: [number, number][] = [
+    [3, 6],
+    [8, 9],
+  ];
+  const knocked = await lm.forward({ inputIds: ids, positionIds, knockout: { spans: [spans] } });
+  const attentionMask = [ids[0]!.map((_, i) => (spans.some(([s, e]) => i >= s && i < e) ? 0 : 1))];
+  const padded = await lm.forward({ inputIds: ids, positionIds, attentionMask });
+  const vocab = knocked.logits.dims[2]!;
+  let compared = 0;
+  attentionMask[0]!.forEach((m, p) => {
+    const row = (t: Float32Array) => Array.from(t.subarray(p * vocab, (p + 1) * vocab));
+    if (m) {
+      expect(row(knocked.logits.data)).toEqual(row(padded.logits.data));
+      compared++;
+    }
+  });
+  expect(compared).toBe(8);
+});
