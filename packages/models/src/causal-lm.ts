@@ -104,6 +104,8 @@ export interface ForwardOutput {
 /** What forward() can return and in which precision the exported model keeps its cache. */
 export interface ModelOutputsInfo {
   attentions: boolean;
+  /** Whether model.onnx has the attention-knockout inputs (forward({ knockout })). */
+  knockout: boolean;
   cacheType: KvType;
 }
 
@@ -143,11 +145,15 @@ export class CausalLM {
     return this.stepDecoder;
   }
 
-  /** Whether model.onnx has attention outputs, and its cache type (fp16 exports: float16). */
+  /**
+   * Whether model.onnx has attention outputs and knockout inputs, and its cache type (fp16
+   * exports: float16).
+   */
   async outputsInfo(): Promise<ModelOutputsInfo> {
     const session = await this.standardSession();
     return {
       attentions: session.outputNames.includes('attentions.0'),
+      knockout: session.inputNames.includes(KNOCKOUT_KEYS_INPUT),
       cacheType: pastKvType(session) ?? 'float32',
     };
   }

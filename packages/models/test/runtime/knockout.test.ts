@@ -131,10 +131,12 @@ describe('knockout off', () => {
       const plainLm = await loadCausalLM(plainDir, { decoder: 'present', threads: 1 });
       try {
         const plain = await plainLm.forward({ inputIds: ids, attentionMask: mask });
+        expect((await plainLm.outputsInfo()).knockout).toBe(false);
         await expect(
           plainLm.forward({ inputIds: ids, knockout: { spans: [[], []] } }),
         ).rejects.toThrow(ModelLoadError);
         const lm = await knockoutModel(name);
+        expect((await lm.outputsInfo()).knockout).toBe(true);
         const none = await lm.forward({ inputIds: ids, attentionMask: mask });
         const empty = await lm.forward({
           inputIds: ids,
