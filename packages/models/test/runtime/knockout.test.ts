@@ -43,7 +43,7 @@ function knockoutModel(name: string): Promise<CausalLM> {
         await initPreset(name.slice(7) as 'tiny-llama' | 'tiny-diffllama', ckpt);
       } else ckpt = goldenDir(name as GoldenModel);
       const dir = path.join(tmp, name.replace(':', '-'));
-      await exportCheckpoint(ckpt, dir, { knockout: true });
+      await exportCheckpoint(ckpt, dir, { knockout: true, attentions: true });
       return loadCausalLM(dir, { decoder: 'present', threads: 1 });
     })();
     models.set(name, lm);
@@ -191,4 +191,31 @@ it('from layer 0, queries outside the spans see what masking the span keys as pa
     }
   });
   expect(compared).toBe(8);
+});
+
+it('DiffLlama from layer 1: both maps of every head give blocked keys 0 from layer 1 on, only for queries outside', async () => {
+  const lm = await knockoutModel('tiny-diffllama'); // 3 layers, 4 heads (2 differential pairs)
+  const ids = [[9, 41, 300, 12, 77, 5, 260, 18, 3, 444]];
+  const out = await lm.forward({
+    inputIds: ids,
+    knockout: { spans: [[[2, 5]]], fromLayer: 1 },
+    outputAttentions: true,
+  });
+  const mass = (layer: number, q: number) => {
+    const { data, dims } = out.attentions![layer]!;
+    const [, h, s, t] = dims as [number, number, number, number];
+    let sum = 0;
+    for (let head = 0; head < h; head++) {
+      for (let k = 2; k < 5; k++) sum += data[(head * s + q) * t + k]!;
+    }
+    return sum;
+  };
+  for (const q of [5, 6, 9]) {
+    expect(mass(0, q)).toBeGreaterThan(0.05);
+    expect(mass(1, q)).toBe(0);
+    expect(mass(2, q)).toBe(0);
+  }
+  // queries inside the span attend to it as usual
+  expect(mass(1, 4)).toBeGreaterThan(0.05);
+  expect(mass(2, 3)).toBeGreaterThan(0.05);
 });
