@@ -94,6 +94,28 @@ export function classifyTokens(
   return { classes, counts, question, kmi, noise };
 }
 
+/**
+ * The noise as token spans [start, end) of `encoding` (of `item.prompt`): the runs of tokens
+ * that classifyTokens calls NI (zero-width tokens excluded), in order, one per run. These are the
+ * spans of @exp/models' attention knockout (`Knockout.spans` of the item's row): blocking them
+ * keeps every query outside the noise from attending to it. [] for clean items.
+ */
+export function noiseTokenSpans(
+  item: AttentionItem,
+  encoding: EncodingOffsets,
+): [number, number][] {
+  checkItem(item);
+  const noise = shift(item.noise, item.questionStart);
+  const spans: [number, number][] = [];
+  encoding.offsets.forEach(([s, e], i) => {
+    if (e <= s || !overlaps(s, e, noise)) return;
+    const last = spans.at(-1);
+    if (last && last[1] === i) last[1] = i + 1;
+    else spans.push([i, i + 1]);
+  });
+  return spans;
+}
+
 /** Index of the token holding prompt character `pos`, or -1. */
 function tokenAt(offsets: EncodingOffsets['offsets'], pos: number): number {
   let lo = 0;

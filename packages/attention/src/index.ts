@@ -36,6 +36,7 @@ export {
 export {
   alignKmiTokens,
   classifyTokens,
+  noiseTokenSpans,
   type ClassifiedPrompt,
   type EncodingOffsets,
   type TokenClasses,

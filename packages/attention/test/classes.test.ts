@@ -5,6 +5,7 @@ import {
   whitespaceAlignment,
   alignKmiTokens,
   classifyTokens,
+  noiseTokenSpans,
   type ClassifiedPrompt,
 } from '../src/classes.js';
 import type { AttentionItem } from '../src/types.js';
@@ -120,6 +121,20 @@ describe('classifyTokens', () => {
       expect(c.encoding.offsets[last]![0]).toBeLessThan(span.end);
       expect(c.encoding.offsets[first - 1]![1]).toBeLessThanOrEqual(span.start);
       expect(c.encoding.offsets[last + 1]![0]).toBeGreaterThanOrEqual(span.end);
+    }
+  });
+
+  it('noiseTokenSpans: the NI runs as knockout spans (one per inserted sentence), [] when clean', () => {
+    expect(noiseTokenSpans(cleanItem(problems(2)[1]!), tok.encode('x'))).toEqual([]);
+    const robe = classified(noisyItem(noisy(2)[1]!));
+    // ROBE_HEAD's 19 tokens, then the 15 noise tokens
+    expect(noiseTokenSpans(robe.item, robe.encoding)).toEqual([[19, 34]]);
+    for (const r of noisy(20, 'inf')) {
+      const c = classified(noisyItem(r));
+      const spans = noiseTokenSpans(c.item, c.encoding);
+      const ni = c.classes.classes.flatMap((k, i) => (k === 'NI' ? [i] : []));
+      expect(spans.flatMap(([s, e]) => Array.from({ length: e - s }, (_, k) => s + k))).toEqual(ni);
+      expect(spans).toHaveLength(r.noise.length);
     }
   });
 

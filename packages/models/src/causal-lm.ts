@@ -29,6 +29,13 @@ import {
   type KvType,
 } from './runtime/decoder-io.js';
 import { externalKvDecoder, presentDecoder } from './runtime/cached-decoder.js';
+import {
+  KNOCKOUT_KEYS_INPUT,
+  knockoutFeeds,
+  knockoutKeys,
+  resolveKnockout,
+  type Knockout,
+} from './runtime/knockout-feeds.js';
 import { readOnnxWeights } from './runtime/onnx-weights.js';
 import type { ort } from './runtime/ort.js';
 import { createSession, type InferenceSession, type SessionConfig } from './runtime/session.js';
@@ -58,6 +65,11 @@ export interface LoadCausalLMOptions extends SessionConfig {
    * default the initializers of modelPath (the exporter names them by state-dict name).
    */
   weightsFrom?: string;
+  /**
+   * Build the external-kv graph with the attention-knockout inputs, so that generate() can take
+   * `knockout` (the 'present' path needs a model.onnx exported with `knockout`).
+   */
+  knockout?: boolean;
   /** Largest position the external-kv graph supports (default: max_position_embeddings, <= 32768). */
   maxPositions?: number;
 }
@@ -76,6 +88,8 @@ export interface ForwardInput {
   positionIds?: number[][];
   /** Also return attentions.{i} [B,H,S,S] (and lambda_full for DiffLlama); needs an export with attentions. */
   outputAttentions?: boolean;
+  /** Attention knockout (spans are columns of inputIds); needs an export with `knockout`. */
+  knockout?: Knockout;
 }
 
 export interface ForwardOutput {
@@ -90,6 +104,8 @@ export interface ForwardOutput {
 /** What forward() can return and in which precision the exported model keeps its cache. */
 export interface ModelOutputsInfo {
   attentions: boolean;
+  /** Whether model.onnx has the attention-knockout inputs (forward({ knockout })). */
+  knockout: boolean;
   cacheType: KvType;
 }
 
@@ -129,11 +145,15 @@ export class CausalLM {
     return this.stepDecoder;
   }
 
-  /** Whether model.onnx has attention outputs, and its cache type (fp16 exports: float16). */
+  /**
+   * Whether model.onnx has attention outputs and knockout inputs, and its cache type (fp16
+   * exports: float16).
+   */
   async outputsInfo(): Promise<ModelOutputsInfo> {
     const session = await this.standardSession();
     return {
       attentions: session.outputNames.includes('attentions.0'),
+      knockout: session.inputNames.includes(KNOCKOUT_KEYS_INPUT),
       cacheType: pastKvType(session) ?? 'float32',
     };
   }
@@ -161,6 +181,17 @@ export class CausalLM {
       ...tokenFeeds(ids, mask, positions, batch),
       ...emptyPastFeeds(pastKvType(session) ?? 'float32', batch, kvShape(this.config)),
     };
+    if (session.inputNames.includes(KNOCKOUT_KEYS_INPUT)) {
+      // the plain model's outputs, bitwise, when no knockout is asked for
+      const k = input.knockout
+        ? resolveKnockout('forward', input.knockout, new Array<number>(batch).fill(seq), L)
+        : { fromLayer: 0, blocked: [] as Uint8Array[] };
+      Object.assign(feeds, knockoutFeeds(knockoutKeys(k.blocked, seq, batch), batch, k.fromLayer));
+    } else if (input.knockout) {
+      throw new ModelLoadError(
+        `${this.modelPath} has no input ${KNOCKOUT_KEYS_INPUT}: export it with knockout to knock attention out`,
+      );
+    }
     const fetches = ['logits'];
     if (input.outputAttentions) {
       for (let i = 0; i < L; i++) fetches.push(`attentions.${i}`);
@@ -192,17 +223,31 @@ export class CausalLM {
     return result;
   }
 
+  private resolve(prompts: number[][], options: GenerateOptions) {
+    const resolved = resolveGenerateOptions(options, prompts.length, {
+      file: this.generationConfig,
+      eosTokenIds: this.config.eosTokenIds,
+      padTokenId: this.config.padTokenId,
+    });
+    if (options.knockout) {
+      const lengths = prompts.map((p) => p.length);
+      resolved.knockout = resolveKnockout(
+        'generate',
+        options.knockout,
+        lengths,
+        this.config.numLayers,
+      );
+    }
+    return resolved;
+  }
+
   /** Calls of generate() run one after another: they share the decoder's KV cache. */
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Generates for each prompt (token ids); returns its new tokens and why it stopped. */
   generate(prompts: number[][], options: GenerateOptions): Promise<GenerationResult[]> {
     const run = this.queue.then(async () => {
-      const resolved = resolveGenerateOptions(options, prompts.length, {
-        file: this.generationConfig,
-        eosTokenIds: this.config.eosTokenIds,
-        padTokenId: this.config.padTokenId,
-      });
+      const resolved = this.resolve(prompts, options);
       return runGeneration(await this.getStepDecoder(), prompts, resolved, this.config.vocabSize);
     });
     this.queue = run.catch(() => undefined);
@@ -221,11 +266,7 @@ export class CausalLM {
     options: StreamGenerateOptions,
   ): AsyncGenerator<Finished> {
     const { batchSize, window, prefillGroup } = checkStreamOptions(options);
-    const resolved = resolveGenerateOptions(options, prompts.length, {
-      file: this.generationConfig,
-      eosTokenIds: this.config.eosTokenIds,
-      padTokenId: this.config.padTokenId,
-    });
+    const resolved = this.resolve(prompts, options);
     let release!: () => void;
     const turn = this.queue;
     this.queue = new Promise<void>((r) => (release = r));
@@ -325,6 +366,7 @@ export async function loadCausalLM(dir: string, opts: LoadCausalLMOptions = {}):
           maxPositions,
           shareTiedHead: decodeGraphBytes(config, false) > MAX_IN_MEMORY_GRAPH_BYTES,
           penalizedArgmax: true,
+          knockout: opts.knockout ?? false,
         });
         const session = await createSession(bytes, sessionConfig);
         decoder = externalKvDecoder(session, kvShape(config), maxPositions);

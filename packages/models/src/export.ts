@@ -56,6 +56,11 @@ export interface ExportOptions {
   /** Add attentions.{i} (and lambda_full.{i} for DiffLlama) outputs. */
   attentions?: boolean;
   attention?: AttentionImplementation;
+  /**
+   * Add the attention-knockout inputs knockout_keys / knockout_from_layer (arch/knockout.ts):
+   * CausalLM.forward({ knockout }) and knockout generation on the 'present' path need them.
+   */
+  knockout?: boolean;
   /** Weight bytes above which weights go to model.onnx.data (default 2e9, the protobuf limit). */
   externalDataThreshold?: number;
   /** Where the checkpoint came from, recorded in exp-model.json when known. */
@@ -82,6 +87,8 @@ export const expModelManifestSchema = z.object({
   opset: z.number().int(),
   ir_version: z.number().int(),
   attentions: z.boolean(),
+  /** Present (true) only in exports with the knockout inputs. */
+  knockout: z.boolean().optional(),
   attention: z.enum(ATTENTION_IMPLEMENTATIONS),
   external_data: z.boolean(),
   inputs: z.array(z.string()),
@@ -201,6 +208,7 @@ export async function exportCheckpoint(
       dtype,
       attentions: opts.attentions ?? false,
       attention,
+      knockout: opts.knockout ?? false,
     });
     // Report write progress as each lazy weight is read and written.
     const total = graph.initializerBytes;
@@ -297,6 +305,7 @@ export async function exportCheckpoint(
         opset: EXPORT_OPSET,
         ir_version: EXPORT_IR_VERSION,
         attentions: opts.attentions ?? false,
+        ...(opts.knockout ? { knockout: true } : {}),
         attention,
         external_data: written.dataPath !== null,
         inputs: graph.inputs.map((i) => i.name),

@@ -127,6 +127,7 @@ export {
   type GenerationPath,
 } from './causal-lm.js';
 export type { GenerationResult, Finished } from './generation/scheduler.js';
+export { resolveKnockout, type Knockout, type ResolvedKnockout } from './runtime/knockout-feeds.js';
 export type { StreamGenerateOptions, StreamProgress } from './generation/stream.js';
 
 // --- generation units: options, the logits-processor and stopping-criterion types, callbacks ---

@@ -13,6 +13,7 @@ import { Ops, type FloatType } from '../onnx/ops.js';
 import { f32ToF16 } from '../safetensors/half.js';
 import { ATTENTION_IMPLS, type AttentionImplementation } from './attention.js';
 import { DECODER_KERNELS, type DecoderKernels } from './kernels.js';
+import { knockoutLayerContext, knockoutMask } from './knockout.js';
 import { additiveMask, mlp, type DecoderContext, type KvCacheMode } from './layers.js';
 import { ropeInvFreq, ropeInvFreqExact } from './rope.js';
 import { checkWeights, type DecoderWeightSource } from './weights.js';
@@ -53,6 +54,11 @@ export interface DecoderExportOptions {
    * batch 1, where MatMul against [E, V] takes MLAS's GEMV kernel).
    */
   shareTiedHead?: boolean;
+  /**
+   * Add the attention-knockout inputs knockout_keys int64 [B, past+S] and knockout_from_layer
+   * int64 [1] (arch/knockout.ts). All zeros: the plain model's outputs, bitwise.
+   */
+  knockout?: boolean;
 }
 
 /** Symbolic dimension names, as optimum writes them. */
@@ -221,6 +227,11 @@ export function buildDecoderGraph(
     ...shared,
   };
   const eps = config.rmsNormEps;
+  const knock = opts.knockout
+    ? g.scope('model/knockout', () =>
+        knockoutMask(g, o, inputIds, shared.mask, { batch: B, total: T }),
+      )
+    : null;
 
   let hidden = g.scope('model/embed_tokens', () =>
     o.gather(weight('model.embed_tokens.weight'), inputIds),
@@ -239,8 +250,9 @@ export function buildDecoderGraph(
       if (pending)
         ({ sum: hidden, normed } = kernels.residualRmsNorm(ctx, hidden, pending, inputNorm, eps));
       else normed = kernels.rmsNorm(ctx, hidden, inputNorm, eps, dtype);
+      const layerCtx = knock ? g.scope('knockout', () => knockoutLayerContext(ctx, knock, i)) : ctx;
       const attn = g.scope('self_attn', () =>
-        attentionFn(ctx, { x: normed, layer: i, cache: cacheIn[i]! }),
+        attentionFn(layerCtx, { x: normed, layer: i, cache: cacheIn[i]! }),
       );
       cacheOut.push(attn.cacheOut);
       if (attn.probs) probs.push(attn.probs);

@@ -13,7 +13,8 @@ import { kvParts, projectQkv, type DecoderContext } from './layers.js';
 function groupedMask(ctx: DecoderContext): Value {
   const { numHeads, numKvHeads } = ctx.config;
   const nRep = numHeads / numKvHeads;
-  return ctx.memo('grouped-mask', () =>
+  // per mask: with a knockout every layer has its own
+  return ctx.memo(`grouped-mask:${ctx.mask.name}`, () =>
     nRep > 1 ? ctx.o.tile(ctx.mask, [1, 1, nRep, 1]) : ctx.mask,
   );
 }

@@ -19,6 +19,7 @@ import {
 } from './stopping-criteria.js';
 import type { StepLogitsCallback, TokenCallback } from './streamer.js';
 import { GenerationConfigSchema, type GenerationConfigFile } from '../generation-config.js';
+import type { Knockout, ResolvedKnockout } from '../runtime/knockout-feeds.js';
 
 export class GenerationOptionsError extends ExpError {
   constructor(message: string) {
@@ -56,6 +57,12 @@ export interface GenerateOptions extends z.infer<typeof generateOptionsSchema> {
    * every step return logits, also where the decoder could return the argmax alone.
    */
   onStepLogits?: StepLogitsCallback;
+  /**
+   * Attention knockout per prompt (spans are token positions of the prompt; they stay blocked
+   * for every generated token). Needs a model loaded with `knockout` (or, on the 'present'
+   * path, a model.onnx exported with it).
+   */
+  knockout?: Knockout;
 }
 
 export type { GenerationConfigFile };
@@ -92,6 +99,8 @@ export interface ResolvedGeneration {
   onToken?: TokenCallback;
   onStepLogits?: StepLogitsCallback;
   signal?: AbortSignal;
+  /** Checked per-prompt knockout (CausalLM resolves it against the prompts). */
+  knockout?: ResolvedKnockout;
 }
 
 /** Model-level defaults: eos/pad ids from config.json and generation_config.json. */

@@ -155,7 +155,14 @@ export async function* schedule(
     return true;
   };
 
-  decoder.begin(slots.length);
+  const knockout = g.knockout ?? null;
+  if (knockout && !decoder.hasKnockout) {
+    throw new Error(
+      `generate: knockout needs a decoder with knockout inputs (the ${decoder.path} decoder has none: ` +
+        'load the model with { knockout: true }, or export model.onnx with knockout for the present path)',
+    );
+  }
+  decoder.begin(slots.length, knockout?.fromLayer ?? 0);
   try {
     for (let step = 0; ; step++) {
       chosen = [];
@@ -197,6 +204,7 @@ export async function* schedule(
           at,
           indices.map((i) => prompts[i]!),
           want(() => rows.map((r) => r.seenIds)),
+          knockout ? indices.map((i) => knockout.blocked[i]) : undefined,
         );
         rows.forEach((row, r) => {
           if (!advance(row, out, r)) slots[at[r]!] = row;

@@ -30,6 +30,7 @@ import {
   type KvShape,
   type KvType,
 } from './decoder-io.js';
+import { KNOCKOUT_KEYS_INPUT, knockoutFeeds, knockoutKeys } from './knockout-feeds.js';
 import { packRows, roundUp, type KvData } from './kv-rows.js';
 import { ort } from './ort.js';
 import type { InferenceSession } from './session.js';
@@ -59,6 +60,7 @@ class CachedStepDecoder implements StepDecoder {
   readonly path: GenerationPath;
   readonly hasArgmax: boolean;
   readonly hasPenalizedArgmax: boolean;
+  readonly hasKnockout: boolean;
   slots = 0;
   private capacity = 0;
   /** Filled cache slots per row (its next position); 0 for an empty row. */
@@ -68,6 +70,13 @@ class CachedStepDecoder implements StepDecoder {
   private cacheTensors: ort.Tensor[] = [];
   /** [rows, capacity + 1]: slot validity, then 1 for the step's token. */
   private stepMask: BigInt64Array = new BigInt64Array(0);
+  /**
+   * Knockout decoders: [rows, capacity + 1] knockout_keys of a step, laid out as stepMask: each
+   * row's blocked prompt positions, then 0 for the step's token (generated tokens are never
+   * blocked), so a row's knockout persists through its cache.
+   */
+  private knockMask: BigInt64Array = new BigInt64Array(0);
+  private knockFrom = 0;
   private readonly fetches: string[];
   private readonly fetchesArgmax: string[];
   private readonly fetchesPenalized: string[];
@@ -93,6 +102,7 @@ class CachedStepDecoder implements StepDecoder {
       session.inputNames.includes(PENALTY_IDS_INPUT) &&
       session.inputNames.includes(PENALTY_INPUT);
     this.fetchesPenalized = [PENALIZED_ARGMAX_OUTPUT, ...this.fetches.slice(1)];
+    this.hasKnockout = session.inputNames.includes(KNOCKOUT_KEYS_INPUT);
   }
 
   async release(): Promise<void> {
@@ -104,7 +114,8 @@ class CachedStepDecoder implements StepDecoder {
     this.begin(0);
   }
 
-  begin(slots: number): void {
+  begin(slots: number, knockoutFromLayer = 0): void {
+    this.knockFrom = knockoutFromLayer;
     this.used = new Array<number>(slots).fill(0);
     this.cache = [];
     this.resize(0, null);
@@ -146,6 +157,14 @@ class CachedStepDecoder implements StepDecoder {
     for (let b = 0; b < n; b++) {
       this.stepMask.fill(1n, b * (capacity + 1), b * (capacity + 1) + used[b]!);
       this.stepMask[b * (capacity + 1) + capacity] = 1n;
+    }
+    if (this.hasKnockout) {
+      const knock = new BigInt64Array(n * (capacity + 1));
+      map.forEach((row, b) => {
+        const from = row * (this.capacity + 1);
+        knock.set(this.knockMask.subarray(from, from + used[b]!), b * (capacity + 1));
+      });
+      this.knockMask = knock;
     }
     this.slots = n;
     this.used = used;
@@ -266,7 +285,15 @@ class CachedStepDecoder implements StepDecoder {
    * valid keys sit at the same places in every softmax and product, followed only by masked (zero)
    * terms: its logits and keys/values are bitwise those of a solo prefill.
    */
-  async prefillMany(slots: readonly number[], prompts: readonly (readonly number[])[], want: Want) {
+  async prefillMany(
+    slots: readonly number[],
+    prompts: readonly (readonly number[])[],
+    want: Want,
+    blocked?: readonly (Uint8Array | undefined)[],
+  ) {
+    if (blocked && !this.hasKnockout) {
+      throw new Error(`the ${this.path} decoder has no knockout inputs`);
+    }
     slots.forEach((slot) => {
       if (this.used[slot]) throw new Error(`prefill: row ${slot} is in use`);
     });
@@ -290,6 +317,9 @@ class CachedStepDecoder implements StepDecoder {
         attention_mask: new ort.Tensor('int64', mask, [rows, seq]),
         position_ids: new ort.Tensor('int64', positions, [rows, seq]),
         ...this.cacheFeeds(rows, 0, null),
+        ...(this.hasKnockout
+          ? knockoutFeeds(knockoutKeys(blocked ?? [], seq, rows), rows, this.knockFrom)
+          : {}),
       },
       want,
       rows,
@@ -300,6 +330,7 @@ class CachedStepDecoder implements StepDecoder {
       this.used[slot] = lengths[r]!;
       const row = slot * (this.capacity + 1);
       this.stepMask.fill(1n, row, row + lengths[r]!);
+      blocked?.[r]?.forEach((v, i) => (this.knockMask[row + i] = BigInt(v)));
     });
     return this.output(out, want, rows, lengths);
   }
@@ -319,6 +350,7 @@ class CachedStepDecoder implements StepDecoder {
         attention_mask: new ort.Tensor('int64', this.stepMask, [slots, this.capacity + 1]),
         position_ids: int64(this.used, [slots, 1]),
         ...this.cacheFeeds(slots, this.capacity, this.cacheTensors),
+        ...(this.hasKnockout ? knockoutFeeds(this.knockMask, slots, this.knockFrom) : {}),
       },
       want,
       slots,
@@ -335,6 +367,7 @@ class CachedStepDecoder implements StepDecoder {
   free(slot: number): void {
     const row = slot * (this.capacity + 1);
     this.stepMask.fill(0n, row, row + this.capacity);
+    if (this.hasKnockout) this.knockMask.fill(0n, row, row + this.capacity);
     this.used[slot] = 0;
   }
 

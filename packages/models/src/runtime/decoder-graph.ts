@@ -25,6 +25,8 @@ export interface DecoderGraphOptions {
   shareTiedHead?: boolean;
   /** Add penalty_ids/penalty inputs and the next_token_penalized output (then feed them). */
   penalizedArgmax?: boolean;
+  /** Add the attention-knockout inputs (arch/knockout.ts; feed them then). */
+  knockout?: boolean;
 }
 
 /** HF state-dict name -> float32 data ([out, in] for linear weights). */
@@ -61,6 +63,7 @@ export function buildLlamaDecoderGraph(
     penalizedArgmax: opts.penalizedArgmax ?? false,
     maxPositions: opts.maxPositions,
     shareTiedHead: opts.shareTiedHead ?? false,
+    knockout: opts.knockout ?? false,
   } as const;
   const graph = buildDecoderGraph(source, config, graphOpts);
   return encodeModel(graph, {

@@ -26,10 +26,15 @@ export interface StepDecoder {
   readonly hasArgmax: boolean;
   /** Whether the decoder can return the argmax after the repetition penalty (see `Want`). */
   readonly hasPenalizedArgmax: boolean;
+  /** Whether the graph has the attention-knockout inputs (see `begin` and `prefillMany`). */
+  readonly hasKnockout: boolean;
   /** Rows of the running batch. */
   readonly slots: number;
-  /** Starts a batch of `slots` empty rows (drops any previous cache). */
-  begin(slots: number): void;
+  /**
+   * Starts a batch of `slots` empty rows (drops any previous cache). `knockoutFromLayer`: the
+   * first layer the rows' knockouts apply to (decoders with knockout inputs only).
+   */
+  begin(slots: number, knockoutFromLayer?: number): void;
   /**
    * Runs `prompt` alone and keeps its keys/values in the empty row `slot`; returns that one
    * row's output. 'argmax' is a wish: decoders without it return logits.
@@ -37,12 +42,14 @@ export interface StepDecoder {
   prefill(slot: number, prompt: readonly number[], want: Want): Promise<StepOutput>;
   /**
    * Several prompts in one call (row r of the output is prompts[r], kept in slots[r]), each
-   * with the same outputs and keys/values, bitwise, as its own prefill().
+   * with the same outputs and keys/values, bitwise, as its own prefill(). `blocked[r]`: prompt
+   * r's knocked-out positions (1 = blocked), kept for its row's later steps; needs hasKnockout.
    */
   prefillMany(
     slots: readonly number[],
     prompts: readonly (readonly number[])[],
     want: Want,
+    blocked?: readonly (Uint8Array | undefined)[],
   ): Promise<StepOutput>;
   /** One token per row (ignored for empty rows, whose output rows mean nothing). */
   step(tokens: readonly number[], want: Want): Promise<StepOutput>;
