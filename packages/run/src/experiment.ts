@@ -20,7 +20,7 @@ import {
   writeRunManifest,
   type RunFolder,
 } from './folder.js';
-import { readRunManifest, type Attempt, type RunManifest } from './manifest.js';
+import { readRunManifest, updateRunManifest, type Attempt, type RunManifest } from './manifest.js';
 import { planRun, type RunOptions, type RunPlan } from './plan.js';
 import { RUN_SFT_SETTINGS, sftStep } from './sft.js';
 import { versions } from './versions.js';
@@ -142,9 +142,7 @@ function markFailed(manifest: RunManifest, e: unknown): void {
  * (`exp run` building the report): a rerun with the same id continues it.
  */
 export function recordRunFailure(dir: string, e: unknown): void {
-  const manifest = readRunManifest(dir);
-  markFailed(manifest, e);
-  writeRunManifest(dir, manifest);
+  updateRunManifest(dir, (m) => markFailed(m, e));
 }
 
 /** Times a step into `timings[key]` and reports its start and end. */

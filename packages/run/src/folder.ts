@@ -6,7 +6,7 @@ import path from 'node:path';
 import { canonicalJson, writeFileAtomic } from '@exp/data';
 import { UsageError, flagName } from './errors.js';
 import { MANIFEST } from './layout.js';
-import { readRunManifest, type Attempt, type RunManifest } from './manifest.js';
+import { updateRunManifest, type Attempt, type RunManifest } from './manifest.js';
 
 /** Options that change how fast a run goes, not what it measures: a resumed run may change them. */
 export const OPERATIONAL_OPTIONS = new Set([
@@ -113,11 +113,10 @@ export function totalTimings(attempts: readonly Attempt[]): Record<string, numbe
 
 /** Adds the report's build time to the run's last attempt (`exp run` builds it after the run). */
 export function recordReportTime(dir: string, ms: number): void {
-  const manifest = readRunManifest(dir);
-  const attempt = manifest.attempts?.at(-1);
-  if (!attempt) return;
-  attempt.timings.report_ms = ms;
-  writeRunManifest(dir, manifest);
+  updateRunManifest(dir, (m) => {
+    const attempt = m.attempts?.at(-1);
+    if (attempt) attempt.timings.report_ms = ms;
+  });
 }
 
 /** Writes a run's manifest with its `timings` the totals over its `attempts`. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { formatIssue } from '@exp/data';
 import { CI_METHODS } from '@exp/eval';
 import { RunReadError } from './errors.js';
-import { readManifest } from './folder.js';
+import { readManifest, writeRunManifest } from './folder.js';
 import { MANIFEST } from './layout.js';
 
 export const RUN_STATUSES = ['running', 'finished', 'interrupted', 'failed'] as const;
@@ -85,9 +85,25 @@ export const RunManifestSchema = z.looseObject({
 });
 export type RunManifest = z.infer<typeof RunManifestSchema>;
 
-/** A run folder's manifest, checked: a bad one fails with one line naming the file and field. */
-export function readRunManifest(dir: string): RunManifest {
-  const parsed = RunManifestSchema.safeParse(readManifest(dir));
+function checked(dir: string, raw: unknown): RunManifest {
+  const parsed = RunManifestSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   throw new RunReadError(`${path.join(dir, MANIFEST)}: ${formatIssue(parsed.error.issues[0])}`);
+}
+
+/** A run folder's manifest, checked: a bad one fails with one line naming the file and field. */
+export function readRunManifest(dir: string): RunManifest {
+  return checked(dir, readManifest(dir));
+}
+
+/**
+ * Changes a run's manifest in place: checked like readRunManifest, but `change` gets the object
+ * as written, since parsing drops the nested fields the schema does not declare (the plan's
+ * sizes, for one) and writing the parsed copy back would lose them.
+ */
+export function updateRunManifest(dir: string, change: (m: RunManifest) => void): void {
+  const raw = readManifest(dir);
+  checked(dir, raw);
+  change(raw as RunManifest);
+  writeRunManifest(dir, raw as RunManifest);
 }

@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordReportTime } from '../src/folder.js';
 import { readRunManifest } from '../src/manifest.js';
 
 const OLDER_RUN = path.resolve(
@@ -44,5 +45,26 @@ describe('readRunManifest', () => {
     m[field] = value;
     writeFileSync(file, JSON.stringify(m));
     expect(() => readRunManifest(dir)).toThrow(`${file}: ${message}`);
+  });
+
+  test('a manifest read, updated and written again keeps every field (nested ones too)', () => {
+    const dir = copy();
+    const file = path.join(dir, 'manifest.json');
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
+    const attempt = { started: 'a', finished: 'b', status: 'finished', timings: { data_ms: 1 } };
+    m.attempts = [attempt, { ...attempt, note: 'kept' }] as never;
+    m.plan.evalSamples = 20;
+    m.plan.sft = { enabled: true, samples: 50, epochs: 1 };
+    writeFileSync(file, JSON.stringify(m));
+    recordReportTime(dir, 7);
+    const after = JSON.parse(readFileSync(file, 'utf8')) as typeof m;
+    expect(after.plan).toEqual(m.plan);
+    expect(after.attempts).toEqual([
+      attempt,
+      { ...attempt, note: 'kept', timings: { data_ms: 1, report_ms: 7 } },
+    ]);
+    const { attempts: _a, timings: _t, ...rest } = after;
+    const { attempts: _b, timings: _u, ...before } = m;
+    expect(rest).toEqual(before);
   });
 });
