@@ -98,6 +98,13 @@ export async function scoreTexts(
 ): Promise<{ scores: FormatScore[]; golds: string[]; ms: number[] }> {
   const budget = opts.batchTokens ?? DEFAULT_BATCH_TOKENS;
   const encoded = texts.map((t) => encodeScoreText(tok, t));
+  const context = lm.config.maxPositionEmbeddings;
+  const long = context === null ? -1 : encoded.findIndex((e) => e.ids.length > context);
+  if (long >= 0) {
+    throw new TaskError(
+      `likelihood: a prompt and its solution take ${encoded[long]!.ids.length} tokens, more than the model's context of ${context} positions`,
+    );
+  }
   const wanted = texts.map((t) => (t.numbers ?? []).map((n) => [n, firstTokenOf(tok, n)] as const));
   const order = encoded
     .map((_, i) => i)
