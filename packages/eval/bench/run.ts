@@ -1,6 +1,7 @@
 // `pnpm bench eval [--parts run,batching,decode] [--threads 2] [--repeats 1]
 //   [--batching-models tiny-llama,random-58m] [--prompts 64] [--batch 16] [--cap 256] [--seed 42]
-//   [--decode-batches 1,16,32] [--prompt 64] [--new 128]`
+//   [--decode-batches 1,16,32] [--prompt 64] [--new 128]`; `--parts likelihood` (opt-in)
+//   [--likelihood-items 16] [--likelihood-models tiny-llama,real-2l]
 // `pnpm bench full-run [--batch 8] [--threads 2] [--layers 16 | A,B] [--gsm8k-new 200]
 //   [--worst-new 512] [--sft-samples 500] [--sft-epochs 2] [--sft-step RUN_S_PER_TOKEN,OPTIM_S]
 //   [--efficiency-batches 16,32] [--steps 8]`: the seed's run projected (full-run.ts)
@@ -19,8 +20,11 @@ import { TRANSFORMERS_375M, benchDecode } from './decode-bench.js';
 import { RUN_ARGS, RUN_TARGET_S, benchRun } from './run-bench.js';
 import { fullRunCommand, type FullRunOptions } from './full-run.js';
 import { DEFAULT_BATCH_SIZE } from '../src/run/run-evaluation.js';
+import { LIKELIHOOD_MODELS, benchLikelihood } from './likelihood-bench.js';
 
-const PARTS = ['run', 'batching', 'decode'] as const;
+const PARTS = ['run', 'batching', 'decode', 'likelihood'] as const;
+/** Parts run without --parts (likelihood is asked for by name: its real-shape export is 0.7 GB). */
+const DEFAULT_PARTS = ['run', 'batching', 'decode'];
 const BATCHING_MODELS = ['tiny-llama', 'random-58m', 'random-375m'] as const;
 
 const list = (s: string) =>
@@ -43,7 +47,9 @@ async function evalCommand(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      parts: { type: 'string', default: PARTS.join(',') },
+      parts: { type: 'string', default: DEFAULT_PARTS.join(',') },
+      'likelihood-items': { type: 'string', default: '16' },
+      'likelihood-models': { type: 'string', default: LIKELIHOOD_MODELS.join(',') },
       threads: { type: 'string', default: '2' },
       repeats: { type: 'string', default: '1' },
       'batching-models': { type: 'string', default: 'tiny-llama,random-58m' },
@@ -154,6 +160,33 @@ async function evalCommand(argv: string[]) {
         'chunks through lm.generate with per-prompt stops, which drops finished rows from the ' +
         'batch (a chunk still waits for its longest row); continuous: lm.generateStream, a freed ' +
         "row takes the next prompt. tokens: the rows' kept tokens; rows/step: rows computed per step.",
+    );
+  }
+
+  if (parts.includes('likelihood')) {
+    const items = Number(values['likelihood-items']);
+    const rows = [];
+    for (const name of oneOf('model', LIKELIHOOD_MODELS, list(values['likelihood-models']))) {
+      rows.push(await benchLikelihood(name, { items, threads }, log));
+    }
+    console.log(
+      `\n## likelihood of the gold solution: the first ${items} GSM8K test items, seed protocol ` +
+        `(sft + bare texts per item), ${threads} threads; real-2l: vocab 128256, hidden 1024, ` +
+        `2 layers, 16/4 heads, MLP 4096, random weights\n`,
+    );
+    console.log(
+      formatTable(
+        ['model', 'items', 'tokens', 's', 'items/s', 'tok/s', 'other load'],
+        rows.map((m) => [
+          m.model,
+          String(m.items),
+          String(m.tokens),
+          m.seconds.toFixed(1),
+          (m.items / m.seconds).toFixed(2),
+          (m.tokens / m.seconds).toFixed(0),
+          busy(m.busyPct),
+        ]),
+      ),
     );
   }
 

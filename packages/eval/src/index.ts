@@ -61,3 +61,20 @@ export {
   type ResultRow,
   type ResultsTableOptions,
 } from './results/index.js';
+
+// --- likelihood of the gold solution: teacher-forced scores, distractor pull, paired summary ---
+export {
+  LikelihoodRecordSchema,
+  readLikelihoodLogs,
+  runLikelihood,
+  likelihoodLogPath,
+  noiseOnlyNumbers,
+  summarizeLikelihood,
+  LIKELIHOOD_MEASURES,
+  type LikelihoodRecord,
+  type LikelihoodDataset,
+  type RunLikelihoodOptions,
+  type LikelihoodRow,
+  type LikelihoodPairRow,
+  type LikelihoodSummary,
+} from './likelihood/index.js';

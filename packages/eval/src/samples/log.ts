@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { DataError, formatIssue } from '@exp/data';
+import type { z } from 'zod';
 import { SampleRecordSchema, type SampleRecord } from './record.js';
 
 /*
@@ -25,13 +26,16 @@ import { SampleRecordSchema, type SampleRecord } from './record.js';
  *    writer does can produce it and silently skipping it would lose or redo finished work.
  */
 
-interface ParsedLog {
-  records: SampleRecord[];
+interface ParsedLog<T> {
+  records: T[];
   /** Bytes of the file that hold committed lines; the rest is a torn tail. */
   committed: number;
 }
 
-type Identity = Pick<SampleRecord, 'run' | 'model' | 'dataset'>;
+type Identity = Pick<SampleRecord, 'run' | 'model' | 'dataset' | 'id'>;
+
+/** A log line's schema: any record of one run, model and dataset, keyed by the problem's id. */
+export type LogSchema<T extends Identity> = z.ZodType<T, unknown>;
 
 /** The field of `rec` that differs from the log's first record, if any: one log, one set. */
 function identityMismatch(first: Identity | undefined, rec: Identity): string | null {
@@ -44,11 +48,15 @@ function identityMismatch(first: Identity | undefined, rec: Identity): string | 
   return null;
 }
 
-function parseLog(bytes: Buffer, file: string): ParsedLog {
+function parseLog<T extends Identity>(
+  bytes: Buffer,
+  file: string,
+  schema: LogSchema<T>,
+): ParsedLog<T> {
   let committed = bytes.lastIndexOf(0x0a) + 1;
   const lines = bytes.subarray(0, committed).toString('utf8').split('\n');
   lines.pop(); // the empty string after the final '\n'
-  const records: SampleRecord[] = [];
+  const records: T[] = [];
   const lineOf = new Map<string, number>();
   let offset = 0;
   for (let i = 0; i < lines.length; i++) {
@@ -70,7 +78,7 @@ function parseLog(bytes: Buffer, file: string): ParsedLog {
           `an interrupted write, so this line was damaged otherwise: fix or delete it`,
       );
     }
-    const parsed = SampleRecordSchema.safeParse(value);
+    const parsed = schema.safeParse(value);
     if (!parsed.success) {
       throw new DataError(`${file}:${lineNo}: ${formatIssue(parsed.error.issues[0])}`);
     }
@@ -111,19 +119,22 @@ function fsyncDir(dir: string): void {
 /**
  * An append-only, resumable log of finished samples (one JSON line each) for one model × dataset.
  * One writer at a time: two processes appending to the same file could interleave duplicates,
- * which is why run ids (one folder per run) are unique.
+ * which is why run ids (one folder per run) are unique. The records are eval's samples by
+ * default; another step's per-item log (the likelihood's) passes its own schema.
  */
-export class SampleLog {
+export class SampleLog<T extends Identity = SampleRecord> {
   /** Finished samples by problem id, in file order. */
-  readonly done: ReadonlyMap<string, SampleRecord>;
+  readonly done: ReadonlyMap<string, T>;
   readonly file: string;
-  readonly #done: Map<string, SampleRecord>;
+  readonly #done: Map<string, T>;
+  readonly #schema: LogSchema<T>;
   #fd: number | null;
   /** Committed bytes: where a failed append truncates back to. */
   #size: number;
 
-  private constructor(file: string, records: SampleRecord[], fd: number, size: number) {
+  private constructor(file: string, schema: LogSchema<T>, records: T[], fd: number, size: number) {
     this.file = file;
+    this.#schema = schema;
     this.#done = new Map(records.map((r) => [r.id, r]));
     this.done = this.#done;
     this.#fd = fd;
@@ -135,10 +146,17 @@ export class SampleLog {
    * and validated; a torn last line is cut off the file (truncated to the last '\n') so the next
    * append starts on a fresh line. Errors name file:line and field.
    */
-  static open(file: string): SampleLog {
+  static open(file: string): SampleLog;
+  static open<T extends Identity>(file: string, schema: LogSchema<T>): SampleLog<T>;
+  static open<T extends Identity>(
+    file: string,
+    schema: LogSchema<T> = SampleRecordSchema as unknown as LogSchema<T>,
+  ): SampleLog<T> {
     mkdirSync(path.dirname(file), { recursive: true });
     const bytes = readBytes(file);
-    const { records, committed } = bytes ? parseLog(bytes, file) : { records: [], committed: 0 };
+    const { records, committed } = bytes
+      ? parseLog(bytes, file, schema)
+      : { records: [] as T[], committed: 0 };
     if (bytes && committed < bytes.length) truncateSync(file, committed);
     const fd = openSync(file, 'a');
     try {
@@ -149,7 +167,7 @@ export class SampleLog {
       closeSync(fd);
       throw e;
     }
-    return new SampleLog(file, records, fd, committed);
+    return new SampleLog(file, schema, records, fd, committed);
   }
 
   /**
@@ -157,9 +175,9 @@ export class SampleLog {
    * returning, so a returned append survives any crash. A duplicate id is an error (the caller
    * skips `done` ids; a second line would make the tables count the item twice).
    */
-  append(rec: SampleRecord): void {
+  append(rec: T): void {
     if (this.#fd === null) throw new Error(`${this.file}: append after close`);
-    const parsed = SampleRecordSchema.safeParse(rec);
+    const parsed = this.#schema.safeParse(rec);
     if (!parsed.success) {
       throw new DataError(`${this.file}: cannot append: ${formatIssue(parsed.error.issues[0])}`);
     }
@@ -202,8 +220,13 @@ export class SampleLog {
  * The committed records of a log, read-only (for rescoring, also while a run still appends): a
  * torn last line is ignored and the file left as it is. A missing file is an error.
  */
-export function readSampleLog(file: string): SampleRecord[] {
+export function readSampleLog(file: string): SampleRecord[];
+export function readSampleLog<T extends Identity>(file: string, schema: LogSchema<T>): T[];
+export function readSampleLog<T extends Identity>(
+  file: string,
+  schema: LogSchema<T> = SampleRecordSchema as unknown as LogSchema<T>,
+): T[] {
   const bytes = readBytes(file);
   if (!bytes) throw new DataError(`${file}: file not found`);
-  return parseLog(bytes, file).records;
+  return parseLog(bytes, file, schema).records;
 }

@@ -1,0 +1,20 @@
+export { LikelihoodRecordSchema, type LikelihoodRecord, type FormatScore } from './record.js';
+export { noiseOnlyNumbers } from './numbers.js';
+export { scoreTexts, DEFAULT_BATCH_TOKENS, type ScoreText, type ScoreOptions } from './score.js';
+export {
+  runLikelihood,
+  readLikelihoodLogs,
+  likelihoodLogPath,
+  type LikelihoodDataset,
+  type RunLikelihoodOptions,
+} from './run.js';
+export {
+  summarizeLikelihood,
+  signFlipP,
+  LIKELIHOOD_MEASURES,
+  DEFAULT_PERMUTATIONS,
+  type LikelihoodRow,
+  type LikelihoodPairRow,
+  type LikelihoodSummary,
+  type LikelihoodSummaryOptions,
+} from './summary.js';
