@@ -112,7 +112,7 @@ export {
   type BackendsReport,
 } from './runtime/backends.js';
 export { runtimeVersions } from './runtime/versions.js';
-export { createSession, type Device, type SessionConfig } from './runtime/session.js';
+export { createSession, cpuTensor, type Device, type SessionConfig } from './runtime/session.js';
 
 // --- causal LM: forward, generate (static batch), generateStream (continuous batching) ---
 export {

@@ -1,6 +1,7 @@
 // One measurement in its own process, so that its peak RSS is its own. mode 'train': each
 // optimizer step is `accum` TrainingStep.runs (forward + backward in one onnxruntime run) whose
-// gradients accumulate token-weighted, then one fused clip + AdamW pass, as trainSft does;
+// gradients accumulate token-weighted in the run itself (GroupSums), then the clip norm's pass
+// and one fused clip + AdamW pass, as trainSft does;
 // mode 'forward' (the peer): the same training-step graph built with no trainable parameter
 // (forward + loss only, no backward, no optimizer), same weights, same batch. --gsm8k N: the
 // batches trainSft makes of the first N GSM8K train items (real Llama 3 tokenizer, the 'sft'
@@ -12,12 +13,11 @@ import { bundledLlama3TokenizerDir, loadTokenizer } from '@exp/models';
 import { TrainingStep, type TrainingBatch } from '../src/step-graph.js';
 import { Optimizer } from '../src/optim/adamw.js';
 import { clipCoefficient } from '../src/optim/clip.js';
-import { GradientAccumulator } from '../src/optim/accumulate.js';
+import { GroupSums } from '../src/group-sums.js';
 import { encodeSftDataset, sftPadId } from '../src/data/format.js';
 import { selectSftProblems } from '../src/data/select.js';
 import { sftBatches } from '../src/data/collate.js';
 import { IGNORE_INDEX } from '../src/loss.js';
-import { collectGarbage } from '../src/memory.js';
 import { benchBatch, benchModel, isTrainBenchModel } from './model.js';
 
 export type BenchMode = 'train' | 'forward';
@@ -45,13 +45,13 @@ export interface ChildResult {
   labelTokens: number;
   /** GSM8K items the batches hold (0: random rows). */
   gsm8k: number;
-  /** Of the timed steps: onnxruntime runs (forward [+ backward]). */
+  /** Of the timed steps: onnxruntime runs (forward [+ backward + accumulation]). */
   runS: number;
-  /** Of the timed steps: accumulation + the fused clip/AdamW pass (0 for 'forward'). */
+  /** Of the timed steps: the clip norm's pass + the fused clip/AdamW pass (0 for 'forward'). */
   optimS: number;
   /** Of optimS: the fused clip/AdamW pass alone. */
   adamS: number;
-  /** Each timed optimizer step: [run s, accumulate/clip/AdamW s] (the first allocates m, v). */
+  /** Each timed optimizer step: [run s, norm/clip/AdamW s] (the first allocates m, v). */
   stepS: [number, number][];
   /** Loss of the first step (the initial weights: equal in both modes). */
   firstLoss: number;
@@ -74,7 +74,6 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     accum: { type: 'string', default: '1' },
     gsm8k: { type: 'string', default: '0' },
-    gc: { type: 'string', default: '1' },
   },
 });
 const name = values.model ?? '';
@@ -116,13 +115,14 @@ const labelCount = (b: TrainingBatch) => {
 };
 
 const t1 = performance.now();
+// train: as trainSft, each run adds its gradients into the group's sums in place (GroupSums)
 const step = await TrainingStep.create(config, {
   session: { threads },
-  ...(mode === 'forward' ? { trainable: [] } : {}),
+  ...(mode === 'forward' ? { trainable: [] } : { accumulate: true }),
 });
 const sessionS = (performance.now() - t1) / 1000;
 const opt = new Optimizer(params, { lr: 1e-4 });
-const acc = new GradientAccumulator();
+const acc = mode === 'train' ? new GroupSums(step) : undefined;
 const setupRssBytes = process.memoryUsage().rss;
 
 let runS = 0;
@@ -141,26 +141,20 @@ for (let i = 0; i < (gsm8k ? 0 : warmup) + steps; i++) {
   for (let k = 0; k < accum; k++) {
     const b = data[next++ % data.length]!;
     const n = labelCount(b);
-    const z = performance.now();
-    // as trainSft: the previous run's gradient arrays are freed before this run allocates
-    if (values.gc === '1') collectGarbage();
     const a = performance.now();
-    if (timed) optimS += (a - z) / 1000;
-    const r = await step.run(params, b);
-    const mid = performance.now();
-    if (mode === 'train' && n > 0) acc.add(r.grads, n, { last: k === accum - 1, adopt: true });
+    // the accumulation happens in the run (GroupSums): its time counts as run time
+    const loss = acc ? await acc.add(params, b, n) : (await step.run(params, b)).loss;
     const end = performance.now();
-    lossSum += r.loss * n;
+    lossSum += loss * n;
     count += n;
     if (timed) {
-      runS += (mid - a) / 1000;
-      optimS += (end - mid) / 1000;
+      runS += (end - a) / 1000;
       tokens += b.dims[0] * b.dims[1];
       labelTokens += n;
     }
   }
   const a = performance.now();
-  if (mode === 'train') {
+  if (acc) {
     const { sums, total, norm } = acc.take();
     opt.step(sums, clipCoefficient(norm, 1.0) / total);
   }

@@ -1,14 +1,14 @@
-// A full garbage collection on demand, for the training loop's big gradient arrays.
+// A full garbage collection on demand, for the big output copies of a training run.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
 let gc: (() => void) | undefined;
 
 /**
- * Runs V8's full GC now. Each onnxruntime run hands back fresh gradient arrays (1.5 GB at 375M
- * parameters) and the previous ones become garbage that V8 frees only when it next collects,
- * which may be after the next run has allocated onnxruntime's own 1.5 GB: collecting between
- * runs keeps the peak one gradient copy lower. `global.gc` exists only under --expose-gc, so the
+ * Runs V8's full GC now. onnxruntime-node 1.30 returns a copy of every output, even of one it
+ * wrote into a preallocated tensor: after an accumulating run 1.5 GB (375M parameters) of
+ * garbage that V8 would free only when it next collects, possibly after the next run or
+ * AdamW's first step has allocated its own. `global.gc` exists only under --expose-gc, so the
  * flag is set at run time and gc taken from a fresh context (a documented V8 idiom).
  */
 export function collectGarbage(): void {

@@ -45,8 +45,7 @@ import {
 } from './checkpoint/trainer-state.js';
 import { clipCoefficient } from './optim/clip.js';
 import { linearWithWarmup } from './optim/schedule.js';
-import { GradientAccumulator } from './optim/accumulate.js';
-import { collectGarbage } from './memory.js';
+import { GroupSums } from './group-sums.js';
 
 export interface SftOptions {
   /** HF checkpoint folder trained from. */
@@ -203,7 +202,9 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
   const baseLr = opts.lr ?? 5e-5;
 
   // the session first: a device that cannot run it leaves no output folder behind
+  // accumulating: each run adds its gradients into the group's sums in place (GroupSums)
   const step = await TrainingStep.create(opts.checkpoint, {
+    accumulate: true,
     session: { device: opts.device, threads: opts.threads },
   });
   mkdirSync(opts.out, { recursive: true });
@@ -268,7 +269,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     pruneSftCheckpoints(opts.out, keep);
   };
 
-  const acc = new GradientAccumulator();
+  const acc = new GroupSums(step);
   for (let epoch = state.epoch; epoch < epochs; epoch++) {
     const batches = epochBatches(epoch);
     const first = epoch === state.epoch ? state.batch : 0;
@@ -278,16 +279,10 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
       if (opts.signal?.aborted) throw new SftError('sft: aborted');
       const b = batches[i]!;
       const n = lossTokens(b);
-      // the previous run's gradient arrays go before this run allocates its own
-      collectGarbage();
-      const r = await step.run(params, b);
       const groupEnd = (i + 1) % gradAccum === 0 || i === batches.length - 1;
-      // A micro-batch with no label tokens has loss NaN (0/0) and contributes nothing.
+      // A micro-batch with no label tokens (loss 0/0) contributes nothing: not run at all.
       if (n > 0) {
-        // the group's last add also sums the squares the clip norm needs; the run's fresh
-        // gradient arrays are handed over (the first of a group becomes the sums)
-        acc.add(r.grads, n, { last: groupEnd, adopt: true });
-        lossSum += r.loss * n;
+        lossSum += (await acc.add(params, b, n)) * n;
         tokens += n;
       }
       if (!groupEnd) continue;

@@ -2,6 +2,7 @@
 // (named by their HF state-dict names), the causal-LM loss on `labels`, and the gradient of every
 // trainable parameter. One onnxruntime run is one forward + backward pass.
 import {
+  cpuTensor,
   createSession,
   expectedWeights,
   loadModelConfig,
@@ -21,17 +22,28 @@ import {
   type Value,
 } from '@exp/models/onnx';
 import { gradients } from './gradients.js';
+import { collectGarbage } from './memory.js';
 import { causalLmLoss, causalLmLossWithGrad } from './loss.js';
 import { GradientError } from './types.js';
 
 export const LOSS_OUTPUT = 'loss';
 export const gradName = (param: string): string => `grad.${param}`;
+/** Inputs of an accumulating step: the sums so far per parameter, and the new gradient's weight. */
+export const accName = (param: string): string => `acc.${param}`;
+export const GRAD_SCALE_INPUT = 'grad_scale';
 
 export interface TrainingStepOptions {
   /** Parameters that get a gradient output (default: all); the rest are frozen inputs. */
   trainable?: readonly string[];
   /** Attention implementation of the decoder (default 'eager', what the golden data uses). */
   attention?: AttentionImplementation;
+  /**
+   * Gradient accumulation in the graph: float32 inputs `acc.<name>` (the parameter's shape) and
+   * `grad_scale` (scalar), and `grad.<name>` = acc.<name> + grad_scale * gradient. With the
+   * output written into the input's own buffer (TrainingStep.run's `into`), a run adds its
+   * gradients to a group's sums where they lie, as torch's backward adds to `.grad`.
+   */
+  accumulate?: boolean;
 }
 
 export interface TrainingStepGraph {
@@ -41,6 +53,8 @@ export interface TrainingStepGraph {
   parameters: ReadonlyMap<string, readonly number[]>;
   /** The parameters with a `grad.<name>` output, in state-dict order. */
   trainable: readonly string[];
+  /** Built with `accumulate`: grad.<name> outputs are acc.<name> + grad_scale * gradient. */
+  accumulate: boolean;
 }
 
 /** Moves the named initializers of `g` to graph inputs of the same name, dtype and shape. */
@@ -146,11 +160,16 @@ export function buildTrainingStep(
     { seed: dlogits },
   );
   g.output(loss, LOSS_OUTPUT, DataType.FLOAT, []);
+  const accumulate = opts.accumulate ?? false;
+  const scale = accumulate ? g.input(GRAD_SCALE_INPUT, DataType.FLOAT, []) : undefined;
   grads.forEach((dw, i) => {
     const name = trainable[i]!;
-    g.output(dw, gradName(name), DataType.FLOAT, parameters.get(name)!);
+    const shape = parameters.get(name)!;
+    // acc + scale * dw: the same two float32 roundings as the optimizer's accumulate kernel
+    const out = scale ? o.add(g.input(accName(name), DataType.FLOAT, shape), o.mul(dw, scale)) : dw;
+    g.output(out, gradName(name), DataType.FLOAT, shape);
   });
-  return { graph: g, config, parameters, trainable };
+  return { graph: g, config, parameters, trainable, accumulate };
 }
 
 type Session = Awaited<ReturnType<typeof createSession>>;
@@ -167,7 +186,10 @@ export interface TrainingBatch {
 
 export interface StepResult {
   loss: number;
-  /** Gradients in float32 (a float64 step's rounded), what the optimiser takes. */
+  /**
+   * Gradients in float32 (a float64 step's rounded), what the optimiser takes; for an
+   * accumulating step, the sums: `into`'s own arrays.
+   */
   grads: Map<string, Float32Array>;
   /** A float64 step's gradients before rounding (absent for float32). */
   exactGrads?: Map<string, Float64Array>;
@@ -178,6 +200,15 @@ export interface StepResult {
  * are promoted): a reference to check the float32 step against, about 3x slower.
  */
 export type StepPrecision = 'float32' | 'float64';
+
+export interface AccumulateInto {
+  /** Per trainable parameter, the sums so far; the run adds `scale` x its gradient in place. */
+  into: ReadonlyMap<string, Float32Array>;
+  scale: number;
+}
+
+const lossOf = async (run: ReturnType<Session['run']>): Promise<number> =>
+  Number((await run)[LOSS_OUTPUT]!.data[0]);
 
 /** Holds an onnxruntime session of a training-step graph: (params, batch) -> loss and grads. */
 export class TrainingStep {
@@ -194,6 +225,9 @@ export class TrainingStep {
     const step = buildTrainingStep(source, opts);
     const precision = opts.precision ?? 'float32';
     const f64 = precision === 'float64';
+    if (f64 && step.accumulate) {
+      throw new GradientError('accumulate: float32 steps only (the sums are float32 buffers)');
+    }
     const meta = {
       irVersion: EXPORT_IR_VERSION,
       opsetImports: [{ domain: '', version: EXPORT_OPSET }],
@@ -203,8 +237,12 @@ export class TrainingStep {
     // float64 without onnxruntime's extended fusions: they fold scales into a float32 attribute
     const model = encodeModel(f64 ? retypeGraph(step.graph) : step.graph, meta);
     // no memory pattern: its one block for all intermediates, planned at the second run, held
-    // 7 GB more than the first run's peak at 375M (see SessionConfig.memPattern)
-    const base = { memPattern: false, ...opts.session };
+    // 7 GB more than the first run's peak at 375M (see SessionConfig.memPattern). No arena when
+    // there are gradients: it kept a run's peak of intermediates beside the gradients and the
+    // binding's copies of them (375M, seed settings: 10.2 GiB peak with it, 8.2 without); a
+    // forward-only step keeps it (freed [B, S, V] buffers come back as page faults without).
+    const memArena = step.trainable.length === 0;
+    const base = { memPattern: false, memArena, ...opts.session };
     const session = f64 ? { ...base, optimization: 'basic' as const } : base;
     return new TrainingStep(await createSession(model, session), step, precision);
   }
@@ -217,7 +255,22 @@ export class TrainingStep {
     return this.step.trainable;
   }
 
-  async run(params: ReadonlyMap<string, Float32Array>, batch: TrainingBatch): Promise<StepResult> {
+  /**
+   * One forward + backward pass. An accumulating step (built with `accumulate`) needs `acc`: it
+   * adds acc.scale x the gradients into acc.into's arrays in place, and returns those as grads.
+   */
+  async run(
+    params: ReadonlyMap<string, Float32Array>,
+    batch: TrainingBatch,
+    acc?: AccumulateInto,
+  ): Promise<StepResult> {
+    if (this.step.accumulate !== (acc !== undefined)) {
+      throw new GradientError(
+        this.step.accumulate
+          ? 'run: an accumulating step needs the sums to add to (acc)'
+          : 'run: acc given, but this step was built without accumulate',
+      );
+    }
     const [B, S] = batch.dims;
     const f64 = this.precision === 'float64';
     const feeds: Record<string, unknown> = {};
@@ -255,6 +308,7 @@ export class TrainingStep {
         ? tensor('float64', shape, Float64Array.from(p))
         : tensor('float32', shape, p);
     }
+    if (acc) return this.runInto(feeds, acc);
     const r = await this.session.run(feeds as Feeds);
     const loss = Number(r[LOSS_OUTPUT]!.data[0]);
     const grads = new Map<string, Float32Array>();
@@ -265,6 +319,32 @@ export class TrainingStep {
       grads.set(name, d instanceof Float32Array ? d : Float32Array.from(d));
     }
     return f64 ? { loss, grads, exactGrads } : { loss, grads };
+  }
+
+  /**
+   * The accumulating run: each sum is both the input acc.<name> and the preallocated output
+   * grad.<name>, so onnxruntime writes the new sums into the same buffers (an elementwise Add
+   * may run in place) instead of allocating 1.5 GB (375M) of outputs of its own.
+   */
+  private async runInto(feeds: Record<string, unknown>, acc: AccumulateInto): Promise<StepResult> {
+    const fetches: Record<string, ReturnType<typeof cpuTensor> | null> = { [LOSS_OUTPUT]: null };
+    for (const name of this.step.trainable) {
+      const s = acc.into.get(name);
+      const shape = this.step.parameters.get(name)!;
+      if (s?.length !== shape.reduce((a, b) => a * b, 1)) {
+        throw new GradientError(`acc.into: '${name}' needs ${shape.join(' x ')} float32 values`);
+      }
+      const t = cpuTensor(s, shape);
+      feeds[accName(name)] = t;
+      fetches[gradName(name)] = t;
+    }
+    feeds[GRAD_SCALE_INPUT] = cpuTensor(Float32Array.of(acc.scale), []);
+    // onnxruntime-node 1.30 still returns a copy of every output (1.5 GB at 375M): garbage at
+    // once, freed now rather than beside AdamW's pass or the next run. Only the loss leaves
+    // lossOf: a frame that awaited the run itself kept the copies reachable through this GC.
+    const loss = await lossOf(this.session.run(feeds as Feeds, fetches));
+    collectGarbage();
+    return { loss, grads: new Map(this.step.trainable.map((n) => [n, acc.into.get(n)!])) };
   }
 
   async release(): Promise<void> {
