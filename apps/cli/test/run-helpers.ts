@@ -10,7 +10,7 @@ import { GSM8K_DIR } from './helpers.js';
 export const TINY = 'tiny-llama,tiny-diffllama';
 export const SETS = ['clean', 'inf', 'rcs', 'sd'] as const;
 export const CSV_HEADER =
-  'model,dataset,accuracy,correct,total,eval_type,extractor,ci_low,ci_high,degradation,degradation_ci_low,degradation_ci_high,diff_vs,diff,diff_ci_low,diff_ci_high,mcnemar_p';
+  'model,dataset,accuracy,correct,total,eval_type,extractor,ci_low,ci_high,degradation,degradation_ci_low,degradation_ci_high,diff_vs,diff,diff_ci_low,diff_ci_high,mcnemar_p,diff_mde,p_holm,degradation_mde';
 
 export interface RunEnv {
   readonly root: string;

@@ -19,6 +19,31 @@ export { registerExtractor, getExtractor, listExtractors } from './extract/regis
 
 // --- statistics ---
 export { CI_METHODS, type CiMethod } from './stats/intervals.js';
+export {
+  mcnemarMde,
+  twoProportionMde,
+  pairedMeanMde,
+  pairedDifferencesMde,
+  type PowerOptions,
+} from './stats/power.js';
+export { holmAdjust } from './stats/holm.js';
+export {
+  VERDICTS,
+  verdict,
+  type Verdict,
+  type VerdictInput,
+  type VerdictOptions,
+} from './stats/verdict.js';
+export {
+  clusterPlan,
+  clusterBootstrap,
+  doseResponse,
+  type ClusterBootstrapOptions,
+  type ClusterStatistics,
+  type ClusterEstimate,
+  type DoseObservation,
+  type DoseEstimates,
+} from './stats/cluster-bootstrap.js';
 
 // --- tasks: prompts, generation settings, stop strings, extractors as data ---
 export { TaskSchema, FEWSHOT_SAMPLERS, type FewshotSampler, type Task } from './task/schema.js';
@@ -60,6 +85,10 @@ export {
   type CiMethods,
   type ResultRow,
   type ResultsTableOptions,
+  buildDoseResponseTable,
+  type DoseResponseOptions,
+  type DoseResponseRow,
+  type SweepCell,
 } from './results/index.js';
 
 // --- likelihood of the gold solution: teacher-forced scores, distractor pull, paired summary ---

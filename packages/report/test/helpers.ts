@@ -63,7 +63,9 @@ export const LEGACY_CI_NOTE =
  * The fixture's results as today's table computes them from its logs: every cell is 0/4, whose
  * Wilson 95% interval is [0, 0.4898908364545973] (statsmodels 0.15.0 proportion_confint(0, 4,
  * method='wilson')), and each diff is 0 over (a, b, c, d) = (0, 0, 0, 4), whose Newcombe interval
- * is the same half-width either side (phi = 0: tools/crosscheck/intervals_fixture.py).
+ * is the same half-width either side (phi = 0: tools/crosscheck/intervals_fixture.py). The
+ * columns added since (at the end): no discordant item and no correct clean item leave both MDEs
+ * null; each McNemar p is 1, and so is its Holm adjustment.
  */
 export function withClosedFormIntervals(rows: ResultRow[]): ResultRow[] {
   const hi = 0.4898908364545973;
@@ -71,6 +73,9 @@ export function withClosedFormIntervals(rows: ResultRow[]): ResultRow[] {
     ...r,
     ci_high: r.correct === 0 && r.total === 4 ? hi : NaN,
     ...(r.diff === null ? {} : { diff_ci_low: -hi, diff_ci_high: hi }),
+    diff_mde: null,
+    p_holm: r.mcnemar_p === null ? null : 1,
+    degradation_mde: null,
   }));
 }
 

@@ -19,3 +19,9 @@ export {
   type ResultFiles,
 } from './write.js';
 export { formatPivot, formatP } from './pivot.js';
+export {
+  buildDoseResponseTable,
+  type DoseResponseOptions,
+  type DoseResponseRow,
+  type SweepCell,
+} from './dose-response.js';

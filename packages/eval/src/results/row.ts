@@ -3,6 +3,8 @@
 import { z } from 'zod';
 
 const nullableNum = z.number().nullable();
+/** A column added after the first result files: absent in those, so they still read. */
+const laterNum = nullableNum.optional();
 
 /**
  * One line of experiment_results: Pass@1 of one model on one dataset under one extractor.
@@ -37,5 +39,17 @@ export const ResultRowSchema = z.object({
   diff_ci_high: nullableNum,
   /** McNemar's exact two-sided p for the same paired items. */
   mcnemar_p: nullableNum,
+  /**
+   * Minimum detectable |diff| at alpha 0.05 and power 0.8 (Connor's McNemar formula at the
+   * pair's discordant proportion); null without a diff or without discordant items.
+   */
+  diff_mde: laterNum,
+  /** `mcnemar_p` Holm-adjusted across every row of the table that has one (the run's family). */
+  p_holm: laterNum,
+  /**
+   * Minimum detectable `degradation` (relative, like it): the McNemar MDE of the clean − noisy
+   * difference of this model's paired outcomes, divided by the clean accuracy.
+   */
+  degradation_mde: laterNum,
 });
 export type ResultRow = z.infer<typeof ResultRowSchema>;

@@ -8,8 +8,10 @@ import {
   proportionInterval,
   type CiMethod,
 } from '../stats/intervals.js';
-import { pairedDifference } from '../stats/paired.js';
+import { holmAdjust } from '../stats/holm.js';
+import { pairedDifference, pairedTable } from '../stats/paired.js';
 import { countTrue } from '../stats/pass-at-1.js';
+import { mcnemarMde } from '../stats/power.js';
 import type { SampleRecord } from '../samples/record.js';
 import type { ResultRow } from './row.js';
 
@@ -86,7 +88,16 @@ const NO_COMPARISON = {
   diff_ci_low: null,
   diff_ci_high: null,
   mcnemar_p: null,
+  diff_mde: null,
+  p_holm: null,
+  degradation_mde: null,
 } as const satisfies Partial<ResultRow>;
+
+/** McNemar MDE (power.ts, at its defaults) of the paired outcomes `a` − `b`. */
+function pairMde(a: readonly boolean[], b: readonly boolean[]): number | null {
+  const t = pairedTable(a, b);
+  return mcnemarMde(a.length, t.b + t.c);
+}
 
 /** Samples of one model × dataset, keyed by problem id in log order. */
 type Cell = Map<string, SampleRecord>;
@@ -194,6 +205,7 @@ export function buildResultsTable(
               diff_ci_low: d.lo,
               diff_ci_high: d.hi,
               mcnemar_p: d.p,
+              diff_mde: pairMde(p.clean, p.noisy),
             } satisfies Partial<ResultRow>);
           }
         }
@@ -201,11 +213,17 @@ export function buildResultsTable(
     }
   }
   relativeDegradations(degradations, { seed: opts.seed, level: methods.level }).forEach((d, i) => {
-    const { row } = degradations[i];
+    const { row, clean, noisy } = degradations[i];
     row.degradation = d.value;
     row.degradation_ci_low = d.lo;
     row.degradation_ci_high = d.hi;
+    const kc = countTrue(clean);
+    const mde = kc > 0 ? pairMde(clean, noisy) : null;
+    row.degradation_mde = mde === null ? null : mde / (kc / clean.length);
   });
+  // The family: every DiffLlama − Llama test of the table (each extractor × dataset).
+  const tested = rows.filter((r) => r.mcnemar_p !== null);
+  holmAdjust(tested.map((r) => r.mcnemar_p!)).forEach((p, i) => (tested[i].p_holm = p));
   return rows;
 }
 

@@ -41,11 +41,15 @@ const KINDS: Record<keyof ResultRow, Kind> = {
   diff_ci_low: 'float64',
   diff_ci_high: 'float64',
   mcnemar_p: 'float64',
+  diff_mde: 'float64',
+  p_holm: 'float64',
+  degradation_mde: 'float64',
 };
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote, line break or edge space. */
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
+function csvField(value: string | number | null | undefined): string {
+  // undefined: a column added later, absent from a row read back from an older file
+  if (value === null || value === undefined) return '';
   const text = String(value);
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
@@ -78,7 +82,7 @@ export function resultsToArrowTable(rows: readonly ResultRow[]): Table {
     const type = TYPES[KINDS[name]]();
     fields.push(new Field(name, type, true));
     columns[name] = vectorFromArray(
-      rows.map((r) => r[name]),
+      rows.map((r) => r[name] ?? null),
       type,
     );
   }
@@ -103,7 +107,7 @@ export function resultFiles(dir: string): ResultFiles {
  */
 export function writeResults(dir: string, rows: readonly ResultRow[]): ResultFiles {
   const out = resultFiles(dir);
-  const ordered = rows.map((r) => Object.fromEntries(RESULT_COLUMNS.map((c) => [c, r[c]])));
+  const ordered = rows.map((r) => Object.fromEntries(RESULT_COLUMNS.map((c) => [c, r[c] ?? null])));
   writeFileAtomic(out.csv, resultsToCsv(rows));
   writeFileAtomic(out.json, JSON.stringify(ordered, null, 2) + '\n');
   writeFileAtomic(out.arrow, tableToIPC(resultsToArrowTable(rows), 'file'));

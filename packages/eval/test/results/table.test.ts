@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { buildResultsTable, ciMethods, type ResultRow } from '../../src/results/table.js';
 import type { SampleRecord } from '../../src/samples/record.js';
 import { relativeDegradation } from '../../src/stats/degradation.js';
+import { mcnemarMde } from '../../src/stats/power.js';
 import { sample } from '../samples/fixture.js';
 
 const SEED = 7;
@@ -152,6 +153,35 @@ describe('buildResultsTable', () => {
       llama.diff_ci_high,
       llama.mcnemar_p,
     ]).toEqual([null, null, null, null, null]);
+  });
+
+  test('MDE of each comparison and Holm-adjusted p across the table’s tests', () => {
+    const at = (x: string, m: string, d: string) => find(rows, x, m, d);
+    // diff_mde: Connor's McNemar MDE at the pair's discordant count (b + c) over n paired items.
+    expect(at('strict', 'diffllama', 'clean').diff_mde).toBe(mcnemarMde(10, 4));
+    expect(at('strict', 'diffllama', 'clean').diff_mde!.toFixed(6)).toBe('0.496322');
+    expect(at('strict', 'diffllama', 'inf').diff_mde).toBe(mcnemarMde(9, 5));
+    expect(at('seed', 'diffllama', 'clean').diff_mde).toBe(mcnemarMde(10, 9));
+    // The family: the four diffllama − llama tests (2 extractors × 2 sets). Sorted p: 2/512,
+    // 0.125, 0.375, 0.375, times 4, 3, 2, 1, running maximum.
+    expect(rows.map((r) => [r.mcnemar_p, r.p_holm])).toEqual([
+      [null, null],
+      [null, null],
+      [2 / 512, 8 / 512],
+      [0.375, 0.75],
+      [null, null],
+      [null, null],
+      [0.125, 0.375],
+      [0.375, 0.75],
+    ]);
+    // degradation_mde: the MDE of clean − noisy over the 8 shared items (TTTTFFFF vs TTFFFFFF:
+    // 2 discordant), relative to the clean accuracy 4/8, like the degradation itself.
+    expect(at('strict', 'llama', 'inf').degradation_mde).toBe(mcnemarMde(8, 2)! / 0.5);
+    // clean accuracy 0 (no ratio), or no discordant item (llama seed: nothing right anywhere
+    // but item 99 in inf, which clean lacks): null.
+    expect(at('seed', 'llama', 'inf').degradation_mde).toBeNull();
+    expect(at('strict', 'llama', 'clean').degradation_mde).toBeNull();
+    expect(at('strict', 'llama', 'clean').diff_mde).toBeNull();
   });
 
   test('another baseline and pair; none of them present leaves the columns null', () => {

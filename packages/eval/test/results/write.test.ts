@@ -28,6 +28,9 @@ function row(over: Partial<ResultRow>): ResultRow {
     diff_ci_low: null,
     diff_ci_high: null,
     mcnemar_p: null,
+    diff_mde: null,
+    p_holm: null,
+    degradation_mde: null,
     ...over,
   };
 }
@@ -43,6 +46,7 @@ const ROWS: ResultRow[] = [
     degradation: 0.3,
     degradation_ci_low: -0.125,
     degradation_ci_high: 0.6666666666666666,
+    degradation_mde: 0.5,
   }),
   row({
     model: 'diffllama',
@@ -55,6 +59,8 @@ const ROWS: ResultRow[] = [
     diff_ci_low: -0.05,
     diff_ci_high: 0.35,
     mcnemar_p: 0.375,
+    diff_mde: 0.25,
+    p_holm: 0.375,
   }),
   row({
     model: 'diffllama',
@@ -71,6 +77,8 @@ const ROWS: ResultRow[] = [
     diff_ci_low: 0.05,
     diff_ci_high: 0.45,
     mcnemar_p: 0.0004,
+    diff_mde: 0.125,
+    p_holm: 0.0008,
   }),
   row({ extractor: 'seed', accuracy: 0.45, correct: 9 }),
 ];
@@ -87,9 +95,10 @@ describe('writeResults', () => {
     ]);
     expect(resultsToCsv(ROWS.slice(0, 2))).toBe(
       'model,dataset,accuracy,correct,total,eval_type,extractor,ci_low,ci_high,degradation,' +
-        'degradation_ci_low,degradation_ci_high,diff_vs,diff,diff_ci_low,diff_ci_high,mcnemar_p\n' +
-        'llama,clean,0.5,10,20,zero_shot,strict,0.3,0.7,,,,,,,,\n' +
-        'llama,inf,0.35,7,20,zero_shot,strict,0.15,0.55,0.3,-0.125,0.6666666666666666,,,,,\n',
+        'degradation_ci_low,degradation_ci_high,diff_vs,diff,diff_ci_low,diff_ci_high,mcnemar_p,' +
+        'diff_mde,p_holm,degradation_mde\n' +
+        'llama,clean,0.5,10,20,zero_shot,strict,0.3,0.7,,,,,,,,,,,\n' +
+        'llama,inf,0.35,7,20,zero_shot,strict,0.15,0.55,0.3,-0.125,0.6666666666666666,,,,,,,,0.5\n',
     );
   });
 
@@ -98,7 +107,7 @@ describe('writeResults', () => {
       row({ model: 'my,model "x"', dataset: 'line\nbreak', eval_type: ' pad' }),
     ]);
     expect(csv.split('\n').slice(1).join('\n')).toBe(
-      '"my,model ""x""","line\nbreak",0.5,10,20," pad",strict,0.3,0.7,,,,,,,,\n',
+      '"my,model ""x""","line\nbreak",0.5,10,20," pad",strict,0.3,0.7,,,,,,,,,,,\n',
     );
   });
 
@@ -142,6 +151,9 @@ describe('writeResults', () => {
       'diff_ci_low:Float64',
       'diff_ci_high:Float64',
       'mcnemar_p:Float64',
+      'diff_mde:Float64',
+      'p_holm:Float64',
+      'degradation_mde:Float64',
     ]);
     expect(table.toArray().map((r) => r.toJSON())).toEqual(ROWS);
     // IPC file format (Feather v2), not the stream format tableToIPC writes by default.
@@ -152,6 +164,20 @@ describe('writeResults', () => {
     expect(RESULT_COLUMNS).toEqual(Object.keys(ResultRowSchema.shape));
     const bad = ResultRowSchema.safeParse({ ...ROWS[0], correct: -1 });
     expect(bad.error?.issues[0].path).toEqual(['correct']);
+  });
+
+  test('rows of a file written before the MDE and Holm columns still read and write', () => {
+    const { diff_mde, p_holm, degradation_mde, ...old } = ROWS[3];
+    expect([diff_mde, p_holm, degradation_mde]).toEqual([0.125, 0.0008, null]);
+    const read = ResultRowSchema.parse(old);
+    expect(read).toEqual(old);
+    expect(resultsToCsv([read]).split('\n')[1]).toBe(
+      'diffllama,inf,0.6,12,20,zero_shot,strict,0.4,0.8,0.07692307692307693,-0.2,0.3,llama,0.25,' +
+        '0.05,0.45,0.0004,,,',
+    );
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'exp-results-'));
+    const json = JSON.parse(readFileSync(writeResults(dir, [read]).json, 'utf8'));
+    expect(json).toEqual([{ ...old, diff_mde: null, p_holm: null, degradation_mde: null }]);
   });
 
   test('an empty table still has its typed columns', () => {
