@@ -135,5 +135,5 @@ describe.each(['tiny-llama', 'tiny-diffllama'] as const)('preset %s', (preset) =
     } finally {
       await lm.dispose();
     }
-  });
+  }, 180_000);
 });
