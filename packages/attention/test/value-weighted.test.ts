@@ -16,6 +16,7 @@ import {
 import { classifyTokens } from '../src/classes.js';
 import { compareAttentionPatterns, type AttentionSet } from '../src/compare.js';
 import { forEachLayerAttention } from '../src/maps.js';
+import { VALUE_WEIGHTED_METRICS } from '../src/reduce.js';
 import type { AttentionModel, LayerAttention, MapForm, ModelAttention } from '../src/types.js';
 import { valueWeightedMaps } from '../src/value-weighted.js';
 import { cleanItem, llama3, noisy, noisyItem, problems } from './gsm8k-items.js';
@@ -202,12 +203,7 @@ describe('compareAttentionPatterns on golden models exported with value norms', 
       // the raw numbers are the bytes a run without value norms writes
       expect(JSON.stringify({ ...raw, metrics })).toBe(JSON.stringify(plain.inf![name]));
       expect(Object.keys(raw.metrics).filter((n) => n.startsWith('vw_'))).toEqual([
-        'vw_seed_kmi',
-        'vw_seed_ni',
-        'vw_seed_oc',
-        'vw_mass_kmi',
-        'vw_mass_ni',
-        'vw_mass_oc',
+        ...VALUE_WEIGHTED_METRICS,
       ]);
       expect(vw).toBeDefined();
       expect(vw!.clean.ni_mean).toBe(0);
