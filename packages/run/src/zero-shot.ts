@@ -223,7 +223,10 @@ export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> 
       );
     }
   }
-  const { models, info } = await loadModels(plan, options, report);
+  // With the attention step on, its value norms come with the first export (not a second one).
+  const { models, info } = await loadModels(plan, options, report, {
+    ...(plan.steps.attention ? { valueNorms: true } : {}),
+  });
   const fewshot = needsTrain(task) ? loadGsm8k('train') : undefined;
   const progress = evalProgress(report, 'zero-shot');
   try {
