@@ -28,6 +28,7 @@ interface AttentionBlock {
   noisy: { ni_mean: number; kmi_mean: number };
   per_layer: Record<'clean' | 'noisy', Record<'kmi' | 'ni' | 'oc', number[]>>;
   settings: { samples: number; form: string };
+  value_weighted?: Omit<AttentionBlock, 'settings' | 'value_weighted'>;
 }
 const MODELS = ['tiny-llama', 'tiny-diffllama'];
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -197,10 +198,16 @@ describe('exp run --quick-test on the tiny presets', () => {
         // NI is 0 on clean data and > 0 on noisy data, for every model.
         expect(a.clean.ni_mean).toBe(0);
         expect(a.noisy.ni_mean).toBeGreaterThan(0);
-        // seed ratios sum to 1 per layer (means of per-sample sums of 1).
-        for (const c of ['clean', 'noisy'] as const) {
-          const { kmi, ni, oc } = a.per_layer[c];
-          kmi.forEach((k, l) => expect(Math.abs(k + ni[l]! + oc[l]! - 1)).toBeLessThan(1e-6));
+        // seed ratios sum to 1 per layer (means of per-sample sums of 1), raw and value-weighted.
+        const vw = a.value_weighted!;
+        expect(vw.clean.ni_mean).toBe(0);
+        expect(vw.noisy.ni_mean).toBeGreaterThan(0);
+        expect(vw.noisy.kmi_mean).not.toBe(a.noisy.kmi_mean);
+        for (const block of [a, vw]) {
+          for (const c of ['clean', 'noisy'] as const) {
+            const { kmi, ni, oc } = block.per_layer[c];
+            kmi.forEach((k, l) => expect(Math.abs(k + ni[l]! + oc[l]! - 1)).toBeLessThan(1e-6));
+          }
         }
       }
       // Two different models give different numbers.

@@ -6,6 +6,7 @@ import { aucWrong, distractorHeads, layerProfile, meanDefined } from './metrics.
 import {
   DIFFERENTIAL_METRICS,
   HEAD_METRICS,
+  VALUE_WEIGHTED_METRICS,
   type MetricName,
   type SampleValues,
 } from './reduce.js';
@@ -130,8 +131,19 @@ export function aggregateModel(
     },
   };
 
-  const seedRatios = (cond: Condition): SeedRatios => {
-    const [kmi, ni, oc] = (['seed_kmi', 'seed_ni', 'seed_oc'] as const).map((n) => values(cond, n));
+  // Value-weighted shares, after every metric above, so files without value norms keep their bytes.
+  for (const name of VALUE_WEIGHTED_METRICS) {
+    if (grids('clean', name).length || grids('noisy', name).length)
+      metrics[name] = summary(name, ['clean', 'noisy']);
+  }
+
+  type SeedNames =
+    | readonly ['seed_kmi', 'seed_ni', 'seed_oc']
+    | readonly ['vw_seed_kmi', 'vw_seed_ni', 'vw_seed_oc'];
+  const SEED: SeedNames = ['seed_kmi', 'seed_ni', 'seed_oc'];
+  const VW: SeedNames = ['vw_seed_kmi', 'vw_seed_ni', 'vw_seed_oc'];
+  const seedRatios = (cond: Condition, names: SeedNames = SEED): SeedRatios => {
+    const [kmi, ni, oc] = names.map((n) => values(cond, n));
     return {
       kmi_mean: mean(kmi!),
       kmi_std: populationStd(kmi!),
@@ -142,16 +154,18 @@ export function aggregateModel(
     };
   };
   // Seed ratios never have undefined cells, so their grids are always written.
-  const seedLayer = (cond: Condition) => ({
-    kmi: metrics.seed_kmi!.per_layer![cond]!,
-    ni: metrics.seed_ni!.per_layer![cond]!,
-    oc: metrics.seed_oc!.per_layer![cond]!,
+  const seedLayer = (cond: Condition, [kmi, ni, oc]: SeedNames = SEED) => ({
+    kmi: metrics[kmi]!.per_layer![cond]!,
+    ni: metrics[ni]!.per_layer![cond]!,
+    oc: metrics[oc]!.per_layer![cond]!,
   });
-  const seedHead = (cond: Condition) => ({
-    kmi: metrics.seed_kmi!.per_head![cond]!,
-    ni: metrics.seed_ni!.per_head![cond]!,
-    oc: metrics.seed_oc!.per_head![cond]!,
+  const seedHead = (cond: Condition, [kmi, ni, oc]: SeedNames = SEED) => ({
+    kmi: metrics[kmi]!.per_head![cond]!,
+    ni: metrics[ni]!.per_head![cond]!,
+    oc: metrics[oc]!.per_head![cond]!,
   });
+  // every sample has value norms or none does (one export per model)
+  const weighted = samples.every((s) => s.clean.has('vw_seed_kmi') && s.noisy.has('vw_seed_kmi'));
   return {
     clean: seedRatios('clean'),
     noisy: seedRatios('noisy'),
@@ -159,5 +173,15 @@ export function aggregateModel(
     per_head: { clean: seedHead('clean'), noisy: seedHead('noisy') },
     metrics,
     settings: opts.settings,
+    ...(weighted
+      ? {
+          value_weighted: {
+            clean: seedRatios('clean', VW),
+            noisy: seedRatios('noisy', VW),
+            per_layer: { clean: seedLayer('clean', VW), noisy: seedLayer('noisy', VW) },
+            per_head: { clean: seedHead('clean', VW), noisy: seedHead('noisy', VW) },
+          },
+        }
+      : {}),
   };
 }

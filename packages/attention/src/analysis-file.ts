@@ -78,6 +78,19 @@ export const ModelAttentionSchema = z.object({
   metrics: z.record(z.string(), MetricSummarySchema),
   /** How the numbers were computed: map form, classifier, query rows, special handling, samples. */
   settings: AttentionSettingsSchema,
+  /**
+   * The seed ratios of the value-weighted maps |a_qj| ‖W_O^h v_j‖ (README, "Value-weighted
+   * attention"), in the keys of clean / noisy / per_layer / per_head above; only when the model
+   * was exported with value norms (absent in older files).
+   */
+  value_weighted: z
+    .object({
+      clean: SeedRatiosSchema,
+      noisy: SeedRatiosSchema,
+      per_layer: z.object({ clean: byClass(layers), noisy: byClass(layers) }),
+      per_head: z.object({ clean: byClass(grid), noisy: byClass(grid) }),
+    })
+    .optional(),
 });
 export type ModelAttention = z.infer<typeof ModelAttentionSchema>;
 

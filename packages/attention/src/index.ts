@@ -12,6 +12,7 @@ export {
   type ExposedAttention,
 } from './expose.js';
 export { differentialMaps } from './differential.js';
+export { valueWeightedMaps } from './value-weighted.js';
 export { TOKEN_CLASSES, MAP_FORMS } from './types.js';
 export type {
   AttentionAnalysis,

@@ -5,10 +5,14 @@
 import type { CausalLM, FloatTensor } from '@exp/models';
 import type { LayerAttention } from './types.js';
 
-/** What one forward of a batch-1 prompt gives: per layer [1, H, S, S], DiffLlama's lambda_full. */
+/**
+ * What one forward of a batch-1 prompt gives: per layer [1, H, S, S], DiffLlama's lambda_full,
+ * and per layer [1, H', S] value norms when the model has them (value-weighted.ts).
+ */
 export interface AttentionOutputs {
   attentions: FloatTensor[];
   lambdaFull?: number[];
+  valueNorms?: FloatTensor[];
 }
 
 /**
@@ -25,11 +29,19 @@ export interface AttentionShape {
 
 /** The runner of a CausalLM exported with attentions (or exposed: loadCausalLM's modelPath). */
 export function causalLMRunner(lm: CausalLM): AttentionRunner {
+  let withNorms: Promise<boolean> | null = null;
   return async (ids) => {
-    const out = await lm.forward({ inputIds: [ids], outputAttentions: true });
+    // value norms come along whenever the export has them (export option valueNorms)
+    withNorms ??= lm.outputsInfo().then((i) => i.valueNorms);
+    const out = await lm.forward({
+      inputIds: [ids],
+      outputAttentions: true,
+      outputValueNorms: await withNorms,
+    });
     return {
       attentions: out.attentions!,
       ...(out.lambdaFull ? { lambdaFull: out.lambdaFull } : {}),
+      ...(out.valueNorms ? { valueNorms: out.valueNorms } : {}),
     };
   };
 }
@@ -45,7 +57,7 @@ export async function forEachLayerAttention(
 ): Promise<AttentionShape> {
   if (ids.length === 0) throw new Error('forEachLayerAttention: ids is empty');
   const run = typeof source === 'function' ? source : causalLMRunner(source);
-  const { attentions: maps, lambdaFull } = await run(ids);
+  const { attentions: maps, lambdaFull, valueNorms } = await run(ids);
   const attentions: (FloatTensor | undefined)[] = maps;
   const seq = ids.length;
   const layers = attentions.length;
@@ -54,6 +66,9 @@ export async function forEachLayerAttention(
     throw new Error(
       `forEachLayerAttention: ${lambdaFull.length} lambda_full values for ${layers} layers`,
     );
+  }
+  if (valueNorms && valueNorms.length !== layers) {
+    throw new Error(`forEachLayerAttention: ${valueNorms.length} value norms for ${layers} layers`);
   }
   const heads = attentions[0]!.dims[1]!;
   for (let l = 0; l < layers; l++) {
@@ -69,6 +84,19 @@ export async function forEachLayerAttention(
         `forEachLayerAttention: attentions.${l} has dims [${t.dims.join(', ')}], expected [${want.join(', ')}]`,
       );
     }
+    const norms = valueNorms?.[l];
+    const normHeads = lambdaFull ? heads / 2 : heads;
+    if (
+      norms &&
+      (norms.dims.length !== 3 ||
+        norms.dims[0] !== 1 ||
+        norms.dims[1] !== normHeads ||
+        norms.dims[2] !== seq)
+    ) {
+      throw new Error(
+        `forEachLayerAttention: value_norms.${l} has dims [${norms.dims.join(', ')}], expected [1, ${normHeads}, ${seq}]`,
+      );
+    }
     // drop our reference first, so the map can be collected as soon as the caller lets go of it
     attentions[l] = undefined;
     await fn({
@@ -77,6 +105,7 @@ export async function forEachLayerAttention(
       seq,
       data: t.data,
       lambdaFull: lambdaFull ? lambdaFull[l]! : null,
+      ...(norms ? { valueNorms: norms.data } : {}),
     });
   }
   return { layers, heads, seq };

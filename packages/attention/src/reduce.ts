@@ -13,6 +13,7 @@ import {
   signalToNoise,
 } from './metrics.js';
 import type { LayerAttention, MapForm, TokenClass } from './types.js';
+import { valueWeightedMaps } from './value-weighted.js';
 
 /** Metrics computed per layer and head of every sample (see README for the formulas). */
 export const HEAD_METRICS = [
@@ -41,12 +42,25 @@ export const DIFFERENTIAL_METRICS = [
   'neg_share_kmi',
   'cancellation_ni',
 ] as const;
+/**
+ * Value-weighted (value-weighted.ts) seed ratios and query-row masses, per layer and head; only
+ * when the model exports value norms.
+ */
+export const VALUE_WEIGHTED_METRICS = [
+  'vw_seed_kmi',
+  'vw_seed_ni',
+  'vw_seed_oc',
+  'vw_mass_kmi',
+  'vw_mass_ni',
+  'vw_mass_oc',
+] as const;
 /** Noisy items only: needs the clean item's KMI shares. */
 export const PAIRED_METRICS = ['distraction'] as const;
 
 export type MetricName =
   | (typeof HEAD_METRICS)[number]
   | (typeof DIFFERENTIAL_METRICS)[number]
+  | (typeof VALUE_WEIGHTED_METRICS)[number]
   | (typeof PAIRED_METRICS)[number];
 
 /** A sample's values: metric -> [layer][head], null where undefined (e.g. NI lift without NI). */
@@ -148,6 +162,32 @@ export function reduceLayer(layer: LayerAttention, p: PromptReduction, out: Samp
     }
   }
   if (layer.lambdaFull !== null) reduceDifferential(layer, p, out);
+  reduceValueWeighted(layer, p, out);
+}
+
+/** The seed ratios and row masses of the value-weighted maps, when the layer has value norms. */
+function reduceValueWeighted(layer: LayerAttention, p: PromptReduction, out: SampleValues): void {
+  const maps = valueWeightedMaps(layer, p.form);
+  if (!maps) return;
+  const { seq, layer: l } = layer;
+  const size = seq * seq;
+  const opts = { excludeSpecial: p.excludeSpecial };
+  for (let h = 0; h < formHeads(layer, p.form); h++) {
+    const map = maps.subarray(h * size, (h + 1) * size);
+    const seed = seedRatios(map, seq, p.classes, p.excludeSpecial);
+    const v = overRows(p.rows, (q) => {
+      const row = map.subarray(q * seq, q * seq + q + 1);
+      // rowMass renormalises only over counted keys; without excludeSpecial the norms are
+      // turned into shares of the whole row here
+      const total = p.excludeSpecial ? 1 : row.reduce((a, x) => a + x, 0);
+      const mass = rowMass(total === 1 ? row : row.map((x) => x / total), p.classes, opts);
+      return { vw_mass_kmi: mass.KMI, vw_mass_ni: mass.NI, vw_mass_oc: mass.OC };
+    });
+    put(out, 'vw_seed_kmi', l, h, seed.KMI);
+    put(out, 'vw_seed_ni', l, h, seed.NI);
+    put(out, 'vw_seed_oc', l, h, seed.OC);
+    for (const [k, x] of Object.entries(v)) put(out, k as MetricName, l, h, x);
+  }
 }
 
 /** Metric 8 on the raw pair maps A_i, A_{i+H/2} of a DiffLlama layer. */

@@ -14,6 +14,11 @@ export interface LayerAttention {
   data: Float32Array;
   /** DiffLlama: lambda_full of this layer; null for Llama. */
   lambdaFull: number | null;
+  /**
+   * [H', S] ‖W_O^h v_j‖ per head and key, when the model was exported with value norms (H' = H
+   * for Llama, H/2 differential pairs for DiffLlama); see value-weighted.ts.
+   */
+  valueNorms?: Float32Array;
 }
 
 /**

@@ -60,5 +60,6 @@ export function fakeLM(label: string, layers: number, heads: number, lambdas?: n
       finishReason: 'length',
       stoppedBy: 'max_new_tokens',
     }));
-  return { lm: { forward, generate } as unknown as CausalLM, calls: () => calls };
+  const outputsInfo = async () => ({ attentions: true, valueNorms: false, cacheType: 'float32' });
+  return { lm: { forward, generate, outputsInfo } as unknown as CausalLM, calls: () => calls };
 }

@@ -18,6 +18,7 @@ import {
   lengthOrder,
   type StreamGenerateOptions,
 } from './generation/stream.js';
+import { VALUE_NORMS_OUTPUT } from './arch/value-norms.js';
 import { checkExportedFolder } from './registry/folder-check.js';
 import { buildLlamaDecoderGraph, type WeightSource } from './runtime/decoder-graph.js';
 import {
@@ -90,6 +91,8 @@ export interface ForwardInput {
   outputAttentions?: boolean;
   /** Attention knockout (spans are columns of inputIds); needs an export with `knockout`. */
   knockout?: Knockout;
+  /** Also return value_norms.{i} [B, H', S] (per head ‖W_O^h v_j‖); needs an export with valueNorms. */
+  outputValueNorms?: boolean;
 }
 
 export interface ForwardOutput {
@@ -99,6 +102,8 @@ export interface ForwardOutput {
   attentions?: FloatTensor[];
   /** DiffLlama: lambda_full per layer. */
   lambdaFull?: number[];
+  /** Per layer [B, H', S]: ‖W_O^h v_j‖ per head (H' = H/2 differential pairs for DiffLlama). */
+  valueNorms?: FloatTensor[];
 }
 
 /** What forward() can return and in which precision the exported model keeps its cache. */
@@ -106,6 +111,8 @@ export interface ModelOutputsInfo {
   attentions: boolean;
   /** Whether model.onnx has the attention-knockout inputs (forward({ knockout })). */
   knockout: boolean;
+  /** value_norms.{i} outputs (export option valueNorms). */
+  valueNorms: boolean;
   cacheType: KvType;
 }
 
@@ -154,6 +161,7 @@ export class CausalLM {
     return {
       attentions: session.outputNames.includes('attentions.0'),
       knockout: session.inputNames.includes(KNOCKOUT_KEYS_INPUT),
+      valueNorms: session.outputNames.includes(VALUE_NORMS_OUTPUT(0)),
       cacheType: pastKvType(session) ?? 'float32',
     };
   }
@@ -205,6 +213,14 @@ export class CausalLM {
         );
       }
     }
+    if (input.outputValueNorms) {
+      for (let i = 0; i < L; i++) fetches.push(VALUE_NORMS_OUTPUT(i));
+      if (!session.outputNames.includes(VALUE_NORMS_OUTPUT(0))) {
+        throw new ModelLoadError(
+          `${this.modelPath} has no output ${VALUE_NORMS_OUTPUT(0)}: export it with valueNorms to get value norms`,
+        );
+      }
+    }
     const out = await session.run(feeds, fetches);
     const asFloat = (t: ort.Tensor): FloatTensor => {
       if (t.type !== 'float32') throw new Error(`output has type ${t.type}, expected float32`);
@@ -219,6 +235,9 @@ export class CausalLM {
           (_, i) => (out[`lambda_full.${i}`]!.data as Float32Array)[0]!,
         );
       }
+    }
+    if (input.outputValueNorms) {
+      result.valueNorms = Array.from({ length: L }, (_, i) => asFloat(out[VALUE_NORMS_OUTPUT(i)]!));
     }
     return result;
   }

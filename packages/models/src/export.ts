@@ -55,6 +55,8 @@ export interface ExportOptions {
   dtype?: ExportDtype;
   /** Add attentions.{i} (and lambda_full.{i} for DiffLlama) outputs. */
   attentions?: boolean;
+  /** Add value_norms.{i} outputs: per head ‖W_O^h v_j‖ of every key (norm-based attention analysis). */
+  valueNorms?: boolean;
   attention?: AttentionImplementation;
   /**
    * Add the attention-knockout inputs knockout_keys / knockout_from_layer (arch/knockout.ts):
@@ -89,6 +91,8 @@ export const expModelManifestSchema = z.object({
   attentions: z.boolean(),
   /** Present (true) only in exports with the knockout inputs. */
   knockout: z.boolean().optional(),
+  /** value_norms.{i} outputs; written only when true (absent in older folders). */
+  value_norms: z.boolean().optional(),
   attention: z.enum(ATTENTION_IMPLEMENTATIONS),
   external_data: z.boolean(),
   inputs: z.array(z.string()),
@@ -207,6 +211,7 @@ export async function exportCheckpoint(
     const graph = buildDecoderGraph(ckpt, config, {
       dtype,
       attentions: opts.attentions ?? false,
+      ...(opts.valueNorms ? { valueNorms: true } : {}),
       attention,
       knockout: opts.knockout ?? false,
     });
@@ -306,6 +311,7 @@ export async function exportCheckpoint(
         ir_version: EXPORT_IR_VERSION,
         attentions: opts.attentions ?? false,
         ...(opts.knockout ? { knockout: true } : {}),
+        ...(opts.valueNorms ? { value_norms: true } : {}),
         attention,
         external_data: written.dataPath !== null,
         inputs: graph.inputs.map((i) => i.name),

@@ -122,7 +122,11 @@ export async function attentionStep(args: {
   }
   // Attention runs one forward per prompt (query 'last'): no external-kv decode graph, which would
   // cost a second copy of the weights and its build time per model.
-  const { models, info } = await loadModels(plan, args.options, report, { decoder: 'present' });
+  // Value norms give the value-weighted shares beside the raw ones (@exp/attention README).
+  const { models, info } = await loadModels(plan, args.options, report, {
+    decoder: 'present',
+    valueNorms: true,
+  });
   const files: string[] = [];
   const bar = report.bar('attention');
   try {
@@ -167,6 +171,12 @@ export async function attentionStep(args: {
         report.out(
           `attention: ${s.name} ${name}: NI ${m.noisy.ni_mean.toFixed(4)} (clean ${m.clean.ni_mean.toFixed(4)}), KMI ${m.noisy.kmi_mean.toFixed(4)} (clean ${m.clean.kmi_mean.toFixed(4)}) [${m.settings.form}, ${m.settings.samples} samples]`,
         );
+        const vw = m.value_weighted;
+        if (vw) {
+          report.out(
+            `attention: ${s.name} ${name}: value-weighted NI ${vw.noisy.ni_mean.toFixed(4)} (clean ${vw.clean.ni_mean.toFixed(4)}), KMI ${vw.noisy.kmi_mean.toFixed(4)} (clean ${vw.clean.kmi_mean.toFixed(4)})`,
+          );
+        }
       }
     }
     return { analysis, files: [out, ...files], skipped };

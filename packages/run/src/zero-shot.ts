@@ -95,14 +95,17 @@ export interface ModelInfo {
 /**
  * Resolves and loads every model of the plan. `decoder: 'present'` skips building the
  * external-kv decode graph, which only generation uses (a step that runs single forwards, such as
- * attention, loads faster and with less memory without it).
+ * attention, loads faster and with less memory without it). `valueNorms` asks for exports with
+ * value_norms.{i} (the attention step's value-weighted shares; a cached export without them is
+ * made again once).
  */
 export async function loadModels(
   plan: RunPlan,
   o: RunOptions,
   report: Reporter,
-  load: Pick<LoadCausalLMOptions, 'decoder'> = {},
+  load: Pick<LoadCausalLMOptions, 'decoder'> & { valueNorms?: boolean } = {},
 ): Promise<{ models: EvalModel[]; info: Record<string, ModelInfo> }> {
+  const { valueNorms, ...loadOptions } = load;
   const models: EvalModel[] = [];
   const info: Record<string, ModelInfo> = {};
   for (const name of plan.models) {
@@ -111,6 +114,7 @@ export async function loadModels(
     try {
       // presets keep their own fixed init seed: the run's seed chooses data, not weights
       resolved = await resolveModel(name, {
+        ...(valueNorms ? { valueNorms } : {}),
         onProgress: (p) => {
           if (p.step === 'pull' && p.pull.total)
             bar.update(p.pull.downloaded, p.pull.total, p.pull.file);
@@ -123,7 +127,11 @@ export async function loadModels(
       bar.stop();
     }
     if (resolved.exported) report.out(`model ${name}: exported to ${resolved.dir}`);
-    const lm = await loadCausalLM(resolved.dir, { ...load, device: o.device, threads: o.threads });
+    const lm = await loadCausalLM(resolved.dir, {
+      ...loadOptions,
+      device: o.device,
+      threads: o.threads,
+    });
     const tokenizer = await loadTokenizer(resolved.dir, { modelVocabSize: lm.config.vocabSize });
     models.push({ name: resolved.name, lm, tokenizer });
     info[resolved.name] = {
@@ -215,7 +223,10 @@ export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> 
       );
     }
   }
-  const { models, info } = await loadModels(plan, options, report);
+  // With the attention step on, its value norms come with the first export (not a second one).
+  const { models, info } = await loadModels(plan, options, report, {
+    ...(plan.steps.attention ? { valueNorms: true } : {}),
+  });
   const fewshot = needsTrain(task) ? loadGsm8k('train') : undefined;
   const progress = evalProgress(report, 'zero-shot');
   try {

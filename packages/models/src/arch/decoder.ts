@@ -16,6 +16,7 @@ import { DECODER_KERNELS, type DecoderKernels } from './kernels.js';
 import { knockoutLayerContext, knockoutMask } from './knockout.js';
 import { additiveMask, mlp, type DecoderContext, type KvCacheMode } from './layers.js';
 import { ropeInvFreq, ropeInvFreqExact } from './rope.js';
+import { VALUE_NORMS_OUTPUT, valueNormHeads, valueNorms } from './value-norms.js';
 import { checkWeights, type DecoderWeightSource } from './weights.js';
 
 export type ExportDtype = 'fp32' | 'fp16';
@@ -25,6 +26,11 @@ export interface DecoderExportOptions {
   dtype?: ExportDtype;
   /** Add attentions.{i} (and DiffLlama lambda_full.{i}) outputs. */
   attentions?: boolean;
+  /**
+   * Add value_norms.{i} outputs, float32 [B, H', past+S]: per head ‖W_O^h v_j‖ for every key
+   * (value-norms.ts; H' = H for Llama, H/2 differential pairs for DiffLlama). kvCache 'present'.
+   */
+  valueNorms?: boolean;
   /** Attention implementation (default 'eager'). */
   attention?: AttentionImplementation;
   /** KV-cache I/O (default 'present', the optimum convention; see KvCacheMode). */
@@ -85,7 +91,7 @@ export const PENALTY_IDS_INPUT = 'penalty_ids';
 export const PENALTY_INPUT = 'penalty';
 
 /** Names of the graph inputs and outputs for a config (the contract with the runtime). */
-export function decoderIoNames(config: ModelConfig, attentions: boolean) {
+export function decoderIoNames(config: ModelConfig, attentions: boolean, valueNorms = false) {
   const layers = Array.from({ length: config.numLayers }, (_, i) => i);
   const inputs = ['input_ids', 'attention_mask', 'position_ids'];
   const outputs = ['logits'];
@@ -97,6 +103,7 @@ export function decoderIoNames(config: ModelConfig, attentions: boolean) {
     for (const i of layers) outputs.push(`attentions.${i}`);
     if (config.modelType === 'diffllama') for (const i of layers) outputs.push(`lambda_full.${i}`);
   }
+  if (valueNorms) for (const i of layers) outputs.push(VALUE_NORMS_OUTPUT(i));
   return { inputs, outputs };
 }
 
@@ -242,6 +249,10 @@ export function buildDecoderGraph(
   const cacheOut: { key: Value; value: Value }[] = [];
   const probs: Value[] = [];
   const lambdas: Value[] = [];
+  const norms: Value[] = [];
+  if (opts.valueNorms && kvCache !== 'present') {
+    throw new GraphError(`valueNorms needs kvCache 'present' (the layer's values of every key)`);
+  }
   for (let i = 0; i < config.numLayers; i++) {
     const p = `model.layers.${i}`;
     g.scope(`model/layers.${i}`, () => {
@@ -257,6 +268,8 @@ export function buildDecoderGraph(
       cacheOut.push(attn.cacheOut);
       if (attn.probs) probs.push(attn.probs);
       if (attn.lambdaFull) lambdas.push(attn.lambdaFull);
+      if (opts.valueNorms)
+        norms.push(g.scope('value_norms', () => valueNorms(ctx, i, attn.cacheOut.value)));
       const post = kernels.residualRmsNorm(
         ctx,
         hidden,
@@ -327,5 +340,7 @@ export function buildDecoderGraph(
     probs.forEach((p, i) => g.output(p, `attentions.${i}`, DataType.FLOAT, [B, h, S, T]));
     lambdas.forEach((l, i) => g.output(l, `lambda_full.${i}`, DataType.FLOAT, []));
   }
+  const normHeads = valueNormHeads(config.modelType, h);
+  norms.forEach((n, i) => g.output(n, VALUE_NORMS_OUTPUT(i), DataType.FLOAT, [B, normHeads, T]));
   return g;
 }

@@ -59,6 +59,11 @@ export interface ResolveModelOptions {
    * graph computes anyway (no extra nodes), and the attention analysis needs them.
    */
   attentions?: boolean;
+  /**
+   * Export value_norms.{i} too (the attention analysis' value-weighted shares); default false. A
+   * cached export without them is then made again, one with them is kept either way.
+   */
+  valueNorms?: boolean;
   onProgress?: (p: ResolveProgress) => void;
 }
 
@@ -132,6 +137,7 @@ async function staleReason(
   m: ExpModelManifest,
   srcDir: string,
   attentions: boolean,
+  valueNorms: boolean,
 ): Promise<string | null> {
   const exporter = exporterInfo();
   if (m.exporter.name !== exporter.name || m.exporter.version !== exporter.version) {
@@ -140,6 +146,7 @@ async function staleReason(
   if (m.dtype !== 'fp32') return `exported as ${m.dtype}`;
   if (m.attention !== 'eager') return `exported with ${m.attention} attention`;
   if (attentions && !m.attentions) return 'exported without attentions';
+  if (valueNorms && !m.value_norms) return 'exported without value norms';
   const ckpt = Checkpoint.open(srcDir);
   const weights = ckpt.weightFiles;
   ckpt.close();
@@ -181,6 +188,7 @@ interface EnsureExport {
   dir: string;
   source: NonNullable<ExportOptions['source']>;
   attentions: boolean;
+  valueNorms: boolean;
   progress: (p: ResolveProgress) => void;
 }
 
@@ -190,7 +198,7 @@ async function ensureExport(
 ): Promise<{ manifest: ExpModelManifest; exported: boolean }> {
   const cached = cachedExport(e.dir);
   if (cached.manifest) {
-    const reason = await staleReason(cached.manifest, e.srcDir, e.attentions);
+    const reason = await staleReason(cached.manifest, e.srcDir, e.attentions, e.valueNorms);
     if (!reason) return { manifest: cached.manifest, exported: false };
     e.progress({ step: 'reexport', reason });
   } else if (cached.reason) {
@@ -199,6 +207,8 @@ async function ensureExport(
   const r = await exportCheckpoint(e.srcDir, e.dir, {
     dtype: 'fp32',
     attentions: e.attentions,
+    // kept when the export being replaced had them (another step asked for them)
+    ...(e.valueNorms || cached.manifest?.value_norms ? { valueNorms: true } : {}),
     source: e.source,
     onProgress: (p) => e.progress({ step: 'export', export: p }),
   });
@@ -229,6 +239,7 @@ interface Context {
   modelsDir: string;
   opts: ResolveModelOptions;
   attentions: boolean;
+  valueNorms: boolean;
   progress: (p: ResolveProgress) => void;
 }
 
@@ -289,6 +300,7 @@ async function resolveHub(
     dir,
     source: { repo: src.repo, revision: commit, subfolder: src.subfolder },
     attentions: ctx.attentions,
+    valueNorms: ctx.valueNorms,
     progress: ctx.progress,
   });
   return resolved(name, 'hub', dir, source, m, snapshot);
@@ -334,6 +346,7 @@ async function resolvePreset(
     dir,
     source: { preset: src.preset, seed },
     attentions: ctx.attentions,
+    valueNorms: ctx.valueNorms,
     progress: ctx.progress,
   });
   return resolved(cacheName, 'preset', dir, { preset: src.preset, seed }, m, srcDir);
@@ -377,6 +390,7 @@ async function resolveLocal(
     dir,
     source: {},
     attentions: ctx.attentions,
+    valueNorms: ctx.valueNorms,
     progress: ctx.progress,
   });
   return resolved(name, 'checkpoint', dir, { path: folder }, m, folder);
@@ -400,6 +414,7 @@ export async function resolveModel(
     modelsDir: path.resolve(opts.modelsDir ?? modelsCacheDir()),
     opts,
     attentions: opts.attentions ?? true,
+    valueNorms: opts.valueNorms ?? false,
     progress: opts.onProgress ?? (() => {}),
   };
   const entry = looksLikePath(nameOrPath)

@@ -282,6 +282,35 @@ describe('resolveModel: presets and local folders', () => {
     );
   });
 
+  it('valueNorms re-exports a cached export without them once; later plain uses keep them', async () => {
+    const dir = path.join(dirs.root, 'value-norms-models');
+    const reasons: string[] = [];
+    const onProgress = (p: ResolveProgress) => {
+      if (p.step === 'reexport') reasons.push(p.reason);
+    };
+    const manifest = (d: string) =>
+      JSON.parse(readFileSync(path.join(d, 'exp-model.json'), 'utf8')) as Record<string, unknown>;
+    const plain = await resolveModel('tiny-diffllama', { modelsDir: dir, onProgress });
+    expect('value_norms' in manifest(plain.dir)).toBe(false);
+    const vn = await resolveModel('tiny-diffllama', {
+      modelsDir: dir,
+      valueNorms: true,
+      onProgress,
+    });
+    expect(vn.exported).toBe(true);
+    expect(reasons).toEqual(['exported without value norms']);
+    expect(manifest(vn.dir).value_norms).toBe(true);
+    for (const valueNorms of [false, true]) {
+      const again = await resolveModel('tiny-diffllama', {
+        modelsDir: dir,
+        valueNorms,
+        onProgress,
+      });
+      expect(again.exported).toBe(false);
+    }
+    expect(reasons).toHaveLength(1);
+  });
+
   it('a local checkpoint is exported under .local; an exported folder is used in place', async () => {
     const dir = path.join(dirs.root, 'local-models');
     const ckpt = path.join(dirs.root, 'src-diffllama-1');
