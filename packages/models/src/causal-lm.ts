@@ -280,7 +280,10 @@ export class CausalLM {
         return Promise.reject(new ModelLoadError(`${this.modelPath}: no such model file`));
       }
       this.scoring = (async () =>
-        createSession(buildScoreGraph(this.modelPath), this.sessionConfig))();
+        createSession(
+          buildScoreGraph(this.modelPath, this.config.vocabSize),
+          this.sessionConfig,
+        ))();
     }
     return this.scoring;
   }

@@ -1,5 +1,5 @@
 // The scoring graph: the exported model.onnx with its LM head moved behind a gather of the scored
-// positions and followed by ReduceLogSumExp and GatherElements, so teacher-forced scoring never
+// positions and followed by a log-sum-exp and GatherElements, so teacher-forced scoring never
 // ships the [B, S, V] logits to JS (hundreds of MB at the real vocabulary) and runs the LM head
 // only on the positions asked for. Everything before the LM head is the exported graph as is
 // (same nodes, same weights, knockout and attention inputs included), so the logits it reduces
@@ -8,7 +8,7 @@
 //   score_ids       int64 [B, N, K] the token ids wanted at each of them
 // Outputs added (the `logits` output is removed, with the LM head nodes that made it):
 //   score_logprobs  float32 [B, N, K] logits[b, t, id] - logsumexp(logits[b, t, :])
-//   score_logsumexp float32 [B, N]    logsumexp(logits[b, t, :]) (ReduceLogSumExp)
+//   score_logsumexp float32 [B, N]    logsumexp(logits[b, t, :]), max-shifted
 // Edited as a protobuf (onnx-proto) rather than rebuilt from the weights: the export options of
 // a folder (plain kernels, fp16, attentions, knockout) then need no bookkeeping here.
 import { ExpError } from '@exp/data';
@@ -30,6 +30,9 @@ export class ScoreGraphError extends ExpError {
 }
 
 type NodeProto = onnxProto.onnx.INodeProto;
+
+/** Terms summed in float32 before the float64 sum of the chunks (see the log-sum-exp below). */
+const SUM_CHUNK = 512;
 const { AttributeType } = onnx.AttributeProto;
 const { DataType } = onnx.TensorProto;
 
@@ -46,10 +49,11 @@ function valueInfo(name: string, elemType: number, dims: string[]) {
 }
 
 /**
- * model.onnx (a file exp exported, weights inline) as the scoring graph, serialized. Throws one
+ * model.onnx (a file exp exported, weights inline; `vocabSize` logits per position) as the
+ * scoring graph, serialized. Throws one
  * line when the file has external data or its logits do not come from a MatMul LM head.
  */
-export function buildScoreGraph(modelPath: string): Uint8Array {
+export function buildScoreGraph(modelPath: string, vocabSize: number): Uint8Array {
   const model = onnx.ModelProto.decode(readFileSync(modelPath));
   const graph = model.graph;
   if (!graph) throw new ScoreGraphError(`${modelPath}: no graph`);
@@ -106,8 +110,33 @@ export function buildScoreGraph(modelPath: string): Uint8Array {
   const rows = op('GatherElements', [hidden, index], `${pre}hidden`, [int('axis', 1)]);
   let logits = op('MatMul', [rows, head.input![1]!], `${pre}logits_head`);
   if (castTo) logits = op('Cast', [logits], `${pre}logits`, castTo.attribute ?? []);
-  const lse = op('ReduceLogSumExp', [logits, last], SCORE_LOGSUMEXP_OUTPUT, [int('keepdims', 0)]);
-  const lseCol = op('Unsqueeze', [lse, last], `${pre}logsumexp_col`); // [B, N, 1]
+  // The max-shifted log-sum-exp spelled out: onnxruntime's float32 ReduceLogSumExp was 1.5e-5
+  // off the float64 value at the real vocabulary (128,256 terms; measured). Here
+  // the exps are summed in float32 chunks of SUM_CHUNK (zero-padded to whole chunks), the
+  // chunk sums in float64, so the result is float64's up to the float32 exps and output.
+  const max = op('ReduceMax', [logits, last], `${pre}max`); // [B, N, 1]
+  const exps = op('Exp', [op('Sub', [logits, max], `${pre}shifted`)], `${pre}exp`);
+  const chunks = Math.ceil(vocabSize / SUM_CHUNK);
+  const padTo = op('Constant', [], `${pre}pad`, [
+    ints('value_ints', [0, 0, 0, 0, 0, chunks * SUM_CHUNK - vocabSize]),
+  ]);
+  const padded = op('Pad', [exps, padTo], `${pre}exp_padded`); // constant 0
+  const blocks = op('Constant', [], `${pre}blocks`, [
+    ints('value_ints', [0, 0, chunks, SUM_CHUNK]),
+  ]);
+  const partial = op(
+    'ReduceSum',
+    [op('Reshape', [padded, blocks], `${pre}exp_blocks`), last],
+    `${pre}partial`,
+    [int('keepdims', 0)],
+  ); // [B, N, chunks]
+  const wide = op('Cast', [partial], `${pre}partial_f64`, [int('to', DataType.DOUBLE)]);
+  const total = op('ReduceSum', [wide, last], `${pre}sum`); // [B, N, 1] float64
+  const logTotal = op('Cast', [op('Log', [total], `${pre}log`)], `${pre}log_f32`, [
+    int('to', DataType.FLOAT),
+  ]);
+  const lseCol = op('Add', [max, logTotal], `${pre}logsumexp_col`); // [B, N, 1]
+  const lse = op('Squeeze', [lseCol, last], SCORE_LOGSUMEXP_OUTPUT); // [B, N]
   const picked = op('GatherElements', [logits, SCORE_IDS_INPUT], `${pre}picked`, [int('axis', 2)]);
   op('Sub', [picked, lseCol], SCORE_LOGPROBS_OUTPUT);
 
