@@ -17,6 +17,8 @@ export const LIKELIHOOD_MODELS = ['tiny-llama', 'real-2l'] as const;
 
 export interface LikelihoodMeasurement {
   model: string;
+  /** 'onnx': CausalLM.score; 'js': forward() logits reduced in JS (the earlier path). */
+  reduce: 'onnx' | 'js';
   items: number;
   /** Tokens fed to the model (both texts of every item, BOS included). */
   tokens: number;
@@ -43,7 +45,7 @@ async function modelDir(name: (typeof LIKELIHOOD_MODELS)[number], log: Log): Pro
 
 export async function benchLikelihood(
   name: (typeof LIKELIHOOD_MODELS)[number],
-  o: { items: number; threads: number },
+  o: { items: number; threads: number; reduce: 'onnx' | 'js' },
   log: Log,
 ): Promise<LikelihoodMeasurement> {
   // the tiny preset carries the Llama-3 tokenizer; the real-shape model uses it too
@@ -59,6 +61,7 @@ export async function benchLikelihood(
       datasets: [{ name: 'clean', problems }],
       task: builtinTask('seed'),
       outDir,
+      reduce: o.reduce,
     });
     const seconds = (performance.now() - t0) / 1000;
     const tokens = records.reduce(
@@ -70,7 +73,14 @@ export async function benchLikelihood(
         r.protocol.solution_tokens,
       0,
     );
-    return { model: name, items: records.length, tokens, seconds, busyPct: probe() };
+    return {
+      model: name,
+      reduce: o.reduce,
+      items: records.length,
+      tokens,
+      seconds,
+      busyPct: probe(),
+    };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
     await lm.dispose();

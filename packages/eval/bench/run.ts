@@ -1,7 +1,7 @@
 // `pnpm bench eval [--parts run,batching,decode] [--threads 2] [--repeats 1]
 //   [--batching-models tiny-llama,random-58m] [--prompts 64] [--batch 16] [--cap 256] [--seed 42]
 //   [--decode-batches 1,16,32] [--prompt 64] [--new 128]`; `--parts likelihood` (opt-in)
-//   [--likelihood-items 16] [--likelihood-models tiny-llama,real-2l]
+//   [--likelihood-items 16] [--likelihood-models tiny-llama,real-2l] [--likelihood-reduce onnx,js]
 // `pnpm bench full-run [--batch 8] [--threads 2] [--layers 16 | A,B] [--gsm8k-new 200]
 //   [--worst-new 512] [--sft-samples 500] [--sft-epochs 2] [--sft-step RUN_S_PER_TOKEN,OPTIM_S]
 //   [--efficiency-batches 16,32] [--steps 8]`: the seed's run projected (full-run.ts)
@@ -20,7 +20,11 @@ import { TRANSFORMERS_375M, benchDecode } from './decode-bench.js';
 import { RUN_ARGS, RUN_TARGET_S, benchRun } from './run-bench.js';
 import { fullRunCommand, type FullRunOptions } from './full-run.js';
 import { DEFAULT_BATCH_SIZE } from '../src/run/run-evaluation.js';
-import { LIKELIHOOD_MODELS, benchLikelihood } from './likelihood-bench.js';
+import {
+  LIKELIHOOD_MODELS,
+  benchLikelihood,
+  type LikelihoodMeasurement,
+} from './likelihood-bench.js';
 
 const PARTS = ['run', 'batching', 'decode', 'likelihood'] as const;
 /** Parts run without --parts (likelihood is asked for by name: its real-shape export is 0.7 GB). */
@@ -50,6 +54,7 @@ async function evalCommand(argv: string[]) {
       parts: { type: 'string', default: DEFAULT_PARTS.join(',') },
       'likelihood-items': { type: 'string', default: '16' },
       'likelihood-models': { type: 'string', default: LIKELIHOOD_MODELS.join(',') },
+      'likelihood-reduce': { type: 'string', default: 'onnx,js' },
       threads: { type: 'string', default: '2' },
       repeats: { type: 'string', default: '1' },
       'batching-models': { type: 'string', default: 'tiny-llama,random-58m' },
@@ -165,9 +170,17 @@ async function evalCommand(argv: string[]) {
 
   if (parts.includes('likelihood')) {
     const items = Number(values['likelihood-items']);
-    const rows = [];
+    const rows: LikelihoodMeasurement[] = [];
+    // items/s against the same model's 'js' row (the earlier path: logits reduced in JS)
+    const speedup = (m: LikelihoodMeasurement) => {
+      const js = rows.find((r) => r.model === m.model && r.reduce === 'js');
+      return js ? `${(js.seconds / m.seconds).toFixed(2)}x` : '-';
+    };
+    const reduces = oneOf('reduce', ['onnx', 'js'] as const, list(values['likelihood-reduce']));
     for (const name of oneOf('model', LIKELIHOOD_MODELS, list(values['likelihood-models']))) {
-      rows.push(await benchLikelihood(name, { items, threads }, log));
+      for (const reduce of reduces) {
+        rows.push(await benchLikelihood(name, { items, threads, reduce }, log));
+      }
     }
     console.log(
       `\n## likelihood of the gold solution: the first ${items} GSM8K test items, seed protocol ` +
@@ -176,14 +189,16 @@ async function evalCommand(argv: string[]) {
     );
     console.log(
       formatTable(
-        ['model', 'items', 'tokens', 's', 'items/s', 'tok/s', 'other load'],
+        ['model', 'reduce', 'items', 'tokens', 's', 'items/s', 'tok/s', 'vs js', 'other load'],
         rows.map((m) => [
           m.model,
+          m.reduce,
           String(m.items),
           String(m.tokens),
           m.seconds.toFixed(1),
           (m.items / m.seconds).toFixed(2),
           (m.tokens / m.seconds).toFixed(0),
+          speedup(m),
           busy(m.busyPct),
         ]),
       ),

@@ -38,12 +38,19 @@ import {
   type Knockout,
 } from './runtime/knockout-feeds.js';
 import { readOnnxWeights } from './runtime/onnx-weights.js';
+import { scorePlan, type ScoreExtra } from './runtime/score-feeds.js';
+import {
+  buildScoreGraph,
+  SCORE_LOGPROBS_OUTPUT,
+  SCORE_LOGSUMEXP_OUTPUT,
+} from './runtime/score-graph.js';
 import type { ort } from './runtime/ort.js';
 import { createSession, type InferenceSession, type SessionConfig } from './runtime/session.js';
 import type { GenerationPath, StepDecoder } from './runtime/step-decoder.js';
 
 export type { GenerationResult } from './generation/scheduler.js';
 export type { GenerationPath } from './runtime/step-decoder.js';
+export type { ScoreExtra } from './runtime/score-feeds.js';
 
 export class ModelLoadError extends ExpError {
   constructor(message: string) {
@@ -106,6 +113,33 @@ export interface ForwardOutput {
   valueNorms?: FloatTensor[];
 }
 
+export interface ScoreInput {
+  /** [B][S] token ids (rows of equal length; left-pad yourself and pass the mask). */
+  inputIds: number[][];
+  /** [B][S] 1/0, default all ones. */
+  attentionMask?: number[][];
+  /** [B][S], default clamp(cumsum(mask) - 1, 0). */
+  positionIds?: number[][];
+  /**
+   * [B][S]: at position t, the id whose log-probability under the next-token distribution at t
+   * is wanted (teacher forcing: inputIds[b][t + 1]); -1 skips t (its LM head is not run).
+   */
+  targets: number[][];
+  /** Further ids wanted at a position (at most one entry per row and position). */
+  extraIds?: readonly ScoreExtra[];
+  /** Attention knockout (spans are columns of inputIds); needs an export with `knockout`. */
+  knockout?: Knockout;
+}
+
+export interface ScoreOutput {
+  /** [B, S] log p(targets[b][t]) = logit - logsumexp, float32; NaN where skipped. */
+  targetLogprobs: FloatTensor;
+  /** [B, S] logsumexp of the logits at t, float32; NaN where nothing was scored. */
+  logsumexp: FloatTensor;
+  /** Per extraIds entry, the log-probability of each of its ids. */
+  extraLogprobs: Float32Array[];
+}
+
 /** What forward() can return and in which precision the exported model keeps its cache. */
 export interface ModelOutputsInfo {
   attentions: boolean;
@@ -118,6 +152,7 @@ export interface ModelOutputsInfo {
 
 export class CausalLM {
   private standard: Promise<InferenceSession> | null = null;
+  private scoring: Promise<InferenceSession> | null = null;
 
   constructor(
     readonly dir: string,
@@ -166,16 +201,20 @@ export class CausalLM {
     };
   }
 
-  async forward(input: ForwardInput): Promise<ForwardOutput> {
-    const session = await this.standardSession();
+  /** Token, empty-cache and knockout feeds of a forward-like call on `session`. */
+  private feeds(
+    what: string,
+    session: InferenceSession,
+    input: Pick<ForwardInput, 'inputIds' | 'attentionMask' | 'positionIds' | 'knockout'>,
+  ): { feeds: Record<string, ort.Tensor>; batch: number; seq: number } {
     const batch = input.inputIds.length;
-    if (batch === 0) throw new Error('forward: inputIds is empty');
+    if (batch === 0) throw new Error(`${what}: inputIds is empty`);
     const seq = input.inputIds[0]!.length;
-    const rows = (what: string, v: number[][]) => {
+    const rows = (field: string, v: number[][]) => {
       if (v.length !== batch) {
-        throw new Error(`forward: ${what} has ${v.length} rows, expected ${batch}`);
+        throw new Error(`${what}: ${field} has ${v.length} rows, expected ${batch}`);
       }
-      return int64Rows(`forward: ${what}`, v, seq);
+      return int64Rows(`${what}: ${field}`, v, seq);
     };
     const ids = rows('inputIds', input.inputIds);
     const mask = input.attentionMask
@@ -184,7 +223,6 @@ export class CausalLM {
     const positions = input.positionIds
       ? rows('positionIds', input.positionIds)
       : positionsFromMask(mask, batch);
-    const { numLayers: L } = this.config;
     const feeds: Record<string, ort.Tensor> = {
       ...tokenFeeds(ids, mask, positions, batch),
       ...emptyPastFeeds(pastKvType(session) ?? 'float32', batch, kvShape(this.config)),
@@ -192,7 +230,12 @@ export class CausalLM {
     if (session.inputNames.includes(KNOCKOUT_KEYS_INPUT)) {
       // the plain model's outputs, bitwise, when no knockout is asked for
       const k = input.knockout
-        ? resolveKnockout('forward', input.knockout, new Array<number>(batch).fill(seq), L)
+        ? resolveKnockout(
+            what,
+            input.knockout,
+            new Array<number>(batch).fill(seq),
+            this.config.numLayers,
+          )
         : { fromLayer: 0, blocked: [] as Uint8Array[] };
       Object.assign(feeds, knockoutFeeds(knockoutKeys(k.blocked, seq, batch), batch, k.fromLayer));
     } else if (input.knockout) {
@@ -200,6 +243,13 @@ export class CausalLM {
         `${this.modelPath} has no input ${KNOCKOUT_KEYS_INPUT}: export it with knockout to knock attention out`,
       );
     }
+    return { feeds, batch, seq };
+  }
+
+  async forward(input: ForwardInput): Promise<ForwardOutput> {
+    const session = await this.standardSession();
+    const { feeds } = this.feeds('forward', session, input);
+    const { numLayers: L } = this.config;
     const fetches = ['logits'];
     if (input.outputAttentions) {
       for (let i = 0; i < L; i++) fetches.push(`attentions.${i}`);
@@ -240,6 +290,55 @@ export class CausalLM {
       result.valueNorms = Array.from({ length: L }, (_, i) => asFloat(out[VALUE_NORMS_OUTPUT(i)]!));
     }
     return result;
+  }
+
+  /** The scoring graph's session (model.onnx with the reducing LM head), built on first use. */
+  private scoreSession(): Promise<InferenceSession> {
+    if (!this.scoring) {
+      if (!existsSync(this.modelPath)) {
+        return Promise.reject(new ModelLoadError(`${this.modelPath}: no such model file`));
+      }
+      this.scoring = (async () =>
+        createSession(
+          buildScoreGraph(this.modelPath, this.config.vocabSize),
+          this.sessionConfig,
+        ))();
+    }
+    return this.scoring;
+  }
+
+  /**
+   * Teacher-forced scoring without the [B, S, V] logits: the LM head runs in onnxruntime on the
+   * scored positions only, reduced there to each wanted id's log-probability and the
+   * logsumexp (float32; runtime/score-graph.ts). Same logits as forward() (it is model.onnx).
+   */
+  async score(input: ScoreInput): Promise<ScoreOutput> {
+    const session = await this.scoreSession();
+    const { feeds, batch, seq } = this.feeds('score', session, input);
+    const extras = input.extraIds ?? [];
+    const plan = scorePlan(input.targets, extras, batch, seq, this.config.vocabSize);
+    Object.assign(feeds, plan.feeds);
+    const out = await session.run(feeds, [SCORE_LOGPROBS_OUTPUT, SCORE_LOGSUMEXP_OUTPUT]);
+    const lps = out[SCORE_LOGPROBS_OUTPUT]!.data as Float32Array;
+    const lse = out[SCORE_LOGSUMEXP_OUTPUT]!.data as Float32Array;
+    const targetLogprobs = new Float32Array(batch * seq).fill(NaN);
+    const logsumexp = new Float32Array(batch * seq).fill(NaN);
+    const { n, k } = plan;
+    plan.slots.forEach((row, b) =>
+      row.forEach((t, s) => {
+        logsumexp[b * seq + t] = lse[b * n + s]!;
+        if (input.targets[b]![t]! >= 0) targetLogprobs[b * seq + t] = lps[(b * n + s) * k]!;
+      }),
+    );
+    const extraLogprobs = extras.map((e, j) => {
+      const at = (e.row * n + plan.extraSlot[j]!) * k + 1;
+      return lps.slice(at, at + e.ids.length);
+    });
+    return {
+      targetLogprobs: { data: targetLogprobs, dims: [batch, seq] },
+      logsumexp: { data: logsumexp, dims: [batch, seq] },
+      extraLogprobs,
+    };
   }
 
   private resolve(prompts: number[][], options: GenerateOptions) {
@@ -305,6 +404,7 @@ export class CausalLM {
   async dispose(): Promise<void> {
     await this.decoder?.release();
     if (this.standard) await (await this.standard).release();
+    if (this.scoring) await (await this.scoring).release();
   }
 }
 

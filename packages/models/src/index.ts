@@ -114,7 +114,7 @@ export {
 export { runtimeVersions } from './runtime/versions.js';
 export { createSession, cpuTensor, type Device, type SessionConfig } from './runtime/session.js';
 
-// --- causal LM: forward, generate (static batch), generateStream (continuous batching) ---
+// --- causal LM: forward, score (teacher forcing), generate (static batch), generateStream (continuous batching) ---
 export {
   loadCausalLM,
   CausalLM,
@@ -122,6 +122,9 @@ export {
   type LoadCausalLMOptions,
   type ForwardInput,
   type ForwardOutput,
+  type ScoreInput,
+  type ScoreOutput,
+  type ScoreExtra,
   type FloatTensor,
   type ModelOutputsInfo,
   type GenerationPath,

@@ -9,7 +9,7 @@ import { SampleLog, readSampleLog } from '../samples/log.js';
 import { renderPrompts } from '../task/prompt.js';
 import type { Task } from '../task/schema.js';
 import { LikelihoodRecordSchema, type LikelihoodRecord } from './record.js';
-import { scoreTexts, type ScoreText } from './score.js';
+import { scoreTexts, type ScoreOptions, type ScoreText } from './score.js';
 
 /** A set to score; `noiseNumbers` maps a problem id to the numbers only its noise holds. */
 export interface LikelihoodDataset {
@@ -36,6 +36,8 @@ export interface RunLikelihoodOptions {
   baseline?: string;
   /** Tokens per forward batch (default DEFAULT_BATCH_TOKENS). */
   batchTokens?: number;
+  /** Where logits are reduced (ScoreOptions.reduce; default 'onnx'). */
+  reduce?: ScoreOptions['reduce'];
   onProgress?: (p: { model: string; dataset: string; done: number; total: number }) => void;
 }
 
@@ -109,7 +111,10 @@ export async function runLikelihood(opts: RunLikelihoodOptions): Promise<Likelih
               numbers: numbersOf(items[i]!),
             }));
           const score = (t: ScoreText[]) =>
-            scoreTexts(model.lm, model.tokenizer, t, { batchTokens: opts.batchTokens });
+            scoreTexts(model.lm, model.tokenizer, t, {
+              batchTokens: opts.batchTokens,
+              reduce: opts.reduce,
+            });
           const sft = await score(texts('sft'));
           const protocol = await score(texts('protocol'));
           chunk.forEach((i, k) => {

@@ -1,5 +1,6 @@
 // Teacher-forced scoring of "prompt + ' ' + gold solution" texts: one forward pass per text
-// (rows of similar length batched with left padding), reduced position by position.
+// (rows of similar length batched with left padding), reduced to log-probabilities in
+// onnxruntime by CausalLM.score (or, as the reference, in JS from forward()'s logits).
 import type { CausalLM, HfTokenizer } from '@exp/models';
 import { TaskError } from '../task/errors.js';
 import { logSumExp, teacherForcedLogprobs } from './logprobs.js';
@@ -76,6 +77,84 @@ export const DEFAULT_BATCH_TOKENS = 1024;
 export interface ScoreOptions {
   /** At most this many tokens (rows x longest row) per forward pass; a longer text runs alone. */
   batchTokens?: number;
+  /**
+   * Where the logits are reduced: 'onnx' (default) runs CausalLM.score, whose graph reduces
+   * them and runs the LM head on the solution positions only; 'js' is the earlier path, kept as
+   * the reference: forward() ships [B, S, V] logits to JS, reduced in float64.
+   */
+  reduce?: 'onnx' | 'js';
+}
+
+/** One row's reduction: the solution tokens' log-probabilities, and log p(id) at the answer. */
+interface RowLogprobs {
+  lps: Float64Array;
+  /** log p of the answer position's id in this slot of Batch.answerIds. */
+  answer: (slot: number) => number;
+}
+
+/** The rows of one batch, left-padded to `seq`. */
+interface Batch {
+  rows: EncodedText[];
+  seq: number;
+  /** Per row, the ids scored at its answer position: the gold's first token, then `wanted`. */
+  answerIds: number[][];
+}
+
+const padOf = (b: Batch, e: EncodedText) => b.seq - e.ids.length;
+const paddedIds = (b: Batch) =>
+  b.rows.map((e) => [...new Array<number>(padOf(b, e)).fill(e.ids[0]!), ...e.ids]);
+const paddedMask = (b: Batch) =>
+  b.rows.map((e) => [...new Array<number>(padOf(b, e)).fill(0), ...e.ids.map(() => 1)]);
+
+/** forward() and a float64 log-sum-exp per position in JS (the reference path). */
+async function reduceInJs(lm: CausalLM, b: Batch): Promise<RowLogprobs[]> {
+  const { logits } = await lm.forward({ inputIds: paddedIds(b), attentionMask: paddedMask(b) });
+  const vocab = lm.config.vocabSize;
+  return b.rows.map((e, r) => {
+    const p = padOf(b, e);
+    const ids = [...new Array<number>(p).fill(0), ...e.ids];
+    const offset = r * b.seq * vocab;
+    const lps = teacherForcedLogprobs(
+      logits.data,
+      offset,
+      vocab,
+      ids,
+      p + e.solutionStart,
+      p + e.solutionEnd,
+    );
+    const answerAt = offset + (p + e.finalStart - 1) * vocab;
+    const lse = logSumExp(logits.data, answerAt, vocab);
+    return { lps, answer: (slot) => logits.data[answerAt + b.answerIds[r]![slot]!]! - lse };
+  });
+}
+
+/** CausalLM.score: reduced in onnxruntime, the LM head run on the solution positions only. */
+async function reduceInOnnx(lm: CausalLM, b: Batch): Promise<RowLogprobs[]> {
+  const targets = b.rows.map((e) => {
+    const p = padOf(b, e);
+    const row = new Array<number>(b.seq).fill(-1);
+    // position t - 1 predicts the token at t
+    for (let t = e.solutionStart; t < e.solutionEnd; t++) row[p + t - 1] = e.ids[t]!;
+    return row;
+  });
+  const extraIds = b.rows.map((e, r) => ({
+    row: r,
+    position: padOf(b, e) + e.finalStart - 1,
+    ids: b.answerIds[r]!,
+  }));
+  const out = await lm.score({
+    inputIds: paddedIds(b),
+    attentionMask: paddedMask(b),
+    targets,
+    extraIds,
+  });
+  return b.rows.map((e, r) => {
+    const from = r * b.seq + padOf(b, e) + e.solutionStart - 1;
+    const lps = Float64Array.from(
+      out.targetLogprobs.data.subarray(from, from + e.solutionEnd - e.solutionStart),
+    );
+    return { lps, answer: (slot) => out.extraLogprobs[r]![slot]! };
+  });
 }
 
 function sum(xs: Float64Array, from = 0): number {
@@ -111,48 +190,30 @@ export async function scoreTexts(
     .sort((a, b) => encoded[a]!.ids.length - encoded[b]!.ids.length || a - b);
   const scores = new Array<FormatScore>(texts.length);
   const ms = new Array<number>(texts.length).fill(0);
-  const vocab = lm.config.vocabSize;
+  const reduce = opts.reduce === 'js' ? reduceInJs : reduceInOnnx;
   for (let at = 0; at < order.length;) {
     // Longest row last in length order: a batch grows while rows x its length fit the budget.
     let end = at + 1;
     while (end < order.length && (end + 1 - at) * encoded[order[end]!]!.ids.length <= budget) end++;
     const rows = order.slice(at, end);
-    const seq = encoded[rows.at(-1)!]!.ids.length;
-    const pad = (i: number) => seq - encoded[i]!.ids.length;
+    const batch: Batch = {
+      rows: rows.map((i) => encoded[i]!),
+      seq: encoded[rows.at(-1)!]!.ids.length,
+      answerIds: rows.map((i) => [
+        encoded[i]!.ids[encoded[i]!.finalStart]!,
+        ...wanted[i]!.map(([, id]) => id),
+      ]),
+    };
     const t0 = performance.now();
-    const { logits } = await lm.forward({
-      inputIds: rows.map((i) => [
-        ...new Array<number>(pad(i)).fill(encoded[i]!.ids[0]!),
-        ...encoded[i]!.ids,
-      ]),
-      attentionMask: rows.map((i) => [
-        ...new Array<number>(pad(i)).fill(0),
-        ...encoded[i]!.ids.map(() => 1),
-      ]),
-    });
+    const reduced = await reduce(lm, batch);
     rows.forEach((i, r) => {
       const e = encoded[i]!;
-      const p = pad(i);
-      const ids = [...new Array<number>(p).fill(0), ...e.ids];
-      const offset = r * seq * vocab;
-      const lps = teacherForcedLogprobs(
-        logits.data,
-        offset,
-        vocab,
-        ids,
-        p + e.solutionStart,
-        p + e.solutionEnd,
-      );
+      const { lps, answer } = reduced[r]!;
       const total = sum(lps);
       const n = e.solutionEnd - e.solutionStart;
-      const answerAt = offset + (p + e.finalStart - 1) * vocab;
-      const lse = logSumExp(logits.data, answerAt, vocab);
       const numbers: FormatScore['numbers'] = {};
-      const goldId = e.ids[e.finalStart]!;
-      numbers[e.gold] = [goldId, logits.data[answerAt + goldId]! - lse];
-      for (const [number, id] of wanted[i]!) {
-        numbers[number] ??= [id, logits.data[answerAt + id]! - lse];
-      }
+      numbers[e.gold] = [batch.answerIds[r]![0]!, answer(0)];
+      wanted[i]!.forEach(([number, id], j) => (numbers[number] ??= [id, answer(j + 1)]));
       scores[i] = {
         prompt_tokens: e.solutionStart,
         solution_tokens: n,

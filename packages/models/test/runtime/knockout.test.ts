@@ -1,34 +1,21 @@
 // Attention knockout (export option `knockout`, forward({ knockout })) against transformers'
 // equivalent 4D attention masks (fixture from tools/crosscheck/knockout_fixture.py), and the
 // plain model's logits, bitwise, when the knockout is off or empty.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCausalLM, ModelLoadError, type CausalLM } from '../../src/causal-lm.js';
 import { exportCheckpoint } from '../../src/export.js';
 import { initPreset } from '../../src/init/presets.js';
 import { goldenDir, type GoldenModel } from '../helpers/shared.js';
+import {
+  knockoutFixture,
+  logSumExp,
+  type FixtureCase,
+  type PositionRow,
+} from '../helpers/knockout-fixture.js';
 
-interface PositionRow {
-  row: number;
-  pos: number;
-  lse: number;
-  picked?: number[];
-}
-interface FixtureCase {
-  model: string;
-  from_layer: number;
-  input_ids: number[][];
-  attention_mask: number[][];
-  spans: [number, number][][];
-  picked_ids: number[];
-  knockout: PositionRow[];
-  plain: PositionRow[];
-  max_abs_change: number;
-}
-const fixture = JSON.parse(
-  readFileSync(new URL('../fixtures/knockout-logits.json', import.meta.url), 'utf8'),
-) as { cases: FixtureCase[] };
+const fixture = knockoutFixture;
 
 let tmp: string;
 const models = new Map<string, Promise<CausalLM>>();
@@ -58,14 +45,6 @@ afterAll(async () => {
   for (const lm of models.values()) await (await lm).dispose();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-function logSumExp(row: Float32Array): number {
-  let max = -Infinity;
-  for (const x of row) max = Math.max(max, x);
-  let sum = 0;
-  for (const x of row) sum += Math.exp(x - max);
-  return max + Math.log(sum);
-}
 
 /** Max abs difference of the fixture's rows (picked logits and log-sum-exp) and ours. */
 function worstDiff(rows: PositionRow[], logits: Float32Array, seq: number, c: FixtureCase) {
