@@ -136,7 +136,7 @@ export function buildScoreGraph(modelPath: string, vocabSize: number): Uint8Arra
     int('to', DataType.FLOAT),
   ]);
   const lseCol = op('Add', [max, logTotal], `${pre}logsumexp_col`); // [B, N, 1]
-  const lse = op('Squeeze', [lseCol, last], SCORE_LOGSUMEXP_OUTPUT); // [B, N]
+  op('Squeeze', [lseCol, last], SCORE_LOGSUMEXP_OUTPUT); // [B, N]
   const picked = op('GatherElements', [logits, SCORE_IDS_INPUT], `${pre}picked`, [int('axis', 2)]);
   op('Sub', [picked, lseCol], SCORE_LOGPROBS_OUTPUT);
 
