@@ -1,7 +1,8 @@
 // The likelihood summary, computed from the per-item logs alone (so a rescore of a run folder
 // gives the same numbers): per model and set the mean of each measure and its noise effect
 // (noisy − clean, paired by item id), and per noisy set the difference of two models' noise
-// effects with a paired percentile bootstrap interval and a sign-flip permutation p-value.
+// effects with a paired percentile bootstrap interval, a sign-flip permutation p-value, its Holm
+// adjustment over the summary's comparisons and the minimum detectable effect at its n.
 import {
   BASELINE_DATASET,
   DEFAULT_SEED,
@@ -10,6 +11,8 @@ import {
   drawnMean,
   quantile,
 } from '@exp/data';
+import { holmAdjust } from '../stats/holm.js';
+import { pairedDifferencesMde } from '../stats/power.js';
 import type { FormatScore, LikelihoodRecord } from './record.js';
 
 type Format = 'sft' | 'protocol';
@@ -88,6 +91,10 @@ export interface LikelihoodPairRow {
   hi: number | null;
   /** Two-sided sign-flip permutation p-value. */
   p: number | null;
+  /** `p` adjusted by Holm over every pair row of the summary that has a p (sets × measures). */
+  p_holm: number | null;
+  /** Minimum detectable `diff` at α 0.05, power 0.8: (z + z) · sd(d) / √n (null below 2 items). */
+  mde: number | null;
 }
 
 export interface LikelihoodSummary {
@@ -222,9 +229,13 @@ export function summarizeLikelihood(
           lo,
           hi,
           p: d.length ? signFlipP(d, permutations, seed, `${label}/permutation`) : null,
+          p_holm: null,
+          mde: pairedDifferencesMde(d),
         });
       }
     }
   }
+  const tested = pairs.filter((r) => r.p !== null);
+  holmAdjust(tested.map((r) => r.p!)).forEach((p, i) => (tested[i].p_holm = p));
   return { rows, pairs };
 }

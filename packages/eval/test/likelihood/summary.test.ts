@@ -3,6 +3,7 @@
 import { LikelihoodRecordSchema, type LikelihoodRecord } from '../../src/likelihood/record.js';
 import { noiseOnlyNumbers } from '../../src/likelihood/numbers.js';
 import { signFlipP, summarizeLikelihood } from '../../src/likelihood/summary.js';
+import { holmAdjust } from '../../src/stats/holm.js';
 
 /** A record whose sft and protocol scores are `mean` per token over 10 tokens. */
 function rec(
@@ -80,6 +81,14 @@ test('noise effects are paired by id and differenced between models', () => {
   // 4 equal differences: only the 2 of 16 sign patterns with all signs equal reach |mean|.
   expect(pair.p).toBeGreaterThan(0.125 - 0.02);
   expect(pair.p).toBeLessThan(0.125 + 0.02);
+  // equal differences: no spread, so any difference would be detected
+  expect(pair.mde).toBe(0);
+  // Holm over every pair row with a p (the pull rows have none)
+  const tested = s.pairs.filter((p) => p.p !== null);
+  expect(tested.length).toBeGreaterThan(1);
+  expect(tested.map((p) => p.p_holm)).toEqual(holmAdjust(tested.map((p) => p.p!)));
+  expect(pair.p_holm).toBeGreaterThanOrEqual(pair.p!);
+  expect(s.pairs.find((p) => p.measure === 'sft_noise_mass')!.p_holm).toBeNull();
   // No noise-only numbers: the pull measures are undefined on every item.
   expect(s.pairs.find((p) => p.measure === 'sft_noise_mass')!.n).toBe(0);
   // Deterministic: the same records and seed give the same summary.
