@@ -12,6 +12,7 @@ import { loadCausalLM, type CausalLM } from '../../src/causal-lm.js';
 import type { GenerateOptions } from '../../src/generation/options.js';
 import type { GenerationResult } from '../../src/generation/scheduler.js';
 import { EXPORTED_CASES, exportCase } from '../helpers/exported-cases.js';
+import { pickStops } from '../helpers/stop-ids.js';
 
 const LENGTHS = [3, 17, 9, 30, 5, 12, 40];
 const MAX_NEW = 16;
@@ -21,27 +22,6 @@ function promptsFor(vocab: number): number[][] {
   return LENGTHS.map((n) =>
     Array.from({ length: n }, () => 3 + Math.floor(rng.next() * (vocab - 3))),
   );
-}
-
-/** Up to 3 stop ids from the free-running completions that give the most distinct lengths. */
-function pickStops(free: number[][]): number[] {
-  const lengths = (stops: number[]) =>
-    free.map((t) => {
-      const i = t.findIndex((id) => stops.includes(id));
-      return i < 0 ? t.length : i + 1;
-    });
-  const stops: number[] = [];
-  for (let n = 0; n < 3; n++) {
-    let best: number | null = null;
-    let bestScore = new Set(lengths(stops)).size;
-    for (const id of new Set(free.flat())) {
-      const score = new Set(lengths([...stops, id])).size;
-      if (score > bestScore) [best, bestScore] = [id, score];
-    }
-    if (best === null) break;
-    stops.push(best);
-  }
-  return stops;
 }
 
 /**

@@ -13,6 +13,7 @@ import { exportCheckpoint } from '../../src/export.js';
 import { initPreset } from '../../src/init/presets.js';
 import type { GenerationResult } from '../../src/generation/scheduler.js';
 import { goldenDir } from '../helpers/shared.js';
+import { pickStops } from '../helpers/stop-ids.js';
 
 const LENGTHS = [3, 17, 9, 30, 5, 12, 40];
 const MAX_NEW = 8;
@@ -35,27 +36,6 @@ function spansFor(prompts: number[][]): [number, number][][] {
       ];
     return [[Math.floor(n / 4), Math.max(Math.floor(n / 4) + 1, Math.floor(n / 2))]];
   });
-}
-
-/** Up to 3 stop ids among the free-running completions that give the most distinct lengths. */
-function pickStops(free: number[][]): number[] {
-  const lengths = (stops: number[]) =>
-    free.map((t) => {
-      const i = t.findIndex((id) => stops.includes(id));
-      return i < 0 ? t.length : i + 1;
-    });
-  const stops: number[] = [];
-  for (let n = 0; n < 3; n++) {
-    let best: number | null = null;
-    let bestScore = new Set(lengths(stops)).size;
-    for (const id of new Set(free.flat())) {
-      const score = new Set(lengths([...stops, id])).size;
-      if (score > bestScore) [best, bestScore] = [id, score];
-    }
-    if (best === null) break;
-    stops.push(best);
-  }
-  return stops;
 }
 
 function argmax(row: Float32Array): number {
