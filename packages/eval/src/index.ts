@@ -106,4 +106,8 @@ export {
   type LikelihoodRow,
   type LikelihoodPairRow,
   type LikelihoodSummary,
+  LikelihoodSummarySchema,
+  KnockoutTableSchema,
+  type KnockoutRow,
+  type KnockoutTable,
 } from './likelihood/index.js';

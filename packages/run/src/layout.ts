@@ -39,6 +39,23 @@ export const RUN_PATHS = {
   sftFinal: (model: string) => path.join('sft', model, SFT_FINAL_DIR),
   sftOnnx: (model: string) => path.join('sft', model, 'onnx'),
   sftOnnxModel: (model: string) => path.join('sft', model, 'onnx', MODEL_FILE),
+  /** likelihood/<model>/<dataset>.jsonl: the gold solution's likelihood per item (@exp/eval). */
+  likelihoodRoot: 'likelihood',
+  /**
+   * likelihood_knockout/from_<L>/<model>/<dataset>.jsonl: the same records with the noise spans
+   * knocked out from layer L on (L = 0: every layer).
+   */
+  likelihoodKnockoutRoot: (fromLayer: number) =>
+    path.join('likelihood_knockout', `from_${fromLayer}`),
+  /** likelihood_results.json: LikelihoodSummarySchema; .csv of its rows, pairs in _pairs.csv. */
+  likelihoodResults: (ext: 'json' | 'csv') => `likelihood_results.${ext}`,
+  likelihoodPairs: 'likelihood_pairs.csv',
+  /** knockout_results.json (KnockoutTableSchema) and .csv of its rows. */
+  knockoutResults: (ext: 'json' | 'csv') => `knockout_results.${ext}`,
+  /** dose_response.json|.csv: eval's DoseResponseRow per extractor x type x position x model. */
+  doseResponse: (ext: 'json' | 'csv') => `dose_response.${ext}`,
+  /** evidence.json|.csv: the answer table "Does differential attention help?" (@exp/run). */
+  evidence: (ext: 'json' | 'csv') => `evidence.${ext}`,
   attentionAnalysis: 'attention_analysis.json',
   attentionSamples: 'attention_samples',
   /** attention_samples/<dataset>/<model>/<id>.<condition>.json */

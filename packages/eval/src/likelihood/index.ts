@@ -13,8 +13,17 @@ export {
   signFlipP,
   LIKELIHOOD_MEASURES,
   DEFAULT_PERMUTATIONS,
+  type LikelihoodSummaryOptions,
+} from './summary.js';
+export {
+  LikelihoodRowSchema,
+  LikelihoodPairRowSchema,
+  LikelihoodSummarySchema,
+  KnockoutRowSchema,
+  KnockoutTableSchema,
   type LikelihoodRow,
   type LikelihoodPairRow,
   type LikelihoodSummary,
-  type LikelihoodSummaryOptions,
-} from './summary.js';
+  type KnockoutRow,
+  type KnockoutTable,
+} from './tables.js';

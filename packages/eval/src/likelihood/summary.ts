@@ -14,6 +14,7 @@ import {
 import { holmAdjust } from '../stats/holm.js';
 import { pairedDifferencesMde } from '../stats/power.js';
 import type { FormatScore, LikelihoodRecord } from './record.js';
+import type { LikelihoodPairRow, LikelihoodRow, LikelihoodSummary } from './tables.js';
 
 type Format = 'sft' | 'protocol';
 
@@ -63,44 +64,6 @@ const MEASURES: ReadonlyMap<string, Measure> = new Map([
 
 /** The measures of the summary, in order (README, "Likelihood of the gold solution"). */
 export const LIKELIHOOD_MEASURES: readonly string[] = [...MEASURES.keys()];
-
-/** One model x set x measure: its mean and its noise effect against the clean set. */
-export interface LikelihoodRow {
-  model: string;
-  dataset: string;
-  measure: string;
-  /** Items of the set where the measure is defined, and their mean. */
-  n: number;
-  mean: number | null;
-  /** Items with the measure on both sets; mean of noisy − clean over them (null on clean). */
-  n_paired: number;
-  effect: number | null;
-}
-
-/** DiffLlama − Llama (pair[0] − pair[1]) difference of noise effects on one noisy set. */
-export interface LikelihoodPairRow {
-  dataset: string;
-  measure: string;
-  a: string;
-  b: string;
-  /** Items with the measure on both sets for both models. */
-  n: number;
-  /** mean over items of (a_noisy − a_clean) − (b_noisy − b_clean). */
-  diff: number | null;
-  lo: number | null;
-  hi: number | null;
-  /** Two-sided sign-flip permutation p-value. */
-  p: number | null;
-  /** `p` adjusted by Holm over every pair row of the summary that has a p (sets × measures). */
-  p_holm: number | null;
-  /** Minimum detectable `diff` at α 0.05, power 0.8: (z + z) · sd(d) / √n (null below 2 items). */
-  mde: number | null;
-}
-
-export interface LikelihoodSummary {
-  rows: LikelihoodRow[];
-  pairs: LikelihoodPairRow[];
-}
 
 export interface LikelihoodSummaryOptions {
   /** [a, b]: difference a − b of noise effects (e.g. ['diffllama', 'llama']). */
