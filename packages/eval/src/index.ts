@@ -27,6 +27,7 @@ export {
   type PowerOptions,
 } from './stats/power.js';
 export { holmAdjust } from './stats/holm.js';
+export { percentileBootstraps, type BootstrapOptions } from './stats/bootstrap.js';
 export {
   VERDICTS,
   verdict,
@@ -76,6 +77,7 @@ export {
   modelLabel,
   writeResults,
   resultFiles,
+  csvText,
   type ResultFiles,
   RESULT_COLUMNS,
   ResultRowSchema,
@@ -86,6 +88,10 @@ export {
   type ResultRow,
   type ResultsTableOptions,
   buildDoseResponseTable,
+  doseResponseCsv,
+  DoseResponseRowSchema,
+  DoseResponseTableSchema,
+  type DoseResponseTable,
   type DoseResponseOptions,
   type DoseResponseRow,
   type SweepCell,
@@ -99,6 +105,8 @@ export {
   likelihoodLogPath,
   noiseOnlyNumbers,
   summarizeLikelihood,
+  signFlipP,
+  DEFAULT_PERMUTATIONS,
   LIKELIHOOD_MEASURES,
   type LikelihoodRecord,
   type LikelihoodDataset,

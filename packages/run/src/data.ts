@@ -37,7 +37,7 @@ export type { DataFile } from './manifest.js';
  * for clean and imported sets. Such sets live in data/gsm8k_<name>_test.jsonl and are generated
  * from GSM8K test with the run's seed.
  */
-function noiseCell(name: string): NoiseCell | null {
+export function noiseCell(name: string): NoiseCell | null {
   const cell = parseNoiseCell(name);
   if (!cell) return null;
   const known = new Set(listNoise().map((d) => d.name));

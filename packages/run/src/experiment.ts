@@ -9,6 +9,8 @@ import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
 import { attentionStep } from './attention.js';
 import { checkDatasetNames, prepareData, type DataFile } from './data.js';
 import { formatRunDisk, knownModelShape, runDisk } from './disk.js';
+import { doseResponseStep } from './dose.js';
+import { evidenceStep } from './evidence.js';
 import { UsageError } from './errors.js';
 import { Reporter, type RunEventListener, type RunStep } from './events.js';
 import {
@@ -249,6 +251,8 @@ async function runInFolder(
     zeroShotRows = outcome.result.rows;
     for (const f of Object.values(outcome.files)) report.out(`zero-shot: wrote ${f}`);
     for (const line of truncationLines('zero-shot', outcome.result, outcome.task)) report.out(line);
+    const dose = doseResponseStep(folder.dir, manifest);
+    if (dose) report.out(`zero-shot: wrote ${dose.csv}`);
     report.emit({
       type: 'results',
       step: 'zero-shot',
@@ -270,6 +274,8 @@ async function runInFolder(
       report.step = 'post-sft';
       report.out(`post-sft: wrote ${files.csv}`);
       for (const line of truncationLines('post-sft', sft.result, task)) report.out(line);
+      const dose = doseResponseStep(folder.dir, manifest);
+      if (dose) report.out(`post-sft: wrote ${dose.csv}`);
       const methods = ciMethods({ ciMethod: options.ciMethod });
       const extractors = ['seed', 'strict'];
       report.emit({
@@ -294,6 +300,9 @@ async function runInFolder(
   } else if (!plan.steps.attention) {
     skipped(report, 'attention', 'skipped (--skip-attention)');
   }
+  // The answer table, from every log the run wrote (samples, likelihood): its last step.
+  const evidence = aborted ? null : evidenceStep(folder.dir, { manifest });
+  if (evidence) report.out(`evidence: wrote ${evidence.csv}`);
   // The manifest is final before any report is built: a report shows the run's real status.
   manifest.status = aborted ? 'interrupted' : 'finished';
   manifest.finished = new Date().toISOString();

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { formatIssue, jsonlValues, BASELINE_DATASET, DEFAULT_SEED } from '@exp/data';
+import { DataError, formatIssue, jsonlValues, BASELINE_DATASET, DEFAULT_SEED } from '@exp/data';
 import {
   buildResultsTable,
   ciLabels,
@@ -124,6 +124,42 @@ export function readSamples(dir: string): Logged[] {
     }
   }
   return out;
+}
+
+/**
+ * Every sample log of a run folder, per evaluation, each in the order the run tabulated them: its
+ * models (resolved names, else --models) and datasets in the run's order, items by index. Logs
+ * are in completion order (it depends on the batch size), and the bootstrap draws depend on the
+ * order of the items.
+ */
+export function runSamples(
+  dir: string,
+  manifest: RunManifest,
+): { evalType: string; samples: SampleRecord[] }[] {
+  const logged = readSamples(dir);
+  if (logged.length === 0) {
+    throw new DataError(`${path.join(dir, 'samples')}: no sample logs (is ${dir} a run folder?)`);
+  }
+  const rank = (order: readonly string[] | undefined, name: string) => {
+    const i = order?.indexOf(name) ?? -1;
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const { options } = manifest;
+  const resolved = Object.keys(manifest.models);
+  const models = resolved.length ? resolved : options.models;
+  const evalTypes = [...new Set(logged.map((l) => l.evalType))];
+  return evalTypes.map((evalType) => ({
+    evalType,
+    samples: logged
+      .filter((l) => l.evalType === evalType)
+      .map((l) => l.record)
+      .sort(
+        (a, b) =>
+          rank(models, a.model) - rank(models, b.model) ||
+          rank(options.datasets, a.dataset) - rank(options.datasets, b.dataset) ||
+          a.index - b.index,
+      ),
+  }));
 }
 
 function readResults(

@@ -1,7 +1,7 @@
 // `exp eval rescore`: a run's results table recomputed from its sample logs with one extractor,
 // without generating, written to rescored/<extractor>/ in the run folder.
 import path from 'node:path';
-import { DataError, BASELINE_DATASET } from '@exp/data';
+import { BASELINE_DATASET } from '@exp/data';
 import {
   buildResultsTable,
   ciMethods,
@@ -13,9 +13,11 @@ import {
   type ResultRow,
   type SampleRecord,
 } from '@exp/eval';
+import { runDoseResponse, writeDoseResponse } from './dose.js';
+import { evidenceStep } from './evidence.js';
 import { RUN_PATHS } from './layout.js';
-import { readRunManifest, type RunManifest } from './manifest.js';
-import { readSamples } from './read-run.js';
+import { readRunManifest } from './manifest.js';
+import { runSamples } from './read-run.js';
 
 export interface RescoreResult {
   rows: ResultRow[];
@@ -24,42 +26,10 @@ export interface RescoreResult {
   samples: number;
   counts: { evalType: string; samples: number }[];
   methods: CiMethods;
-}
-
-/**
- * Every sample log of a run folder, per evaluation, each in the order the run tabulated them: its
- * models (resolved names, else --models) and datasets in the run's order, items by index. Logs
- * are in completion order (it depends on the batch size), and the bootstrap draws depend on the
- * order of the items.
- */
-function runSamples(
-  dir: string,
-  manifest: RunManifest,
-): { evalType: string; samples: SampleRecord[] }[] {
-  const logged = readSamples(dir);
-  if (logged.length === 0) {
-    throw new DataError(`${path.join(dir, 'samples')}: no sample logs (is ${dir} a run folder?)`);
-  }
-  const rank = (order: readonly string[] | undefined, name: string) => {
-    const i = order?.indexOf(name) ?? -1;
-    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-  };
-  const { options } = manifest;
-  const resolved = Object.keys(manifest.models);
-  const models = resolved.length ? resolved : options.models;
-  const evalTypes = [...new Set(logged.map((l) => l.evalType))];
-  return evalTypes.map((evalType) => ({
-    evalType,
-    samples: logged
-      .filter((l) => l.evalType === evalType)
-      .map((l) => l.record)
-      .sort(
-        (a, b) =>
-          rank(models, a.model) - rank(models, b.model) ||
-          rank(options.datasets, a.dataset) - rank(options.datasets, b.dataset) ||
-          a.index - b.index,
-      ),
-  }));
+  /** dose_response.json/.csv written beside the table (null: no sweep cells). */
+  doseResponse: { json: string; csv: string } | null;
+  /** evidence.json/.csv written beside the table (null: no DiffLlama/Llama pair). */
+  evidence: { json: string; csv: string } | null;
 }
 
 /**
@@ -93,8 +63,13 @@ export function rescoreRun(dir: string, extractor: Extractor): RescoreResult {
       ciMethod: methods.ci,
     }),
   );
-  const files = writeResults(path.join(dir, RUN_PATHS.rescored(extractor.name)), rows);
+  const outDir = path.join(dir, RUN_PATHS.rescored(extractor.name));
+  const files = writeResults(outDir, rows);
+  // the run's other tables of the samples, with this extractor (the run's own when it is primary)
+  const dose = runDoseResponse(manifest, evaluations, [extractor.name]);
+  const doseFiles = dose ? writeDoseResponse(outDir, dose) : null;
+  const evidence = evidenceStep(dir, { manifest, evaluations, extractor: extractor.name, outDir });
   const counts = evaluations.map((e) => ({ evalType: e.evalType, samples: e.samples.length }));
   const samples = counts.reduce((n, c) => n + c.samples, 0);
-  return { rows, files, samples, counts, methods };
+  return { rows, files, samples, counts, methods, doseResponse: doseFiles, evidence };
 }

@@ -1,13 +1,11 @@
 // Dose-response of a run that holds noise-sweep cells: per extractor, model, noise type and
 // position, the pooled Pass@1 of the cells, the pooled noise effect and the change per added
 // noise sentence, with cluster-bootstrap intervals over base problems (stats/cluster-bootstrap).
+import { z } from 'zod';
 import { BASELINE_DATASET } from '@exp/data';
-import {
-  doseResponse,
-  type ClusterEstimate,
-  type DoseObservation,
-} from '../stats/cluster-bootstrap.js';
+import { doseResponse, type DoseObservation } from '../stats/cluster-bootstrap.js';
 import type { SampleRecord } from '../samples/record.js';
+import { csvText } from './write.js';
 
 /**
  * Where a dataset sits in a sweep: its noise type (anything that tells apart sets differing in
@@ -31,27 +29,83 @@ export interface DoseResponseOptions {
   baseline?: string;
   /** [model, reference]: adds `model − reference` rows, paired by base problem. */
   pair?: [string, string];
+  /** The evaluation the samples come from, recorded in each row (default 'zero_shot'). */
+  evalType?: string;
   /** The sweep cell of a dataset, null for a set that is not one (it is left out). */
   cellOf: (dataset: string) => SweepCell | null;
 }
 
-/** One row: a model (or, with `vs`, the difference model − vs) over one type × position. */
-export interface DoseResponseRow {
-  extractor: string;
-  model: string;
+const count = z.number().int().nonnegative();
+/** A cluster-bootstrap estimate (stats/cluster-bootstrap's ClusterEstimate). */
+const EstimateSchema = z.object({
+  value: z.number().nullable(),
+  lo: z.number().nullable(),
+  hi: z.number().nullable(),
+  /** Resamples where the statistic was undefined. */
+  skipped: count,
+});
+
+/**
+ * One row of dose_response.json: a model (or, with `vs`, the difference model − vs) over one
+ * evaluation × extractor × noise type × position. The file's one definition: the run writes it,
+ * readRun and the report read it with this schema.
+ */
+export const DoseResponseRowSchema = z.object({
+  extractor: z.string().min(1),
+  eval_type: z.string().min(1),
+  model: z.string().min(1),
   /** Null on a model's row; the reference on a difference row. */
-  vs: string | null;
-  type: string;
-  position: string;
+  vs: z.string().min(1).nullable(),
+  type: z.string().min(1),
+  position: z.string().min(1),
   /** The doses present, ascending, 0 being the baseline. */
-  doses: number[];
+  doses: z.array(count),
   /** Base problems (clusters) and observations (problem × cell) behind the estimates. */
-  clusters: number;
-  observations: number;
+  clusters: count,
+  observations: count,
   /** Pass@1 over the noisy cells, the pooled noise effect (noisy − clean), change per sentence. */
-  pooled: ClusterEstimate;
-  effect: ClusterEstimate;
-  slope: ClusterEstimate;
+  pooled: EstimateSchema,
+  effect: EstimateSchema,
+  slope: EstimateSchema,
+});
+export type DoseResponseRow = z.infer<typeof DoseResponseRowSchema>;
+
+/** dose_response.json: the rows of every evaluation of a run, zero-shot first. */
+export const DoseResponseTableSchema = z.object({ rows: z.array(DoseResponseRowSchema) });
+export type DoseResponseTable = z.infer<typeof DoseResponseTableSchema>;
+
+const ESTIMATES = ['pooled', 'effect', 'slope'] as const;
+
+/** Columns of dose_response.csv: each estimate flattened to value, _lo, _hi; doses as `0;1;2`. */
+export const DOSE_RESPONSE_COLUMNS: readonly string[] = [
+  'extractor',
+  'eval_type',
+  'model',
+  'vs',
+  'type',
+  'position',
+  'doses',
+  'clusters',
+  'observations',
+  ...ESTIMATES.flatMap((e) => [e, `${e}_lo`, `${e}_hi`]),
+];
+
+/** dose_response.csv's text: one line per row, numbers unrounded, nulls empty. */
+export function doseResponseCsv(rows: readonly DoseResponseRow[]): string {
+  return csvText(
+    DOSE_RESPONSE_COLUMNS,
+    rows.map((r) => ({
+      ...r,
+      doses: r.doses.join(';'),
+      ...Object.fromEntries(
+        ESTIMATES.flatMap((e) => [
+          [e, r[e].value],
+          [`${e}_lo`, r[e].lo],
+          [`${e}_hi`, r[e].hi],
+        ]),
+      ),
+    })),
+  );
 }
 
 /**
@@ -100,7 +154,7 @@ export function buildDoseResponseTable(
           }
           return [{ cluster: s.id, dose, y: ok ? 1 : 0 }];
         });
-      const common = { extractor, type, position };
+      const common = { extractor, eval_type: opts.evalType ?? 'zero_shot', type, position };
       const boot = { seed: opts.seed, resamples: opts.resamples, level: opts.level };
       const describe = (obs: DoseObservation[]) => ({
         doses: [...new Set(obs.map((o) => o.dose))].sort((a, b) => a - b),

@@ -15,12 +15,17 @@ export {
   resultFiles,
   resultsToCsv,
   resultsToArrowTable,
+  csvText,
   RESULT_COLUMNS,
   type ResultFiles,
 } from './write.js';
 export { formatPivot, formatP } from './pivot.js';
 export {
   buildDoseResponseTable,
+  doseResponseCsv,
+  DoseResponseRowSchema,
+  DoseResponseTableSchema,
+  type DoseResponseTable,
   type DoseResponseOptions,
   type DoseResponseRow,
   type SweepCell,

@@ -47,7 +47,7 @@ const KINDS: Record<keyof ResultRow, Kind> = {
 };
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote, line break or edge space. */
-function csvField(value: string | number | null | undefined): string {
+function csvField(value: string | number | boolean | null | undefined): string {
   // undefined: a column added later, absent from a row read back from an older file
   if (value === null || value === undefined) return '';
   const text = String(value);
@@ -59,8 +59,22 @@ function csvField(value: string | number | null | undefined): string {
  * form (no rounding: the files are data, the pivot is for reading), null fields empty.
  */
 export function resultsToCsv(rows: readonly ResultRow[]): string {
-  const lines = [RESULT_COLUMNS.join(',')];
-  for (const row of rows) lines.push(RESULT_COLUMNS.map((c) => csvField(row[c])).join(','));
+  return csvText(RESULT_COLUMNS, rows);
+}
+
+/**
+ * CSV text of any table of flat rows, the columns in the given order (every table a run folder
+ * holds as .csv is written through it, so they all quote and format alike).
+ */
+export function csvText(
+  columns: readonly string[],
+  rows: readonly object[],
+): string {
+  const lines = [columns.join(',')];
+  for (const row of rows) {
+    const r = row as Record<string, string | number | boolean | null | undefined>;
+    lines.push(columns.map((c) => csvField(r[c])).join(','));
+  }
   return lines.join('\n') + '\n';
 }
 
