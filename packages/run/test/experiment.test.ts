@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunOptionsSchema, runExperiment, type RunEvent } from '../src/index.js';
+import { DoseResponseTableSchema, getExtractor } from '@exp/eval';
+import { EvidenceTableSchema } from '../src/evidence.js';
 import { readRunManifest } from '../src/manifest.js';
+import { rescoreRun } from '../src/rescore.js';
 
 const GSM8K_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -121,4 +124,44 @@ describe('runExperiment', () => {
     const attempts = readRunManifest(again.dir).attempts!;
     expect(attempts.map((a) => a.status)).toEqual(['interrupted', 'finished']);
   }, 120_000);
+
+  test('a pair and sweep cells: dose_response and evidence written, rescore gives the same bytes', async () => {
+    const lines: string[] = [];
+    const run = await runExperiment(
+      options({
+        runId: 'sweep',
+        models: 'tiny-llama,tiny-diffllama',
+        datasets: 'clean,inf-k1-late,inf-k2-late',
+        maxSamples: 2,
+      }),
+      { onEvent: (e) => e.type === 'info' && lines.push(e.text) },
+    );
+    expect(lines).toContain('zero-shot: wrote ' + path.join(run.dir, 'dose_response.csv'));
+    expect(lines).toContain('evidence: wrote ' + path.join(run.dir, 'evidence.csv'));
+    const evidence = EvidenceTableSchema.parse(
+      JSON.parse(readFileSync(path.join(run.dir, 'evidence.json'), 'utf8')),
+    );
+    expect(evidence.rows.map((r) => [r.dataset, r.measure, r.extractor, r.a, r.b, r.n])).toEqual([
+      ['inf-k1-late', 'pass@1', 'seed', 'tiny-diffllama', 'tiny-llama', 2],
+      ['inf-k2-late', 'pass@1', 'seed', 'tiny-diffllama', 'tiny-llama', 2],
+    ]);
+    const dose = DoseResponseTableSchema.parse(
+      JSON.parse(readFileSync(path.join(run.dir, 'dose_response.json'), 'utf8')),
+    );
+    // two extractors x (two models + the pair) over inf, late
+    expect(dose.rows.map((r) => `${r.extractor} ${r.model} ${r.vs} ${r.doses}`)).toEqual([
+      'seed tiny-llama null 0,1,2',
+      'seed tiny-diffllama null 0,1,2',
+      'seed tiny-diffllama tiny-llama 0,1,2',
+      'strict tiny-llama null 0,1,2',
+      'strict tiny-diffllama null 0,1,2',
+      'strict tiny-diffllama tiny-llama 0,1,2',
+    ]);
+    const re = rescoreRun(run.dir, getExtractor('seed'));
+    expect(readFileSync(re.evidence!.json)).toEqual(readFileSync(path.join(run.dir, 'evidence.json')));
+    const rescored = DoseResponseTableSchema.parse(
+      JSON.parse(readFileSync(re.doseResponse!.json, 'utf8')),
+    );
+    expect(rescored.rows).toEqual(dose.rows.filter((r) => r.extractor === 'seed'));
+  }, 180_000);
 });
