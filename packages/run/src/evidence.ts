@@ -7,7 +7,6 @@
 // `exp eval rescore`, from the same inputs with the run's seed: the same bytes.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { BASELINE_DATASET, drawnMean, formatIssue, writeFileAtomic } from '@exp/data';
 import {
   comparisonPair,
@@ -22,10 +21,24 @@ import {
   signFlipP,
   summarizeLikelihood,
   verdict,
-  VERDICTS,
   type LikelihoodPairRow,
 } from '@exp/eval';
 import type { Evaluations } from './dose.js';
+import {
+  EvidenceRowSchema,
+  type EvidenceRow,
+  type EvidenceTable,
+  type Orientation,
+} from './evidence-table.js';
+
+export {
+  EvidenceRowSchema,
+  EvidenceTableSchema,
+  ORIENTATIONS,
+  type EvidenceRow,
+  type EvidenceTable,
+  type Orientation,
+} from './evidence-table.js';
 import { RunReadError } from './errors.js';
 import { RUN_PATHS } from './layout.js';
 import { readRunManifest, type RunManifest } from './manifest.js';
@@ -48,51 +61,6 @@ export const EVIDENCE_LIKELIHOOD_MEASURES: ReadonlyMap<string, Orientation> = ne
   ['protocol_final', 'higher is better'],
   ['protocol_noise_mass', 'lower is better'],
 ]);
-
-export const ORIENTATIONS = ['higher is better', 'lower is better'] as const;
-export type Orientation = (typeof ORIENTATIONS)[number];
-
-const num = z.number().nullable();
-
-/** One row of evidence.json / .csv (columns in this order). */
-export const EvidenceRowSchema = z.object({
-  /** The noisy set (noise type or sweep cell). */
-  dataset: z.string().min(1),
-  /** 'pass@1' or a likelihood measure (EVIDENCE_LIKELIHOOD_MEASURES). */
-  measure: z.string().min(1),
-  /** Evaluation of the samples for Pass@1 ('zero_shot', 'post_sft'); null for likelihood. */
-  eval_type: z.string().min(1).nullable(),
-  /** Extractor of a Pass@1 row (the task's primary one); null for likelihood. */
-  extractor: z.string().min(1).nullable(),
-  /** The pair: a = DiffLlama, b = Llama. */
-  a: z.string().min(1),
-  b: z.string().min(1),
-  /** Items with the measure on both sets for both models. */
-  n: z.number().int().positive(),
-  /** Each model's mean noise effect (noisy − clean) in the measure's units. */
-  effect_a: num,
-  effect_b: num,
-  /** Mean over items of (a_noisy − a_clean) − (b_noisy − b_clean), in the measure's units. */
-  diff: z.number(),
-  orientation: z.enum(ORIENTATIONS),
-  /** diff, negated where lower is better: positive = DiffLlama hurt less by the noise. */
-  estimate: z.number(),
-  /** Paired percentile bootstrap interval of `estimate` over items. */
-  lo: num,
-  hi: num,
-  /** Two-sided sign-flip permutation p of the per-item differences. */
-  p: z.number(),
-  /** `p` Holm-adjusted over every row of the table (the run's family). */
-  p_holm: z.number(),
-  /** Minimum detectable |estimate| at α 0.05, power 0.8: (z + z) · sd(d) / √n; null below 2 items. */
-  mde: num,
-  /** verdict() of estimate, p_holm and mde. */
-  verdict: z.enum(VERDICTS),
-});
-export type EvidenceRow = z.infer<typeof EvidenceRowSchema>;
-
-export const EvidenceTableSchema = z.object({ rows: z.array(EvidenceRowSchema) });
-export type EvidenceTable = z.infer<typeof EvidenceTableSchema>;
 
 const COLUMNS: readonly string[] = EvidenceRowSchema.keyof().options;
 
@@ -171,7 +139,12 @@ function passRows(
     for (const s of samples) {
       if (s.model !== a || s.dataset !== dataset) continue;
       const get = (m: string, d: string) => outcome.get(key(m, d, s.id));
-      const [an, ac, bn, bc] = [get(a, dataset), get(a, BASELINE_DATASET), get(b, dataset), get(b, BASELINE_DATASET)];
+      const [an, ac, bn, bc] = [
+        get(a, dataset),
+        get(a, BASELINE_DATASET),
+        get(b, dataset),
+        get(b, BASELINE_DATASET),
+      ];
       if (an === undefined || ac === undefined || bn === undefined || bc === undefined) continue;
       ea.push(an - ac);
       eb.push(bn - bc);

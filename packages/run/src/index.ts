@@ -32,6 +32,17 @@ export {
   type Span,
 } from './read-run.js';
 export { sftBarUpdates } from './sft.js';
+export {
+  buildEvidence,
+  writeEvidence,
+  EVIDENCE_LIKELIHOOD_MEASURES,
+  EvidenceRowSchema,
+  EvidenceTableSchema,
+  type BuildEvidenceOptions,
+  type EvidenceRow,
+  type EvidenceTable,
+} from './evidence.js';
+export { sweepCell, runDoseResponse, writeDoseResponse } from './dose.js';
 export { SftManifest, checkpointHashes, sftDataRecord, type SftStatus } from './sft-manifest.js';
 export { RunReadError, UsageError, commaList, flagName } from './errors.js';
 export { didYouMean } from './suggest.js';

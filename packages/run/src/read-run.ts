@@ -11,11 +11,17 @@ import {
   ciLabels,
   ciMethods,
   comparisonPair,
+  DoseResponseTableSchema,
+  KnockoutTableSchema,
+  LikelihoodSummarySchema,
   readSampleLog,
   resultFiles,
   ResultRowSchema,
   sampleLogFolders,
   type CiLabels,
+  type DoseResponseRow,
+  type KnockoutRow,
+  type LikelihoodSummary,
   type ResultRow,
   type SampleRecord,
 } from '@exp/eval';
@@ -27,6 +33,7 @@ import {
 } from '@exp/attention';
 import { readSftLosses, type SftLossRecord } from '@exp/train';
 import { RunReadError } from './errors.js';
+import { EvidenceTableSchema, type EvidenceRow } from './evidence-table.js';
 import { RUN_PATHS } from './layout.js';
 import { RunManifestSchema, type RunManifest } from './manifest.js';
 import { NoiseRecordSchema } from './noise-record.js';
@@ -67,6 +74,14 @@ export interface RunData {
   attention: AttentionAnalysis | null;
   sampleMaps: SampleMapFile[];
   sftLoss: { model: string; file: string; points: SftLossRecord[] }[];
+  /** evidence.json's rows ("Does differential attention help?"), null when the run has none. */
+  evidence: EvidenceRow[] | null;
+  /** dose_response.json's rows (runs with sweep cells), null when absent. */
+  doseResponse: DoseResponseRow[] | null;
+  /** likelihood_results.json (the likelihood step's summary), null when absent. */
+  likelihood: LikelihoodSummary | null;
+  /** knockout_results.json's rows (attention knockout of the noise spans), null when absent. */
+  knockout: KnockoutRow[] | null;
   /** Things the report could not show, one line each. */
   notes: string[];
 }
@@ -324,6 +339,12 @@ function readSftLoss(dir: string): RunData['sftLoss'] {
   return out;
 }
 
+/** A run folder's optional JSON table, parsed with its writer's schema; null when absent. */
+function readOptional<T>(dir: string, rel: string, schema: z.ZodType<T>): T | null {
+  const file = path.join(dir, rel);
+  return existsSync(file) ? readJson(file, schema) : null;
+}
+
 export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
   const manifestFile = path.join(dir, RUN_PATHS.manifest);
   if (!existsSync(manifestFile)) {
@@ -387,6 +408,12 @@ export function readRun(dir: string, opts: ReadRunOptions = {}): RunData {
     attention,
     sampleMaps,
     sftLoss,
+    evidence: readOptional(dir, RUN_PATHS.evidence('json'), EvidenceTableSchema)?.rows ?? null,
+    doseResponse:
+      readOptional(dir, RUN_PATHS.doseResponse('json'), DoseResponseTableSchema)?.rows ?? null,
+    likelihood: readOptional(dir, RUN_PATHS.likelihoodResults('json'), LikelihoodSummarySchema),
+    knockout:
+      readOptional(dir, RUN_PATHS.knockoutResults('json'), KnockoutTableSchema)?.rows ?? null,
     notes,
   };
 }

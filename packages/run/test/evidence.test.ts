@@ -20,7 +20,12 @@ import {
   type EvidenceRow,
 } from '../src/evidence.js';
 import { rescoreRun } from '../src/rescore.js';
-import { likelihoodRecord, SEED, syntheticRun, writeLikelihoodLogs } from './helpers/synthetic-run.js';
+import {
+  likelihoodRecord,
+  SEED,
+  syntheticRun,
+  writeLikelihoodLogs,
+} from './helpers/synthetic-run.js';
 
 const N = 20;
 const all = (c: 'T' | 'F') => c.repeat(N);
@@ -42,13 +47,13 @@ describe('evidence: Pass@1 rows from the sample logs', () => {
   const rows = buildEvidence(dir);
 
   test('a row per noisy set, the noise-effect difference oriented and judged', () => {
-    expect(rows.map((r) => [r.dataset, r.measure, r.eval_type, r.extractor, r.a, r.b, r.n])).toEqual(
-      [
-        ['inf', 'pass@1', 'zero_shot', 'strict', 'diffllama', 'llama', 20],
-        ['rcs', 'pass@1', 'zero_shot', 'strict', 'diffllama', 'llama', 20],
-        ['sd', 'pass@1', 'zero_shot', 'strict', 'diffllama', 'llama', 20],
-      ],
-    );
+    expect(
+      rows.map((r) => [r.dataset, r.measure, r.eval_type, r.extractor, r.a, r.b, r.n]),
+    ).toEqual([
+      ['inf', 'pass@1', 'zero_shot', 'strict', 'diffllama', 'llama', 20],
+      ['rcs', 'pass@1', 'zero_shot', 'strict', 'diffllama', 'llama', 20],
+      ['sd', 'pass@1', 'zero_shot', 'strict', 'diffllama', 'llama', 20],
+    ]);
     const [inf, rcs, sd] = rows;
     expect([inf.effect_a, inf.effect_b, inf.diff, inf.estimate]).toEqual([0, -0.6, 0.6, 0.6]);
     expect([rcs.effect_a, rcs.effect_b, rcs.diff, rcs.estimate]).toEqual([-0.6, 0, -0.6, -0.6]);
@@ -83,7 +88,10 @@ describe('evidence: Pass@1 rows from the sample logs', () => {
   test('the same inputs give the same table; a small effect reads inconclusive', () => {
     expect(buildEvidence(dir)).toEqual(rows);
     const small = syntheticRun(DATASETS.slice(0, 2), {
-      zero_shot: { llama: { clean: all('T'), inf: first(19) }, diffllama: { clean: all('T'), inf: all('T') } },
+      zero_shot: {
+        llama: { clean: all('T'), inf: first(19) },
+        diffllama: { clean: all('T'), inf: all('T') },
+      },
     });
     const [r] = buildEvidence(small);
     expect([r.estimate, r.verdict]).toEqual([0.05, 'inconclusive']);
@@ -123,7 +131,8 @@ function likelihoodLogs(): LikelihoodRecord[] {
   for (let i = 0; i < N; i++) {
     const jitter = (i % 5) * 0.01;
     const clean = { mean: -1 - jitter, final: -2, gold: 0.5, pull: 0.1 };
-    for (const model of ['llama', 'diffllama']) out.push(likelihoodRecord(model, 'clean', i, clean));
+    for (const model of ['llama', 'diffllama'])
+      out.push(likelihoodRecord(model, 'clean', i, clean));
     // Llama: −0.5 nats/token, −1 on the final answer, pull 0.1 → 0.4; DiffLlama unchanged
     out.push(
       likelihoodRecord('llama', 'inf', i, {
@@ -140,7 +149,10 @@ function likelihoodLogs(): LikelihoodRecord[] {
 
 describe('evidence: likelihood rows', () => {
   const dir = syntheticRun(DATASETS.slice(0, 2), {
-    zero_shot: { llama: { clean: all('T'), inf: first(8) }, diffllama: { clean: all('T'), inf: all('T') } },
+    zero_shot: {
+      llama: { clean: all('T'), inf: first(8) },
+      diffllama: { clean: all('T'), inf: all('T') },
+    },
   });
   const records = likelihoodLogs();
   writeLikelihoodLogs(dir, records);
@@ -156,7 +168,9 @@ describe('evidence: likelihood rows', () => {
       'protocol_noise_mass',
     ]);
     const at = (m: string) => lik.find((r) => r.measure === m)!;
-    expect(lik.map((r) => [r.eval_type, r.extractor, r.n])).toEqual(Array(4).fill([null, null, 20]));
+    expect(lik.map((r) => [r.eval_type, r.extractor, r.n])).toEqual(
+      Array(4).fill([null, null, 20]),
+    );
     expect(at('sft_mean').orientation).toBe('higher is better');
     expect(at('sft_mean').effect_b).toBeCloseTo(-0.5 - 0.02, 12); // mean jitter 0.02
     expect(at('sft_mean').estimate).toBeCloseTo(0.52, 12);
@@ -174,7 +188,10 @@ describe('evidence: likelihood rows', () => {
 
   test('from likelihood_results.json when the logs are gone: the same rows', () => {
     const copy = syntheticRun(DATASETS.slice(0, 2), {
-      zero_shot: { llama: { clean: all('T'), inf: first(8) }, diffllama: { clean: all('T'), inf: all('T') } },
+      zero_shot: {
+        llama: { clean: all('T'), inf: first(8) },
+        diffllama: { clean: all('T'), inf: all('T') },
+      },
     });
     const summary = summarizeLikelihood(records, { pair: ['diffllama', 'llama'], seed: SEED });
     writeFileSync(path.join(copy, 'likelihood_results.json'), JSON.stringify(summary));
@@ -193,7 +210,10 @@ describe('evidence: likelihood rows', () => {
 
 describe('evidence files', () => {
   const dir = syntheticRun(DATASETS, { zero_shot: OUTCOMES });
-  writeLikelihoodLogs(dir, likelihoodLogs().map((r) => ({ ...r })));
+  writeLikelihoodLogs(
+    dir,
+    likelihoodLogs().map((r) => ({ ...r })),
+  );
   const files = evidenceStep(dir)!;
 
   test('evidence.json parses with its schema; evidence.csv has its columns', () => {

@@ -158,7 +158,9 @@ describe('runExperiment', () => {
       'strict tiny-diffllama tiny-llama 0,1,2',
     ]);
     const re = rescoreRun(run.dir, getExtractor('seed'));
-    expect(readFileSync(re.evidence!.json)).toEqual(readFileSync(path.join(run.dir, 'evidence.json')));
+    expect(readFileSync(re.evidence!.json)).toEqual(
+      readFileSync(path.join(run.dir, 'evidence.json')),
+    );
     const rescored = DoseResponseTableSchema.parse(
       JSON.parse(readFileSync(re.doseResponse!.json, 'utf8')),
     );

@@ -66,10 +66,7 @@ export function resultsToCsv(rows: readonly ResultRow[]): string {
  * CSV text of any table of flat rows, the columns in the given order (every table a run folder
  * holds as .csv is written through it, so they all quote and format alike).
  */
-export function csvText(
-  columns: readonly string[],
-  rows: readonly object[],
-): string {
+export function csvText(columns: readonly string[], rows: readonly object[]): string {
   const lines = [columns.join(',')];
   for (const row of rows) {
     const r = row as Record<string, string | number | boolean | null | undefined>;

@@ -77,7 +77,9 @@ export function syntheticRun(
     for (const [model, sets] of Object.entries(outcomes)) {
       mkdirSync(path.join(dir, folder, model), { recursive: true });
       for (const [dataset, marks] of Object.entries(sets)) {
-        const lines = [...marks].map((c, i) => JSON.stringify(sample(model, dataset, i, c === 'T')));
+        const lines = [...marks].map((c, i) =>
+          JSON.stringify(sample(model, dataset, i, c === 'T')),
+        );
         writeFileSync(path.join(dir, folder, model, `${dataset}.jsonl`), lines.join('\n') + '\n');
       }
     }
