@@ -13,7 +13,14 @@ import {
   noisyOnly,
   perHeadMetrics,
 } from './charts/attention.js';
-import { modelColours, type Spec } from './charts/common.js';
+import { modelColours, type ModelColours, type Spec } from './charts/common.js';
+import {
+  doseResponseSpec,
+  hasKnockoutLayers,
+  knockoutLayersSpec,
+  knockoutRecoverySpec,
+  likelihoodEffectSpec,
+} from './charts/evidence.js';
 import { heatmapSpec } from './charts/heatmap.js';
 import { degradationSpec, headlineExtractor, modelComparisonSpec } from './charts/results.js';
 import { sftLossSpec } from './charts/sft.js';
@@ -21,7 +28,14 @@ import { renderJobs } from './render/pool.js';
 import type { ChartEntry, MapEntry, ReportContent, TableEntry } from './report/content.js';
 import { inlinedBytes, inlinesImages, reportHtml } from './report/html.js';
 import { reportMarkdown } from './report/markdown.js';
-import { readRun, RUN_PATHS, safeName, type ReadRunOptions, type RunData } from '@exp/run';
+import {
+  EVIDENCE_LIKELIHOOD_MEASURES,
+  readRun,
+  RUN_PATHS,
+  safeName,
+  type ReadRunOptions,
+  type RunData,
+} from '@exp/run';
 import { attentionTables } from './tables/attention.js';
 
 export interface BuildReportOptions extends ReadRunOptions {
@@ -72,6 +86,64 @@ interface PlannedChart {
   title: string;
   description: string;
   spec: Spec;
+  section?: 'evidence';
+}
+
+/** The charts of the section "Does differential attention help?", those the run has data for. */
+function evidenceCharts(
+  run: RunData,
+  extractor: string | undefined,
+  baseline: string,
+  colours: ModelColours,
+): PlannedChart[] {
+  const charts: PlannedChart[] = [];
+  const section = 'evidence' as const;
+  const measures = [...EVIDENCE_LIKELIHOOD_MEASURES.keys()];
+  const lik = run.likelihood;
+  if (lik && lik.rows.some((r) => measures.includes(r.measure) && r.effect !== null)) {
+    charts.push({
+      name: 'likelihood_effect',
+      title: 'Likelihood noise effect per model and set',
+      description: `noisy − clean of ${measures.join(', ')}; the pair's difference with its paired bootstrap 95% CI`,
+      spec: likelihoodEffectSpec(lik, measures, colours),
+      section,
+    });
+  }
+  const ko = run.knockout ?? [];
+  if (ko.some((r) => r.from_layer === 0 && r.recovered !== null)) {
+    charts.push({
+      name: 'knockout_recovery',
+      title: 'Knockout: share of the noise effect recovered',
+      description: 'noise spans knocked out in every layer; paired bootstrap 95% CI',
+      spec: knockoutRecoverySpec(ko, colours),
+      section,
+    });
+    if (hasKnockoutLayers(ko)) {
+      charts.push({
+        name: 'knockout_layers',
+        title: 'Knockout by first knocked layer',
+        description: 'share recovered with the noise knocked out from layer L on',
+        spec: knockoutLayersSpec(ko, colours),
+        section,
+      });
+    }
+  }
+  const dose = run.doseResponse ?? [];
+  if (extractor && dose.some((r) => r.extractor === extractor)) {
+    charts.push({
+      name: 'dose_response',
+      title: 'Dose-response: Pass@1 by noise sentences',
+      description: `extractor ${extractor}; 0 = ${baseline}; error bars: ${run.ciLabels.ci}`,
+      spec: doseResponseSpec(run.results, dose, {
+        extractor,
+        baseline,
+        ciLabel: run.ciLabels.ci,
+        colours,
+      }),
+      section,
+    });
+  }
+  return charts;
 }
 
 function planCharts(
@@ -80,11 +152,11 @@ function planCharts(
   baseline: string,
   headMaps: readonly string[] | 'all',
 ): PlannedChart[] {
-  const charts: PlannedChart[] = [];
   // one colour per model in every chart, fixed by the run's model order
   const colours = modelColours(run.models, [
     ...new Set([...run.results.map((r) => r.eval_type), ...run.samples.map((s) => s.evalType)]),
   ]);
+  const charts: PlannedChart[] = evidenceCharts(run, extractor, baseline, colours);
   if (run.results.length && extractor) {
     charts.push({
       name: 'model_comparison',
@@ -183,6 +255,18 @@ export async function buildReport(
       }
     }
     tables.push({ title: 'Attention tables', files: written });
+  }
+  if (run.evidence) {
+    tables.push({
+      title: 'Evidence table',
+      files: [RUN_PATHS.evidence('csv'), RUN_PATHS.evidence('json')],
+    });
+  }
+  if (run.doseResponse) {
+    tables.push({
+      title: 'Dose-response table',
+      files: [RUN_PATHS.doseResponse('csv'), RUN_PATHS.doseResponse('json')],
+    });
   }
 
   // --- charts and sample maps, rendered together (over worker threads when there are many)

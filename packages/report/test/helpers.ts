@@ -6,7 +6,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from '@jest/globals';
 import { loadGsm8kFile, toJsonl } from '@exp/data';
-import type { ResultRow } from '@exp/eval';
+import {
+  buildResultsTable,
+  KnockoutTableSchema,
+  LikelihoodRecordSchema,
+  ResultRowSchema,
+  summarizeLikelihood,
+  writeResults,
+  type KnockoutRow,
+  type ResultRow,
+} from '@exp/eval';
+import { buildEvidence, runDoseResponse, writeDoseResponse, writeEvidence } from '@exp/run';
+// internals of @exp/run: the run's manifest and its samples in the run's order
+import { readRunManifest } from '../../run/src/manifest.js';
+import { runSamples } from '../../run/src/read-run.js';
 import { getNoise, noisyRecords } from '@exp/noise';
 import { SampleMapSchema, type SampleMap } from '@exp/attention';
 import { writeSampleMaps } from './fixtures/make-attention-fixture.mjs';
@@ -225,4 +238,128 @@ export function addPostSft(dir: string): void {
       writeFileSync(f, toJsonl(lines));
     }
   }
+}
+
+/** The charts of the section "Does differential attention help?" on a folder with addEvidence. */
+export const EVIDENCE_CHARTS = [
+  'likelihood_effect',
+  'knockout_recovery',
+  'knockout_layers',
+  'dose_response',
+];
+
+const MODELS = ['tiny-llama', 'tiny-diffllama'];
+
+/** A likelihood record of the fixture's items: `mean` nats/token, pull on the distractor '7'. */
+function likelihoodRecord(model: string, dataset: string, i: number, mean: number, pull: number) {
+  const score = {
+    prompt_tokens: 30,
+    solution_tokens: 40,
+    sum: 40 * mean,
+    mean,
+    final_tokens: 2,
+    final_sum: 2 * mean,
+    numbers: { '18': [1000, Math.log(0.4)], '7': [1001, Math.log(pull)] },
+  };
+  return LikelihoodRecordSchema.parse({
+    run: 'q',
+    model,
+    dataset,
+    id: `gsm8k-test-${i}`,
+    index: i,
+    gold: '18',
+    noise_numbers: dataset === 'clean' ? [] : ['7'],
+    sft: score,
+    protocol: score,
+    ms: 1,
+  });
+}
+
+/**
+ * Adds to a run folder what the likelihood, knockout and sweep steps write, computed by their
+ * code from hand-made inputs (the fixture run predates them): likelihood logs where noise costs
+ * tiny-llama 0.4 + 0.1·i nats/token and tiny-diffllama 0.1 (likelihood_results.json is their
+ * summary), knockout_results.json from layers 0 and 1, two sweep cells of inf (copies of the inf
+ * samples, item 0 right at one sentence) with their results rows and dose_response.json, and
+ * last the evidence table of it all (evidence.json).
+ */
+export function addEvidence(dir: string): void {
+  const records = MODELS.flatMap((model) =>
+    ['clean', 'inf', 'rcs', 'sd'].flatMap((dataset) =>
+      [0, 1, 2, 3].map((i) => {
+        const cost = dataset === 'clean' ? 0 : model === 'tiny-llama' ? 0.4 + 0.1 * i : 0.1;
+        const pull = dataset === 'clean' ? 0.05 : model === 'tiny-llama' ? 0.3 : 0.06;
+        return likelihoodRecord(model, dataset, i, -2 - 0.05 * i - cost, pull);
+      }),
+    ),
+  );
+  for (const model of MODELS) {
+    for (const dataset of ['clean', 'inf', 'rcs', 'sd']) {
+      const mine = records.filter((r) => r.model === model && r.dataset === dataset);
+      mkdirSync(path.join(dir, 'likelihood', model), { recursive: true });
+      writeFileSync(path.join(dir, 'likelihood', model, `${dataset}.jsonl`), toJsonl(mine));
+    }
+  }
+  const pair: [string, string] = ['tiny-diffllama', 'tiny-llama'];
+  const summary = summarizeLikelihood(records, { pair, seed: 42, resamples: 500 });
+  writeFileSync(path.join(dir, 'likelihood_results.json'), JSON.stringify(summary, null, 2));
+  const knockout: KnockoutRow[] = MODELS.flatMap((model, m) =>
+    ['inf', 'sd'].flatMap((dataset, d) =>
+      [0, 1].map((from_layer) => {
+        const recovered = 0.6 - 0.25 * from_layer - 0.2 * m - 0.1 * d;
+        return {
+          model,
+          dataset,
+          measure: 'protocol_mean',
+          extractor: null,
+          eval_type: null,
+          from_layer,
+          n: 4,
+          clean: -2.1,
+          noisy: -2.6,
+          knockout: -2.6 + 0.5 * recovered,
+          recovered,
+          lo: recovered - 0.2,
+          hi: recovered + 0.15,
+        };
+      }),
+    ),
+  );
+  writeFileSync(
+    path.join(dir, 'knockout_results.json'),
+    JSON.stringify(KnockoutTableSchema.parse({ rows: knockout }), null, 2),
+  );
+  // sweep cells: inf's samples at one (item 0 right) and two sentences late
+  const manifest = readRunManifest(dir);
+  const [zeroShot] = runSamples(dir, manifest);
+  const sweep = zeroShot.samples
+    .filter((s) => s.dataset === 'inf')
+    .flatMap((s) =>
+      ['inf-k1-late', 'inf-k2-late'].map((dataset) => {
+        const ok = dataset === 'inf-k1-late' && s.index === 0;
+        return {
+          ...s,
+          dataset,
+          answers: { seed: ok ? s.gold : 'x', strict: ok ? s.gold : null },
+          correct_by: { seed: ok, strict: ok },
+        };
+      }),
+    );
+  const samples = [...zeroShot.samples, ...sweep];
+  const extractors = manifest.task!.extractors;
+  const results = ResultRowSchema.array().parse(
+    JSON.parse(readFileSync(path.join(dir, 'experiment_results.json'), 'utf8')),
+  );
+  const swept = buildResultsTable(samples, {
+    extractors,
+    seed: 42,
+    evalType: 'zero_shot',
+    pair,
+  }).filter((r) => r.dataset.includes('-k'));
+  writeResults(dir, [...results, ...swept]);
+  writeDoseResponse(
+    dir,
+    runDoseResponse(manifest, [{ evalType: 'zero_shot', samples }], extractors)!,
+  );
+  writeEvidence(dir, buildEvidence(dir, { manifest, resamples: 500, permutations: 2000 }));
 }

@@ -6,7 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { buildReport } from '../src/build-report.js';
-import { addPostSft, copyRun, DATA, FIXTURE_CHARTS } from './helpers.js';
+import {
+  addEvidence,
+  addPostSft,
+  copyRun,
+  DATA,
+  EVIDENCE_CHARTS,
+  FIXTURE_CHARTS,
+} from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const INJECTED = '<img src=x onerror="window.__pwned=1"></script><b>bold</b>';
@@ -17,6 +24,8 @@ describe('report.html in headless Chromium', () => {
   const problems: string[] = [];
   /** The logged prompt of tiny-diffllama's inf sample gsm8k-test-1 (GSM8K text stays in ../shared). */
   let infPrompt = '';
+  /** evidence.json as addEvidence computed it. */
+  let evidence: { dataset: string; measure: string; verdict: string }[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -38,6 +47,8 @@ describe('report.html in headless Chromium', () => {
       .map((l) => JSON.parse(l) as { id: string; prompt: string })
       .find((r) => r.id === 'gsm8k-test-1')!.prompt;
     addPostSft(dir);
+    addEvidence(dir);
+    evidence = JSON.parse(readFileSync(path.join(dir, 'evidence.json'), 'utf8')).rows;
     await buildReport(dir, { dataDir: DATA });
 
     browser = await puppeteer.launch({
@@ -80,7 +91,7 @@ describe('report.html in headless Chromium', () => {
         };
       }),
     );
-    expect(charts.map((c) => c.name)).toEqual(FIXTURE_CHARTS);
+    expect(charts.map((c) => c.name)).toEqual([...EVIDENCE_CHARTS, ...FIXTURE_CHARTS]);
     for (const c of charts) {
       expect(c).toMatchObject({ drawn: true, fallback: false });
       expect(c.width).toBeGreaterThan(100);
@@ -88,6 +99,69 @@ describe('report.html in headless Chromium', () => {
     }
     const title = await page.$eval('#chart-model_comparison svg', (svg) => svg.textContent);
     expect(title).toContain('Pass@1 by dataset and model');
+  });
+
+  test('the first section answers the question: its table and charts', async () => {
+    const headings = await page.$$eval('h2', (hs) => hs.map((h) => h.textContent));
+    expect(headings[0]).toBe('Does differential attention help?');
+    const rows = await page.$$eval('#evidence table.evidence tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((td) => td.textContent)),
+    );
+    // Pass@1 of 2 evaluations x 3 sets, then 4 likelihood measures x 3 sets
+    expect(rows).toHaveLength(18);
+    expect(rows.map((r) => [r[0], r[2], r[9]])).toEqual(
+      evidence.map((e, i) => [
+        e.dataset,
+        i < 6 ? (i < 3 ? 'zero_shot' : 'post_sft') : 'likelihood',
+        e.verdict,
+      ]),
+    );
+    // every Pass@1 is 0 on each set zero-shot (1 of 4 post-SFT): no difference in noise effect
+    expect(rows[0]).toEqual([
+      'inf',
+      'Pass@1 (seed), points',
+      'zero_shot',
+      '4',
+      '0.0',
+      '[0.0, 0.0]',
+      '1.000',
+      '1.000',
+      '0.0',
+      'no difference detected',
+    ]);
+    // tiny-llama loses 0.4 to 0.7 nats/token to each noise, tiny-diffllama 0.1: +0.45 on average
+    const sftMean = rows.find((r) => r[0] === 'inf' && r[1] === 'sft_mean')!;
+    expect(sftMean.slice(3, 5)).toEqual(['4', '+0.4500']);
+    const pull = rows.find((r) => r[0] === 'inf' && r[1].startsWith('protocol_noise_mass'))!;
+    expect(pull.slice(1, 6)).toEqual([
+      'protocol_noise_mass (lower is better: sign flipped)',
+      'likelihood',
+      '4',
+      '+0.2400',
+      '[+0.2400, +0.2400]',
+    ]);
+    const drawn = await page.$$eval('#evidence .chart-view', (els) =>
+      els.map((el) => [el.getAttribute('data-name'), el.classList.contains('drawn')]),
+    );
+    expect(drawn).toEqual(EVIDENCE_CHARTS.map((name) => [name, true]));
+    // the per-layer curve shows both layers; the dose-response both sweep cells and the baseline
+    const layers = await page.$eval('#chart-knockout_layers svg', (svg) => svg.textContent);
+    expect(layers).toContain('first knocked layer L');
+    expect(layers).toContain('inf · protocol_mean');
+    const dose = await page.$eval('#chart-dose_response svg', (svg) => svg.textContent);
+    expect(dose).toContain('inf, late');
+    expect(dose).toContain('noise sentences');
+    const slopes = await page.$$eval('#evidence table.dose-response tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((td) => td.textContent)),
+    );
+    expect(slopes.map((r) => r.slice(0, 5))).toEqual([
+      ['zero_shot', 'inf', 'late', 'tiny-llama', '0, 1, 2'],
+      ['zero_shot', 'inf', 'late', 'tiny-diffllama', '0, 1, 2'],
+      ['zero_shot', 'inf', 'late', 'tiny-diffllama − tiny-llama', '0, 1, 2'],
+    ]);
+    // Pass@1 0, 1/4, 0 at 0, 1, 2 sentences: slope 0 per sentence, pooled effect +12.5 points
+    expect(slopes[0].slice(5).map((c) => c.split(' ')[0])).toEqual(['0.0', '+12.5']);
+    expect(await page.$$eval('#evidence ul.gaps li', (lis) => lis.length)).toBe(0);
   });
 
   test('filters narrow the sample table', async () => {

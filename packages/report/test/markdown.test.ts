@@ -32,6 +32,10 @@ function content(over: Partial<RunData> = {}): ReportContent {
     attention: null,
     sampleMaps: [],
     sftLoss: [],
+    evidence: null,
+    doseResponse: null,
+    likelihood: null,
+    knockout: null,
     notes: [],
     ...over,
   };
@@ -83,6 +87,10 @@ describe('reportMarkdown', () => {
         '- datasets: clean, inf',
         '- samples: 0',
         '',
+        '## Does differential attention help?',
+        '',
+        '- No data for this section: the run folder has none of evidence.json, likelihood_results.json, knockout_results.json and dose_response.json (runs with one DiffLlama and one Llama write them; `exp eval rescore` recomputes the first from the logs).',
+        '',
         '## Results',
         '',
         '### Pass@1 (strict)',
@@ -120,5 +128,71 @@ describe('reportMarkdown', () => {
       }),
     );
     expect(md).toContain('| a\\|b | 50.0 [50.0, 50.0] |');
+  });
+});
+
+describe('reportMarkdown: "Does differential attention help?"', () => {
+  const base = {
+    eval_type: null,
+    extractor: null,
+    a: 'diffllama',
+    b: 'llama',
+    n: 20,
+    effect_a: 0,
+    effect_b: -0.6,
+    lo: 0.4,
+    hi: 0.8,
+    p: 0.0004,
+    p_holm: 0.0008,
+    mde: 0.315,
+  };
+  const evidence = [
+    {
+      ...base,
+      dataset: 'inf',
+      measure: 'pass@1',
+      eval_type: 'zero_shot',
+      extractor: 'strict',
+      diff: 0.6,
+      orientation: 'higher is better' as const,
+      estimate: 0.6,
+      verdict: 'helps' as const,
+    },
+    {
+      ...base,
+      dataset: 'inf',
+      measure: 'protocol_noise_mass',
+      diff: -0.3,
+      orientation: 'lower is better' as const,
+      estimate: 0.3,
+      lo: 0.25,
+      hi: 0.35,
+      p: 0.2,
+      p_holm: 0.2,
+      mde: 0.5,
+      verdict: 'inconclusive' as const,
+    },
+  ];
+
+  test('the table, the verdict counts and one line per part without data', () => {
+    const md = reportMarkdown(content({ evidence }));
+    const start = md.indexOf('## Does differential attention help?');
+    const section = md.slice(start, md.indexOf('## Results')).trimEnd().split('\n');
+    expect(section).toEqual([
+      '## Does differential attention help?',
+      '',
+      'DiffLlama − Llama (diffllama − llama) difference in noise effect (noisy − clean, per item), oriented so that + means DiffLlama is hurt less by the noise; Pass@1 in points, likelihood measures in nats (per token for *_mean, the answer tokens for *_final) or probability mass (*_noise_mass). 95% CI: paired percentile bootstrap over items; p: sign-flip permutation test; Holm p over the 2 rows of the table; MDE: minimum detectable difference at α 0.05, power 0.8. Verdict: helps / hurts when Holm p < 0.05, else inconclusive when the MDE exceeds the observed difference, else no difference detected.',
+      '',
+      '| noisy set | measure | evaluation | n | DiffLlama − Llama | 95% CI | p | Holm p | MDE | verdict |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      '| inf | Pass@1 (strict), points | zero_shot | 20 | +60.0 | [+40.0, +80.0] | <0.001 | <0.001 | 31.5 | helps |',
+      '| inf | protocol_noise_mass (lower is better: sign flipped) | likelihood | 20 | +0.3000 | [+0.2500, +0.3500] | 0.200 | 0.200 | 0.5000 | inconclusive |',
+      '',
+      'Verdicts: 1 helps, 1 inconclusive.',
+      '',
+      '- No likelihood chart: the run has no likelihood_results.json.',
+      '- No knockout charts: the run has no knockout_results.json with rows from layer 0.',
+      '- No dose-response chart: the run has no sweep cells.',
+    ]);
   });
 });

@@ -14,6 +14,8 @@ export interface ChartEntry {
   /** One sentence saying what the chart shows. */
   description: string;
   spec: Spec;
+  /** 'evidence': drawn in the section "Does differential attention help?", not under Charts. */
+  section?: 'evidence';
   svg: string;
   png: string;
   /** The PNG's bytes, for report.html's fallback image. */

@@ -20,6 +20,14 @@ import {
   type MapEntry,
   type ReportContent,
 } from './content.js';
+import {
+  doseTable,
+  evidenceCaption,
+  evidenceGaps,
+  evidenceTable,
+  EVIDENCE_TITLE,
+  verdictCounts,
+} from './evidence.js';
 
 const require = createRequire(import.meta.url);
 
@@ -229,7 +237,7 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
   parts.push(`<p>${escapeHtml(facts.join(' · '))}</p>`);
   if (m.command) parts.push(`<p><code>${escapeHtml(m.command.join(' '))}</code></p>`);
   parts.push(
-    '<nav><a href="#results">Results</a><a href="#charts">Charts</a>' +
+    '<nav><a href="#evidence">Evidence</a><a href="#results">Results</a><a href="#charts">Charts</a>' +
       (run.attention ? '<a href="#attention">Attention</a>' : '') +
       '<a href="#samples">Samples</a><a href="#manifest">Manifest</a></nav>',
   );
@@ -243,6 +251,43 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
       `<ul class="notes">${run.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
     );
   }
+
+  // a chart's figure: drawn from payload.charts[i] by the page, its PNG the fallback
+  const figure = (c: (typeof content.charts)[number], i: number) => {
+    const src = imageSrc(c);
+    return (
+      `<figure class="chart" id="chart-${escapeHtml(c.name)}"><figcaption>${escapeHtml(c.title)} <span>— ${escapeHtml(c.description)}</span></figcaption>` +
+      `<div class="chart-view" data-chart="${i}" data-name="${escapeHtml(c.name)}">` +
+      (src ? `<img class="fallback" alt="${escapeHtml(c.title)}" src="${src}">` : '') +
+      '</div></figure>'
+    );
+  };
+
+  parts.push(`<section id="evidence"><h2>${escapeHtml(EVIDENCE_TITLE)}</h2>`);
+  const evidence = run.evidence ?? [];
+  if (evidence.length) {
+    const t = evidenceTable(evidence);
+    parts.push(`<p>${escapeHtml(evidenceCaption(evidence))}</p>`);
+    parts.push(`<div class="scroll">${table(t.header, t.rows, 'evidence')}</div>`);
+    parts.push(`<p class="verdicts">${escapeHtml(verdictCounts(evidence))}</p>`);
+  }
+  const doseExtractor = content.extractors[0];
+  const dose =
+    run.doseResponse && doseExtractor ? doseTable(run.doseResponse, doseExtractor) : null;
+  if (dose?.rows.length) {
+    parts.push(
+      `<p>${escapeHtml(`Dose-response (${doseExtractor}): Pass@1 change per added noise sentence and pooled noise effect, in points, with cluster-bootstrap 95% CIs over base problems:`)}</p>`,
+      `<div class="scroll">${table(dose.header, dose.rows, 'dose-response')}</div>`,
+    );
+  }
+  content.charts.forEach((c, i) => {
+    if (c.section === 'evidence') parts.push(figure(c, i));
+  });
+  const gaps = evidenceGaps(run, content.charts);
+  if (gaps.length) {
+    parts.push(`<ul class="gaps">${gaps.map((g) => `<li>${escapeHtml(g)}</li>`).join('')}</ul>`);
+  }
+  parts.push('</section>');
 
   parts.push('<section id="results"><h2>Results</h2>');
   if (run.results.length === 0) parts.push('<p>No results.</p>');
@@ -275,15 +320,9 @@ export function reportHtml(content: ReportContent, opts: HtmlOptions = {}): stri
   parts.push('</section>');
 
   parts.push('<section id="charts"><h2>Charts</h2>');
-  if (content.charts.length === 0) parts.push('<p>No charts.</p>');
+  if (!content.charts.some((c) => !c.section)) parts.push('<p>No charts.</p>');
   content.charts.forEach((c, i) => {
-    const src = imageSrc(c);
-    parts.push(
-      `<figure class="chart" id="chart-${escapeHtml(c.name)}"><figcaption>${escapeHtml(c.title)} <span>— ${escapeHtml(c.description)}</span></figcaption>` +
-        `<div class="chart-view" data-chart="${i}" data-name="${escapeHtml(c.name)}">` +
-        (src ? `<img class="fallback" alt="${escapeHtml(c.title)}" src="${src}">` : '') +
-        '</div></figure>',
-    );
+    if (!c.section) parts.push(figure(c, i));
   });
   parts.push('</section>');
 

@@ -9,6 +9,14 @@ import {
   sampleCount,
   type ReportContent,
 } from './content.js';
+import {
+  doseTable,
+  evidenceCaption,
+  evidenceGaps,
+  evidenceTable,
+  EVIDENCE_TITLE,
+  verdictCounts,
+} from './evidence.js';
 
 /** A table cell: pipes escaped and line breaks flattened so the row stays one line. */
 function cell(text: string): string {
@@ -25,6 +33,33 @@ function mdTable(header: readonly string[], rows: readonly (readonly string[])[]
 
 const link = (text: string, target: string) =>
   `[${text.replace(/[[\]]/g, '\\$&')}](${encodeURI(target)})`;
+
+/** The first section, "Does differential attention help?": table, slopes, charts, gaps. */
+function evidenceMarkdown(content: ReportContent): string[] {
+  const { run } = content;
+  const out = [`## ${EVIDENCE_TITLE}`, ''];
+  const rows = run.evidence ?? [];
+  if (rows.length) {
+    const t = evidenceTable(rows);
+    out.push(evidenceCaption(rows), '', ...mdTable(t.header, t.rows), '', verdictCounts(rows), '');
+  }
+  const extractor = content.extractors[0];
+  const dose = run.doseResponse && extractor ? doseTable(run.doseResponse, extractor) : null;
+  if (dose?.rows.length) {
+    out.push(
+      `Dose-response (${extractor}): Pass@1 change per added noise sentence and pooled noise effect, in points, with cluster-bootstrap 95% CIs over base problems:`,
+      '',
+    );
+    out.push(...mdTable(dose.header, dose.rows), '');
+  }
+  const charts = content.charts.filter((c) => c.section === 'evidence');
+  for (const c of charts)
+    out.push(`- ${link(c.title, c.png)} (${link('svg', c.svg)}): ${c.description}`);
+  if (charts.length) out.push('');
+  for (const gap of evidenceGaps(run, content.charts)) out.push(`- ${gap}`);
+  out.push('');
+  return out;
+}
 
 export function reportMarkdown(content: ReportContent): string {
   const { run } = content;
@@ -49,6 +84,8 @@ export function reportMarkdown(content: ReportContent): string {
   facts.push(`- samples: ${sampleCount(run).replace(/ samples/, '')}`);
   out.push(...facts, '');
 
+  out.push(...evidenceMarkdown(content));
+
   out.push('## Results', '');
   if (run.results.length === 0) out.push('No results.', '');
   for (const t of pivotTables(run.results, content.extractors, undefined, run.ciLabels)) {
@@ -64,9 +101,10 @@ export function reportMarkdown(content: ReportContent): string {
     out.push(`${t.title}: ${t.files.map((f) => link(f.split('/').pop()!, f)).join(', ')}`, '');
   }
 
-  if (content.charts.length) {
+  const charts = content.charts.filter((c) => !c.section);
+  if (charts.length) {
     out.push('## Charts', '');
-    for (const c of content.charts) {
+    for (const c of charts) {
       out.push(`- ${link(c.title, c.png)} (${link('svg', c.svg)}): ${c.description}`);
     }
     out.push('');
