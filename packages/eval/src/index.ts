@@ -27,7 +27,7 @@ export {
   type PowerOptions,
 } from './stats/power.js';
 export { holmAdjust } from './stats/holm.js';
-export { percentileBootstraps, type BootstrapOptions } from './stats/bootstrap.js';
+export { percentileBootstraps } from './stats/bootstrap.js';
 export {
   VERDICTS,
   verdict,

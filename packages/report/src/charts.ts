@@ -20,6 +20,12 @@ export {
   metricScale,
 } from './charts/attention.js';
 export { sftLossSpec, type LossCurve } from './charts/sft.js';
+export {
+  likelihoodEffectSpec,
+  knockoutRecoverySpec,
+  knockoutLayersSpec,
+  doseResponseSpec,
+} from './charts/evidence.js';
 export { heatmapSpec, heatmapWindow, type HeatmapOptions } from './charts/heatmap.js';
 
 // --- rendering: spec -> SVG -> PNG without a browser ---
