@@ -1,5 +1,6 @@
-// `exp eval rescore`: a run's results table recomputed from its sample logs with one extractor,
-// without generating, written to rescored/<extractor>/ in the run folder.
+// `exp eval rescore`: a run's results table (and its dose-response and evidence tables)
+// recomputed from its logs with one extractor, without generating, written to
+// rescored/<extractor>/ in the run folder.
 import path from 'node:path';
 import { BASELINE_DATASET } from '@exp/data';
 import {
