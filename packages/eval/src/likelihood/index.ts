@@ -1,6 +1,12 @@
 export { LikelihoodRecordSchema, type LikelihoodRecord, type FormatScore } from './record.js';
 export { noiseOnlyNumbers } from './numbers.js';
-export { scoreTexts, DEFAULT_BATCH_TOKENS, type ScoreText, type ScoreOptions } from './score.js';
+export {
+  scoreTexts,
+  tokenSpans,
+  DEFAULT_BATCH_TOKENS,
+  type ScoreText,
+  type ScoreOptions,
+} from './score.js';
 export {
   runLikelihood,
   readLikelihoodLogs,
@@ -26,4 +32,14 @@ export {
   type LikelihoodSummary,
   type KnockoutRow,
   type KnockoutTable,
+  tableCsv,
+  tableJson,
 } from './tables.js';
+export {
+  summarizeKnockout,
+  recoveredShare,
+  recoveredWithInterval,
+  type KnockoutRecords,
+  type KnockoutSummaryOptions,
+  type Triples,
+} from './knockout.js';

@@ -47,7 +47,7 @@ const KINDS: Record<keyof ResultRow, Kind> = {
 };
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote, line break or edge space. */
-function csvField(value: string | number | null | undefined): string {
+export function csvField(value: string | number | null | undefined): string {
   // undefined: a column added later, absent from a row read back from an older file
   if (value === null || value === undefined) return '';
   const text = String(value);
