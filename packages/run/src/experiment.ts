@@ -6,6 +6,7 @@ import { checkGsm8kCopy, resultsDir, resolveUserPath } from '@exp/data';
 import { ciMethods, writeResults, type ResultRow } from '@exp/eval';
 import { listModels } from '@exp/models';
 import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
+import path from 'node:path';
 import { attentionStep } from './attention.js';
 import { checkDatasetNames, prepareData, type DataFile } from './data.js';
 import { formatRunDisk, knownModelShape, runDisk } from './disk.js';
@@ -21,10 +22,17 @@ import {
   type RunFolder,
 } from './folder.js';
 import { readRunManifest, updateRunManifest, type Attempt, type RunManifest } from './manifest.js';
+import { likelihoodSession, writeLikelihoodTables } from './likelihood.js';
 import { planRun, type RunOptions, type RunPlan } from './plan.js';
 import { RUN_SFT_SETTINGS, sftStep } from './sft.js';
 import { versions } from './versions.js';
-import { needsTrain, resolveTask, truncationLines, zeroShotStep } from './zero-shot.js';
+import {
+  needsTrain,
+  resolveTask,
+  truncationLines,
+  zeroShotStep,
+  type RunStepArgs,
+} from './zero-shot.js';
 
 export interface RunExperimentControl {
   /**
@@ -171,6 +179,47 @@ function skipped(report: Reporter, step: RunStep, reason: string): void {
   report.out(`${step}: ${reason}`);
 }
 
+/**
+ * The likelihood step, then the knockout step on the same loaded models, then their tables;
+ * returns whether the run was interrupted (its tables are then written by the run that ends).
+ */
+async function likelihoodSteps(
+  args: Omit<RunStepArgs, 'signal'>,
+  signal: AbortSignal,
+  timings: Record<string, number>,
+  manifest: RunManifest,
+): Promise<boolean> {
+  const { plan, report } = args;
+  const session = likelihoodSession({ ...args, signal });
+  try {
+    await timedStep(report, 'likelihood', timings, 'likelihood_ms', () => session.plain());
+    if (signal.aborted) return true;
+    if (plan.steps.knockout) {
+      const sets = await timedStep(report, 'knockout', timings, 'knockout_ms', () =>
+        session.knockout(plan.steps.knockoutLayers),
+      );
+      if (signal.aborted) return true;
+      if (sets.length === 0) {
+        report.out('knockout: no noisy dataset with noise spans in this run; nothing to knock out');
+      }
+    } else skipped(report, 'knockout', 'skipped (--skip-knockout)');
+    // a run without zero-shot evaluation records the models here (the pair and rescore need them)
+    if (Object.keys(manifest.models).length === 0) manifest.models = (await session.models()).info;
+  } finally {
+    await session.dispose();
+  }
+  report.step = 'likelihood';
+  const tables = writeLikelihoodTables(args.runDir, args.runDir, {
+    models: manifest.models,
+    seed: plan.seed,
+  });
+  for (const f of tables.files)
+    report.out(
+      `${path.basename(f).startsWith('knockout') ? 'knockout' : 'likelihood'}: wrote ${f}`,
+    );
+  return false;
+}
+
 /** Runs the steps in the folder; returns whether the run was interrupted. */
 async function runInFolder(
   plan: RunPlan,
@@ -282,6 +331,12 @@ async function runInFolder(
     }
   } else if (!plan.steps.sft) {
     skipped(report, 'sft', options.skipSft ? 'skipped (--skip-sft)' : 'off (--enable-sft runs it)');
+  }
+  if (!aborted && plan.steps.likelihood) {
+    aborted = await likelihoodSteps(stepArgs, ctl.signal, timings, manifest);
+  } else if (!plan.steps.likelihood) {
+    skipped(report, 'likelihood', 'skipped (--skip-likelihood)');
+    skipped(report, 'knockout', 'skipped (--skip-likelihood)');
   }
   if (!aborted && plan.steps.attention) {
     const a = await timedStep(report, 'attention', timings, 'attention_ms', () =>

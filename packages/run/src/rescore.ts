@@ -1,5 +1,6 @@
 // `exp eval rescore`: a run's results table recomputed from its sample logs with one extractor,
-// without generating, written to rescored/<extractor>/ in the run folder.
+// without generating, written to rescored/<extractor>/ in the run folder, with the likelihood and
+// knockout tables recomputed from their logs beside it.
 import path from 'node:path';
 import { DataError, BASELINE_DATASET } from '@exp/data';
 import {
@@ -14,6 +15,7 @@ import {
   type SampleRecord,
 } from '@exp/eval';
 import { RUN_PATHS } from './layout.js';
+import { writeLikelihoodTables, type LikelihoodTables } from './likelihood.js';
 import { readRunManifest, type RunManifest } from './manifest.js';
 import { readSamples } from './read-run.js';
 
@@ -24,6 +26,8 @@ export interface RescoreResult {
   samples: number;
   counts: { evalType: string; samples: number }[];
   methods: CiMethods;
+  /** likelihood_results.* and knockout_results.* recomputed from the likelihood logs, when any. */
+  likelihood: LikelihoodTables;
 }
 
 /**
@@ -93,8 +97,14 @@ export function rescoreRun(dir: string, extractor: Extractor): RescoreResult {
       ciMethod: methods.ci,
     }),
   );
-  const files = writeResults(path.join(dir, RUN_PATHS.rescored(extractor.name)), rows);
+  const out = path.join(dir, RUN_PATHS.rescored(extractor.name));
+  const files = writeResults(out, rows);
   const counts = evaluations.map((e) => ({ evalType: e.evalType, samples: e.samples.length }));
   const samples = counts.reduce((n, c) => n + c.samples, 0);
-  return { rows, files, samples, counts, methods };
+  // the same tables as the run wrote, from the same logs (byte for byte)
+  const likelihood = writeLikelihoodTables(dir, out, {
+    models: manifest.models,
+    seed: manifest.seeds.run,
+  });
+  return { rows, files, samples, counts, methods, likelihood };
 }

@@ -74,6 +74,11 @@ describe('runExperiment', () => {
       'zero-shot finished',
       'results zero-shot 2 rows', // one model x one set x two extractors
       'sft skipped',
+      // on by default; no noisy set here: the knockout has nothing to knock out
+      'likelihood started',
+      'likelihood finished',
+      'knockout started',
+      'knockout finished',
       'attention skipped',
     ]);
     const lines = events.flatMap((e) => (e.type === 'info' ? [e.text] : []));
@@ -84,14 +89,24 @@ describe('runExperiment', () => {
     // the evaluation's progress: one piece of work, counted to 3 and closed
     const progress = events.filter((e) => e.type === 'progress');
     // (a preset is generated, not downloaded: its model bar gets no update)
-    expect(new Set(progress.map((e) => e.label))).toEqual(new Set(['tiny-llama clean']));
+    expect(new Set(progress.map((e) => e.label))).toEqual(
+      new Set(['tiny-llama clean', 'likelihood tiny-llama clean']),
+    );
     const evalBar = progress.filter((e) => e.label === 'tiny-llama clean');
     expect(evalBar.at(-1)).toMatchObject({ done: 3, total: 3 });
     expect(events.some((e) => e.type === 'progress-end' && e.id === evalBar[0]!.id)).toBe(true);
     const manifest = readRunManifest(run.dir);
     expect(manifest.status).toBe('finished');
     expect(manifest.command).toEqual(['exp', 'run']);
-    expect(Object.keys(manifest.timings as object)).toEqual(['data_ms', 'zero_shot_ms']);
+    expect(Object.keys(manifest.timings as object)).toEqual([
+      'data_ms',
+      'zero_shot_ms',
+      'likelihood_ms',
+      'knockout_ms',
+    ]);
+    expect(lines).toContain(
+      'knockout: no noisy dataset with noise spans in this run; nothing to knock out',
+    );
   }, 120_000);
 
   test('an abort stops the evaluation cleanly; the same call continues the run', async () => {

@@ -81,7 +81,7 @@ export const evalCommand: CommandFactory = (io: Io) => (y) =>
         async (argv) => {
           const o = parseOptions(rescoreOptions(), argv);
           const dir = resolveUserPath(o.run);
-          const { rows, files, samples, counts, methods } = rescoreRun(
+          const { rows, files, samples, counts, methods, likelihood } = rescoreRun(
             dir,
             extractorOrUsage(o.extractor),
           );
@@ -92,7 +92,9 @@ export const evalCommand: CommandFactory = (io: Io) => (y) =>
               : '';
           io.out(`rescore: ${samples} samples${per} with extractor ${o.extractor}`);
           io.out(formatPivot(rows, o.extractor, methods));
-          for (const f of Object.values(files)) io.out(`rescore: wrote ${f}`);
+          for (const f of [...Object.values(files), ...likelihood.files]) {
+            io.out(`rescore: wrote ${f}`);
+          }
         },
       )
       .demandCommand(1, 'name an eval action: extract or rescore'),
