@@ -116,6 +116,8 @@ export {
   tableCsv,
   tableJson,
   summarizeKnockout,
+  knockoutPassRows,
+  hasWorkedSolution,
   recoveredWithInterval,
   type KnockoutRecords,
 } from './likelihood/index.js';

@@ -11,6 +11,7 @@ export const RUN_STEPS = [
   'post-sft',
   'likelihood',
   'knockout',
+  'knockout-generate',
   'attention',
 ] as const;
 export type RunStep = (typeof RUN_STEPS)[number];
@@ -25,6 +26,7 @@ export const CLEAN_STOP_STEPS: ReadonlySet<RunStep> = new Set([
   'sft',
   'likelihood',
   'knockout',
+  'knockout-generate',
 ]);
 
 export type RunEvent =

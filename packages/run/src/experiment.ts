@@ -22,7 +22,7 @@ import {
   type RunFolder,
 } from './folder.js';
 import { readRunManifest, updateRunManifest, type Attempt, type RunManifest } from './manifest.js';
-import { likelihoodSession, writeLikelihoodTables } from './likelihood.js';
+import { knockoutGenerateStep, likelihoodSession, writeLikelihoodTables } from './likelihood.js';
 import { planRun, type RunOptions, type RunPlan } from './plan.js';
 import { RUN_SFT_SETTINGS, sftStep } from './sft.js';
 import { versions } from './versions.js';
@@ -203,6 +203,12 @@ async function likelihoodSteps(
         report.out('knockout: no noisy dataset with noise spans in this run; nothing to knock out');
       }
     } else skipped(report, 'knockout', 'skipped (--skip-knockout)');
+    if (plan.steps.knockoutGenerate) {
+      const g = await timedStep(report, 'knockout-generate', timings, 'knockout_generate_ms', () =>
+        knockoutGenerateStep({ ...args, signal }),
+      );
+      if (g.aborted) return true;
+    }
     // a run without zero-shot evaluation records the models here (the pair and rescore need them)
     if (Object.keys(manifest.models).length === 0) manifest.models = (await session.models()).info;
   } finally {

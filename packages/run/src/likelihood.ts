@@ -5,13 +5,16 @@
 // The run's own models are scored (the zero-shot ones): post-SFT models are left out.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { BASELINE_DATASET, loadGsm8k, writeFileAtomic } from '@exp/data';
+import { BASELINE_DATASET, firstN, loadGsm8k, writeFileAtomic } from '@exp/data';
 import {
   KnockoutRowSchema,
   LikelihoodPairRowSchema,
   LikelihoodRowSchema,
   comparisonPair,
+  hasWorkedSolution,
+  knockoutPassRows,
   noiseOnlyNumbers,
+  runEvaluation,
   readLikelihoodLogs,
   runLikelihood,
   summarizeKnockout,
@@ -22,18 +25,26 @@ import {
   type KnockoutRecords,
   type KnockoutRow,
   type LikelihoodDataset,
+  type LikelihoodRecord,
   type LikelihoodSummary,
+  type SampleRecord,
 } from '@exp/eval';
 import { noisyRecordsOf } from './attention.js';
 import type { Progress, Reporter } from './events.js';
 import { RUN_PATHS } from './layout.js';
+import { readSamples } from './read-run.js';
 import {
   loadModels,
   loadProblems,
   needsTrain,
+  evalProgress,
+  evaluationSettings,
   type ModelInfo,
   type RunStepArgs,
 } from './zero-shot.js';
+
+/** The evaluation type of zero-shot sample logs (samples/, eval's default). */
+const ZERO_SHOT = 'zero_shot';
 
 /** The sets of a run as likelihood datasets: noisy ones with their noise's numbers and spans. */
 export function likelihoodDatasets(args: Pick<RunStepArgs, 'plan' | 'data'>): LikelihoodDataset[] {
@@ -124,11 +135,39 @@ export function likelihoodSession(args: RunStepArgs) {
     models,
     async plain(): Promise<void> {
       const { models: lms } = await models();
+      for (const d of datasets) {
+        const items = firstN(d.problems, plan.evalSamples);
+        const bare = items.filter((q) => !hasWorkedSolution(q.answer)).length;
+        if (bare > 0) {
+          report.out(
+            `likelihood: ${d.name}: ${bare} of ${items.length} items have no worked solution ending in '#### <answer>'; not scored`,
+          );
+        }
+      }
       const p = progress(report, 'likelihood');
+      let records: LikelihoodRecord[];
       try {
-        await runLikelihood({ ...settings, models: lms, datasets, onProgress: p.onProgress });
+        records = await runLikelihood({
+          ...settings,
+          models: lms,
+          datasets,
+          onProgress: p.onProgress,
+        });
       } finally {
         p.stop();
+      }
+      for (const m of lms) {
+        for (const d of datasets) {
+          const texts = records
+            .filter((r) => r.model === m.name && r.dataset === d.name)
+            .flatMap((r) => [r.sft, r.protocol]);
+          const cut = texts.filter((t) => t.truncated_tokens !== undefined).length;
+          if (cut > 0) {
+            report.out(
+              `likelihood: ${m.name} ${d.name}: ${cut} of ${texts.length} texts cut from the left to fit the model's context (as lm-eval cuts loglikelihood requests)`,
+            );
+          }
+        }
       }
     },
     /** Returns the sets knocked out (those with noise spans). */
@@ -162,6 +201,41 @@ export function likelihoodSession(args: RunStepArgs) {
   };
 }
 
+/**
+ * --knockout-generate: zero-shot evaluation of the noisy sets' items with noise spans, with the
+ * spans knocked out in every layer, logged under knockout_generate/ (not a results table of its
+ * own: its Pass@1 rows join knockout_results). Returns the sets evaluated and whether it stopped.
+ */
+export async function knockoutGenerateStep(
+  args: RunStepArgs,
+): Promise<{ sets: string[]; aborted: boolean }> {
+  const { plan, options, report } = args;
+  const datasets = likelihoodDatasets(args).filter((d) => (d.noiseSpans?.size ?? 0) > 0);
+  if (datasets.length === 0) return { sets: [], aborted: false };
+  // the decode graph with the knockout inputs, the export with them for its prefill
+  const { models } = await loadModels(plan, options, report, {
+    knockout: true,
+    exportKnockout: true,
+  });
+  const fewshot = needsTrain(args.task) ? loadGsm8k('train') : undefined;
+  const progress = evalProgress(report, 'knockout-generate');
+  try {
+    const result = await runEvaluation({
+      ...evaluationSettings(args),
+      models,
+      datasets,
+      fewshot,
+      outDir: path.join(args.runDir, RUN_PATHS.knockoutGenerateRoot),
+      knockout: { fromLayer: 0 },
+      onProgress: progress.onProgress,
+    });
+    return { sets: datasets.map((d) => d.name), aborted: result.aborted };
+  } finally {
+    progress.stop();
+    for (const m of models) await m.lm.dispose();
+  }
+}
+
 /** The first knocked layers a run folder holds logs of (likelihood_knockout/from_<L>/). */
 function knockoutLogLayers(dir: string): number[] {
   const root = path.join(dir, path.dirname(RUN_PATHS.likelihoodKnockoutRoot(0)));
@@ -171,6 +245,28 @@ function knockoutLogLayers(dir: string): number[] {
     .filter((m) => m !== null)
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
+}
+
+/**
+ * The Pass@1 rows of the knockout table: the run's zero-shot samples of the clean and noisy sets
+ * against knockout_generate/'s, per extractor the samples scored (in their order), from layer 0.
+ * Samples sorted by model, set and index: the bootstrap draws depend on the order of the items.
+ */
+function knockoutPass(runDir: string, seed: number): KnockoutRow[] {
+  const root = path.join(runDir, RUN_PATHS.knockoutGenerateRoot);
+  if (!existsSync(root)) return [];
+  const order = (a: SampleRecord, b: SampleRecord) =>
+    a.model.localeCompare(b.model) || a.dataset.localeCompare(b.dataset) || a.index - b.index;
+  const knocked = readSamples(root)
+    .filter((l) => l.evalType === ZERO_SHOT)
+    .map((l) => l.record)
+    .sort(order);
+  if (knocked.length === 0) return [];
+  const samples = readSamples(runDir)
+    .filter((l) => l.evalType === ZERO_SHOT)
+    .map((l) => l.record);
+  const extractors = Object.keys(knocked[0]!.correct_by);
+  return knockoutPassRows(samples, knocked, { extractors, seed, fromLayer: 0 });
 }
 
 export interface LikelihoodTables {
@@ -183,14 +279,15 @@ export interface LikelihoodTables {
  * likelihood_results.{json,csv}, likelihood_pairs.csv and knockout_results.{json,csv} of a run
  * folder's logs, written into `outDir` (the run folder, or rescore's folder): the pair is the
  * run's DiffLlama / Llama models (comparisonPair of `models`), the bootstrap seeded with `seed`.
- * Files whose logs are missing are not written. `extra` rows join the knockout table (Pass@1).
+ * The knockout table holds the likelihood rows, then the Pass@1 rows of --knockout-generate.
+ * Files whose logs are missing are not written.
  */
 export function writeLikelihoodTables(
   runDir: string,
   outDir: string,
   o: { models: Readonly<Record<string, { modelType?: string }>>; seed: number },
-  extra: readonly KnockoutRow[] = [],
 ): LikelihoodTables {
+  const extra = knockoutPass(runDir, o.seed);
   const plain = readLikelihoodLogs(runDir);
   const files: string[] = [];
   const write = (rel: string, text: string) => {

@@ -235,10 +235,10 @@ function refuseContradictions(o: RunOptions): void {
   if (o.knockoutLayers && off) {
     throw new UsageError(`--knockout-layers and ${off} contradict each other; pass one`);
   }
-  if (o.knockoutGenerate && (o.skipKnockout || o.skipZeroShot)) {
-    const flag = o.skipKnockout ? '--skip-knockout' : '--skip-zero-shot';
+  const noGenerate = off ?? (o.skipZeroShot ? '--skip-zero-shot' : null);
+  if (o.knockoutGenerate && noGenerate) {
     throw new UsageError(
-      `--knockout-generate and ${flag} contradict each other (it compares zero-shot Pass@1 with the noise knocked out); pass one`,
+      `--knockout-generate and ${noGenerate} contradict each other (it compares zero-shot Pass@1 with the noise knocked out); pass one`,
     );
   }
 }

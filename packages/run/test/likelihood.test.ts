@@ -13,7 +13,7 @@ import {
   LikelihoodSummarySchema,
   getExtractor,
 } from '@exp/eval';
-import { RunOptionsSchema, runExperiment, type RunEvent } from '../src/index.js';
+import { RunOptionsSchema, planRun, runExperiment, type RunEvent } from '../src/index.js';
 import { RUN_PATHS } from '../src/layout.js';
 import { readRunManifest } from '../src/manifest.js';
 import { rescoreRun } from '../src/rescore.js';
@@ -85,6 +85,28 @@ function knockedIds(n: number): string[] {
     .filter((r) => (r.noise_kind ?? 'insertion') === 'insertion' && r.noise.length > 0)
     .map((r) => r.id);
 }
+
+test('the plan: likelihood and knockout on by default, the opt-in ones refused without them', () => {
+  expect(planRun(options({})).steps).toMatchObject({
+    likelihood: true,
+    knockout: true,
+    knockoutLayers: false,
+    knockoutGenerate: false,
+  });
+  expect(planRun(options({ skipLikelihood: true })).steps).toMatchObject({
+    likelihood: false,
+    knockout: false,
+  });
+  expect(() => planRun(options({ knockoutLayers: true, skipKnockout: true }))).toThrow(
+    '--knockout-layers and --skip-knockout contradict each other; pass one',
+  );
+  expect(() => planRun(options({ knockoutGenerate: true, skipZeroShot: true }))).toThrow(
+    '--knockout-generate and --skip-zero-shot contradict each other (it compares zero-shot Pass@1 with the noise knocked out); pass one',
+  );
+  expect(() => planRun(options({ knockoutGenerate: true, skipLikelihood: true }))).toThrow(
+    /^--knockout-generate and --skip-likelihood contradict/,
+  );
+});
 
 describe('likelihood and knockout steps', () => {
   test('score every model x set, knock the noise out, and write the tables', async () => {
@@ -244,6 +266,39 @@ describe('likelihood and knockout steps', () => {
     expect(lines(knockoutLog('layers', 'tiny-diffllama', 'inf', 1))).toHaveLength(
       knockedIds(2).length,
     );
+  }, 300_000);
+
+  test('--knockout-generate: Pass@1 rows from generation with the noise knocked out', async () => {
+    const run = await runExperiment(
+      options({ runId: 'gen', models: 'tiny-llama', maxSamples: 2, knockoutGenerate: true }),
+    );
+    expect(run.status).toBe('finished');
+    const knocked = knockedIds(2);
+    const log = path.join(run.dir, RUN_PATHS.knockoutSampleLog('tiny-llama', 'inf'));
+    const samples = lines(log).map((l) => JSON.parse(l) as { id: string; prompt_tokens: number });
+    expect(samples.map((s) => s.id).sort()).toEqual([...knocked].sort());
+    // the same prompts as zero-shot evaluation's
+    const zeroShot = lines(path.join(run.dir, RUN_PATHS.sampleLog('tiny-llama', 'inf'))).map(
+      (l) => JSON.parse(l) as { id: string; prompt_tokens: number },
+    );
+    for (const s of samples) {
+      expect(s.prompt_tokens).toBe(zeroShot.find((z) => z.id === s.id)!.prompt_tokens);
+    }
+    const { rows } = KnockoutTableSchema.parse(
+      JSON.parse(readFileSync(path.join(run.dir, RUN_PATHS.knockoutResults('json')), 'utf8')),
+    );
+    const pass = rows.filter((r) => r.measure === 'pass@1');
+    expect(pass.map((r) => [r.extractor, r.eval_type, r.from_layer, r.n])).toEqual([
+      ['seed', 'zero_shot', 0, knocked.length],
+      ['strict', 'zero_shot', 0, knocked.length],
+    ]);
+    expect(rows).toHaveLength(LIKELIHOOD_MEASURES.length + 2);
+    const r = rescoreRun(run.dir, getExtractor('strict'));
+    for (const f of TABLES) {
+      const out = path.join(run.dir, RUN_PATHS.rescored('strict'), f);
+      expect(readFileSync(out, 'utf8')).toBe(readFileSync(path.join(run.dir, f), 'utf8'));
+    }
+    expect(r.likelihood.knockout).toHaveLength(rows.length);
   }, 300_000);
 
   test('--skip-likelihood and --skip-knockout skip their steps with a line', async () => {

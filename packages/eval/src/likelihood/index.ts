@@ -3,6 +3,7 @@ export { noiseOnlyNumbers } from './numbers.js';
 export {
   scoreTexts,
   tokenSpans,
+  hasWorkedSolution,
   DEFAULT_BATCH_TOKENS,
   type ScoreText,
   type ScoreOptions,
@@ -37,9 +38,11 @@ export {
 } from './tables.js';
 export {
   summarizeKnockout,
+  knockoutPassRows,
   recoveredShare,
   recoveredWithInterval,
   type KnockoutRecords,
   type KnockoutSummaryOptions,
+  type KnockoutPassOptions,
   type Triples,
 } from './knockout.js';

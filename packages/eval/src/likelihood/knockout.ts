@@ -9,6 +9,7 @@ import {
   createRng,
   quantile,
 } from '@exp/data';
+import type { SampleRecord } from '../samples/record.js';
 import type { LikelihoodRecord } from './record.js';
 import { MEASURES } from './summary.js';
 import type { KnockoutRow } from './tables.js';
@@ -162,6 +163,73 @@ export function summarizeKnockout(
           }),
         });
       }
+    }
+  }
+  return rows;
+}
+
+export interface KnockoutPassOptions extends KnockoutSummaryOptions {
+  /** The extractors whose correctness (SampleRecord.correct_by) is compared, in order. */
+  extractors: readonly string[];
+  /** First knocked layer of the knockout samples (default 0). */
+  fromLayer?: number;
+  /** eval_type of the samples compared (default 'zero_shot'). */
+  evalType?: string;
+}
+
+/**
+ * Pass@1 rows of the knockout table: per model, knocked-out set and extractor, the Pass@1 of the
+ * clean set, the noisy set and the noisy set generated with the noise knocked out, over the items
+ * with all three samples, and the recovered share with its bootstrap interval (as
+ * summarizeKnockout). `samples` are the evaluation's own (clean and noisy), `knocked` the
+ * knockout evaluation's.
+ */
+export function knockoutPassRows(
+  samples: readonly SampleRecord[],
+  knocked: readonly SampleRecord[],
+  opts: KnockoutPassOptions,
+): KnockoutRow[] {
+  const baseline = opts.baseline ?? BASELINE_DATASET;
+  const fromLayer = opts.fromLayer ?? 0;
+  const settings = {
+    seed: opts.seed ?? DEFAULT_SEED,
+    resamples: opts.resamples ?? 10_000,
+    level: opts.level ?? 0.95,
+  };
+  const key = (s: SampleRecord) => `${s.model}\u0000${s.dataset}\u0000${s.id}`;
+  const plain = new Map(samples.map((s) => [key(s), s]));
+  const cells: [string, string][] = [];
+  for (const s of knocked) {
+    if (!cells.some(([m, d]) => m === s.model && d === s.dataset)) cells.push([s.model, s.dataset]);
+  }
+  const rows: KnockoutRow[] = [];
+  for (const [model, dataset] of cells) {
+    const items = knocked
+      .filter((s) => s.model === model && s.dataset === dataset)
+      .flatMap((k) => {
+        const n = plain.get(key(k));
+        const c = plain.get(key({ ...k, dataset: baseline }));
+        return n && c ? [{ c, n, k }] : [];
+      });
+    for (const extractor of opts.extractors) {
+      const of = (s: SampleRecord) => (s.correct_by[extractor] ? 1 : 0);
+      const t: Triples = {
+        clean: items.map((x) => of(x.c)),
+        noisy: items.map((x) => of(x.n)),
+        knockout: items.map((x) => of(x.k)),
+      };
+      rows.push({
+        model,
+        dataset,
+        measure: 'pass@1',
+        extractor,
+        eval_type: opts.evalType ?? 'zero_shot',
+        from_layer: fromLayer,
+        ...recoveredWithInterval(t, {
+          ...settings,
+          label: `knockout/${model}/${dataset}/pass@1/${extractor}/from_${fromLayer}`,
+        }),
+      });
     }
   }
   return rows;

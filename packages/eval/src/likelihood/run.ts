@@ -10,7 +10,7 @@ import { TaskError } from '../task/errors.js';
 import { renderPrompts } from '../task/prompt.js';
 import type { Task } from '../task/schema.js';
 import { LikelihoodRecordSchema, type LikelihoodRecord } from './record.js';
-import { scoreTexts, type ScoreOptions, type ScoreText } from './score.js';
+import { hasWorkedSolution, scoreTexts, type ScoreOptions, type ScoreText } from './score.js';
 
 /**
  * A set to score; `noiseNumbers` maps a problem id to the numbers only its noise holds,
@@ -139,8 +139,10 @@ export async function runLikelihood(opts: RunLikelihoodOptions): Promise<Likelih
       const items = firstN(dataset.problems, opts.maxSamples);
       const spansOf = (p: Problem) => dataset.noiseSpans?.get(p.id) ?? [];
       // a knockout scores the items that have something to knock out
+      // items without a worked solution (an imported set's bare answers) have nothing to score
       const scored = items
         .map((_, i) => i)
+        .filter((i) => hasWorkedSolution(items[i]!.answer))
         .filter((i) => !opts.knockout || spansOf(items[i]!).length > 0);
       const log = SampleLog.open(
         likelihoodLogPath(opts.outDir, model.name, dataset.name, opts.logDir),

@@ -38,6 +38,40 @@ export interface EncodedText {
   gold: string;
   /** Token [start, end) spans of ScoreText.knockout (merged runs of overlapping tokens). */
   knockout: [number, number][];
+  /** Tokens cut from the left to fit the model's context (0: none). */
+  cut: number;
+}
+
+/**
+ * The text cut from the left to its last `context` tokens, as lm-eval's loglikelihood requests
+ * are (the positions move, the solution stays whole); one that needs no cut is returned as is.
+ * A solution that leaves no prompt token in the context is an error.
+ */
+export function fitContext(e: EncodedText, context: number | null): EncodedText {
+  if (context === null || e.ids.length <= context) return e;
+  const cut = e.ids.length - context;
+  if (e.solutionStart - cut < 1) {
+    throw new TaskError(
+      `likelihood: a solution takes ${e.solutionEnd - e.solutionStart} tokens, leaving no room for its prompt in the model's context of ${context} positions`,
+    );
+  }
+  return {
+    ...e,
+    ids: e.ids.slice(cut),
+    solutionStart: e.solutionStart - cut,
+    solutionEnd: e.solutionEnd - cut,
+    finalStart: e.finalStart - cut,
+    knockout: e.knockout
+      .map(([a, b]): [number, number] => [Math.max(a - cut, 0), b - cut])
+      .filter(([a, b]) => b > a),
+    cut,
+  };
+}
+
+/** Whether a problem's answer is a worked solution ending in `#### {answer}` (one to score). */
+export function hasWorkedSolution(answer: string): boolean {
+  const hash = answer.lastIndexOf(FINAL_MARKER);
+  return hash >= 0 && answer.slice(hash + FINAL_MARKER.length).trim() !== '';
 }
 
 /** The tokens whose character span overlaps one of `spans`, as [start, end) runs. */
@@ -97,6 +131,7 @@ export function encodeScoreText(tok: HfTokenizer, t: ScoreText): EncodedText {
     finalStart,
     gold,
     knockout: tokenSpans(enc.offsets, spans),
+    cut: 0,
   };
 }
 
@@ -237,14 +272,8 @@ export async function scoreTexts(
   opts: ScoreOptions = {},
 ): Promise<{ scores: FormatScore[]; golds: string[]; ms: number[] }> {
   const budget = opts.batchTokens ?? DEFAULT_BATCH_TOKENS;
-  const encoded = texts.map((t) => encodeScoreText(tok, t));
   const context = lm.config.maxPositionEmbeddings;
-  const long = context === null ? -1 : encoded.findIndex((e) => e.ids.length > context);
-  if (long >= 0) {
-    throw new TaskError(
-      `likelihood: a prompt and its solution take ${encoded[long]!.ids.length} tokens, more than the model's context of ${context} positions`,
-    );
-  }
+  const encoded = texts.map((t) => fitContext(encodeScoreText(tok, t), context));
   const wanted = texts.map((t) => (t.numbers ?? []).map((n) => [n, firstTokenOf(tok, n)] as const));
   const order = encoded
     .map((_, i) => i)
@@ -284,6 +313,7 @@ export async function scoreTexts(
         final_tokens: e.solutionEnd - e.finalStart,
         final_sum: sum(lps, e.finalStart - e.solutionStart),
         numbers,
+        ...(e.cut > 0 ? { truncated_tokens: e.cut } : {}),
       };
     });
     const share = (performance.now() - t0) / rows.length;

@@ -15,7 +15,12 @@ import {
 import { recoveredWithInterval, summarizeKnockout } from '../../src/likelihood/knockout.js';
 import { LikelihoodRecordSchema, type LikelihoodRecord } from '../../src/likelihood/record.js';
 import { likelihoodLogPath, runLikelihood } from '../../src/likelihood/run.js';
-import { scoreTexts, tokenSpans } from '../../src/likelihood/score.js';
+import {
+  fitContext,
+  hasWorkedSolution,
+  scoreTexts,
+  tokenSpans,
+} from '../../src/likelihood/score.js';
 import { LIKELIHOOD_MEASURES } from '../../src/likelihood/summary.js';
 import type { EvalModel } from '../../src/run/run-evaluation.js';
 import { builtinTask } from '../../src/task/builtin.js';
@@ -41,6 +46,34 @@ test('tokenSpans: the tokens overlapping a character span, merged into runs', ()
   ]);
   expect(tokenSpans(offsets, [[2, 2.5]])).toEqual([[2, 3]]);
   expect(tokenSpans(offsets, [])).toEqual([]);
+});
+
+test('fitContext cuts a text from the left, moving its positions and spans; hasWorkedSolution', () => {
+  const e = {
+    ids: [1, 2, 3, 4, 5, 6, 7, 8],
+    solutionStart: 4,
+    solutionEnd: 8,
+    finalStart: 6,
+    gold: '7',
+    knockout: [
+      [1, 2],
+      [2, 4],
+    ] as [number, number][],
+    cut: 0,
+  };
+  expect(fitContext(e, 8)).toBe(e);
+  expect(fitContext(e, null)).toBe(e);
+  expect(fitContext(e, 5)).toEqual({
+    ...{ ids: [4, 5, 6, 7, 8], solutionStart: 1, solutionEnd: 5, finalStart: 3, gold: '7' },
+    knockout: [[0, 1]],
+    cut: 3,
+  });
+  expect(() => fitContext(e, 4)).toThrow(
+    "likelihood: a solution takes 4 tokens, leaving no room for its prompt in the model's context of 4 positions",
+  );
+  expect(hasWorkedSolution('3 + 4 = 7\n#### 7')).toBe(true);
+  expect(hasWorkedSolution('7')).toBe(false);
+  expect(hasWorkedSolution('#### ')).toBe(false);
 });
 
 describe('on tiny-llama exported with the knockout inputs', () => {
