@@ -191,6 +191,7 @@ async function likelihoodSteps(
 ): Promise<boolean> {
   const { plan, report } = args;
   const session = likelihoodSession({ ...args, signal });
+  let info: Awaited<ReturnType<typeof session.models>>['info'];
   try {
     await timedStep(report, 'likelihood', timings, 'likelihood_ms', () => session.plain());
     if (signal.aborted) return true;
@@ -203,26 +204,33 @@ async function likelihoodSteps(
         report.out('knockout: no noisy dataset with noise spans in this run; nothing to knock out');
       }
     } else skipped(report, 'knockout', 'skipped (--skip-knockout)');
-    if (plan.steps.knockoutGenerate) {
-      const g = await timedStep(report, 'knockout-generate', timings, 'knockout_generate_ms', () =>
-        knockoutGenerateStep({ ...args, signal }),
-      );
-      if (g.aborted) return true;
-    }
-    // a run without zero-shot evaluation records the models here (the pair and rescore need them)
-    if (Object.keys(manifest.models).length === 0) manifest.models = (await session.models()).info;
+    info = (await session.models()).info;
   } finally {
+    // before generation loads the models again, with the knockout decode graph
     await session.dispose();
   }
+  if (plan.steps.knockoutGenerate) {
+    const g = await timedStep(report, 'knockout-generate', timings, 'knockout_generate_ms', () =>
+      knockoutGenerateStep({ ...args, signal }),
+    );
+    if (g.aborted) return true;
+    if (g.sets.length === 0) {
+      report.out(
+        'knockout-generate: no noisy dataset with noise spans in this run; nothing to generate',
+      );
+    }
+  }
+  // a run without zero-shot evaluation records the models here (the pair and rescore need them)
+  if (Object.keys(manifest.models).length === 0) manifest.models = info;
   report.step = 'likelihood';
   const tables = writeLikelihoodTables(args.runDir, args.runDir, {
     models: manifest.models,
     seed: plan.seed,
   });
-  for (const f of tables.files)
-    report.out(
-      `${path.basename(f).startsWith('knockout') ? 'knockout' : 'likelihood'}: wrote ${f}`,
-    );
+  for (const f of tables.files) {
+    const step = path.basename(f).startsWith('knockout') ? 'knockout' : 'likelihood';
+    report.out(`${step}: wrote ${f}`);
+  }
   return false;
 }
 

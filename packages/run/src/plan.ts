@@ -44,19 +44,19 @@ export const RunOptionsSchema = z.object({
   skipLikelihood: z
     .boolean()
     .optional()
-    .describe('Skip the likelihood of the gold solutions (and the knockout on it)'),
+    .describe("Skip the gold solutions' likelihood (and its knockout)"),
   skipKnockout: z
     .boolean()
     .optional()
-    .describe('Skip the likelihood with attention to the noise knocked out (in every layer)'),
+    .describe('Skip the likelihood with the noise spans knocked out'),
   knockoutLayers: z
     .boolean()
     .optional()
-    .describe('Also knock the noise out from layer L on, for every L (the per-layer curve)'),
+    .describe('Also knock the noise out from each layer L on (per-layer curve)'),
   knockoutGenerate: z
     .boolean()
     .optional()
-    .describe('Also evaluate zero-shot generation with the noise knocked out (Pass@1)'),
+    .describe('Also generate with the noise knocked out (zero-shot Pass@1)'),
   skipReport: z
     .boolean()
     .default(false)
