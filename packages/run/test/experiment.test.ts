@@ -1,44 +1,14 @@
 // runExperiment as a library call: the events a small run reports, in order, the run folder it
 // leaves, and a clean stop through its AbortSignal that a second call continues.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RunOptionsSchema, runExperiment, type RunEvent } from '../src/index.js';
 import { readRunManifest } from '../src/manifest.js';
+import { useRunRoot } from './run-root.js';
 
-const GSM8K_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/data/gsm8k',
-);
-let root = '';
-const saved = { ...process.env };
-beforeAll(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'exp-run-lib-'));
-  // the seed protocol with 8 new tokens, so that the test stays fast
-  writeFileSync(
-    path.join(root, 'task.json'),
-    JSON.stringify({
-      name: 'fast',
-      prompt: { template: 'bare' },
-      generation: { maxNewTokens: 8, repetitionPenalty: 1.1 },
-      extractors: ['seed', 'strict'],
-    }),
-  );
-  Object.assign(process.env, {
-    EXP_DATA_DIR: path.join(root, 'data'),
-    EXP_RESULTS_DIR: path.join(root, 'results'),
-    EXP_MODELS_DIR: path.join(root, 'models'),
-    EXP_GSM8K_DIR: process.env.EXP_GSM8K_DIR ?? GSM8K_DIR,
-    HF_HOME: path.join(root, 'hf'),
-    HF_HUB_OFFLINE: '1',
-  });
-});
-afterAll(() => {
-  process.env = { ...saved };
-  rmSync(root, { recursive: true, force: true });
-});
+// the seed protocol with 8 new tokens, so that the test stays fast
+const env = useRunRoot('exp-run-lib-', 8);
 
 const options = (o: Record<string, unknown>) =>
   RunOptionsSchema.parse({
@@ -47,7 +17,7 @@ const options = (o: Record<string, unknown>) =>
     maxSamples: 3,
     skipSft: true,
     skipAttention: true,
-    task: path.join(root, 'task.json'),
+    task: path.join(env.root, 'task.json'),
     threads: 1,
     ...o,
   });
@@ -66,7 +36,7 @@ describe('runExperiment', () => {
       onEvent: (e) => events.push(e),
     });
     expect(run).toMatchObject({ runId: 'lib', status: 'finished' });
-    expect(run.dir).toBe(path.join(root, 'results', 'lib'));
+    expect(run.dir).toBe(path.join(env.root, 'results', 'lib'));
     expect(events.map(gist).filter(Boolean)).toEqual([
       'data-gen started',
       'data-gen finished',

@@ -2,11 +2,9 @@
 // and tables they write, `exp eval rescore`'s byte-identical tables, a rerun that scores only
 // what a log lacks, a clean stop, the per-layer curve and the --skip-* flags. One run folder
 // serves the first three tests; the others are single-model runs without generation.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   KnockoutTableSchema,
   LIKELIHOOD_MEASURES,
@@ -17,38 +15,10 @@ import { RunOptionsSchema, planRun, runExperiment, type RunEvent } from '../src/
 import { RUN_PATHS } from '../src/layout.js';
 import { readRunManifest } from '../src/manifest.js';
 import { rescoreRun } from '../src/rescore.js';
+import { useRunRoot } from './run-root.js';
 
-const GSM8K_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/data/gsm8k',
-);
 const MODELS = ['tiny-llama', 'tiny-diffllama'];
-let root = '';
-const saved = { ...process.env };
-beforeAll(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'exp-run-likelihood-'));
-  writeFileSync(
-    path.join(root, 'task.json'),
-    JSON.stringify({
-      name: 'fast',
-      prompt: { template: 'bare' },
-      generation: { maxNewTokens: 4, repetitionPenalty: 1.1 },
-      extractors: ['seed', 'strict'],
-    }),
-  );
-  Object.assign(process.env, {
-    EXP_DATA_DIR: path.join(root, 'data'),
-    EXP_RESULTS_DIR: path.join(root, 'results'),
-    EXP_MODELS_DIR: path.join(root, 'models'),
-    EXP_GSM8K_DIR: process.env.EXP_GSM8K_DIR ?? GSM8K_DIR,
-    HF_HOME: path.join(root, 'hf'),
-    HF_HUB_OFFLINE: '1',
-  });
-});
-afterAll(() => {
-  process.env = { ...saved };
-  rmSync(root, { recursive: true, force: true });
-});
+const env = useRunRoot('exp-run-likelihood-', 4);
 
 const options = (o: Record<string, unknown>) =>
   RunOptionsSchema.parse({
@@ -57,14 +27,14 @@ const options = (o: Record<string, unknown>) =>
     maxSamples: 4,
     skipSft: true,
     skipAttention: true,
-    task: path.join(root, 'task.json'),
+    task: path.join(env.root, 'task.json'),
     threads: 1,
     ...o,
   });
 
 const gist = (e: RunEvent) => (e.type === 'step' ? `${e.step} ${e.status}` : null);
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
-const dirOf = (id: string) => path.join(root, 'results', id);
+const dirOf = (id: string) => path.join(env.root, 'results', id);
 const plainLog = (id: string, model: string, set: string) =>
   path.join(dirOf(id), RUN_PATHS.likelihoodRoot, model, `${set}.jsonl`);
 const knockoutLog = (id: string, model: string, set: string, layer = 0) =>
@@ -79,7 +49,7 @@ const TABLES = [
 
 /** Ids among the first `n` INF records whose noise is an insertion with spans (knocked out). */
 function knockedIds(n: number): string[] {
-  return lines(path.join(root, 'data', 'gsm8k_inf_test.jsonl'))
+  return lines(path.join(env.root, 'data', 'gsm8k_inf_test.jsonl'))
     .slice(0, n)
     .map((l) => JSON.parse(l) as { id: string; noise: unknown[]; noise_kind?: string })
     .filter((r) => (r.noise_kind ?? 'insertion') === 'insertion' && r.noise.length > 0)

@@ -138,8 +138,8 @@ export async function runLikelihood(opts: RunLikelihoodOptions): Promise<Likelih
       if (opts.signal?.aborted) break;
       const items = firstN(dataset.problems, opts.maxSamples);
       const spansOf = (p: Problem) => dataset.noiseSpans?.get(p.id) ?? [];
-      // a knockout scores the items that have something to knock out
-      // items without a worked solution (an imported set's bare answers) have nothing to score
+      // items without a worked solution (an imported set's bare answers) have nothing to score,
+      // and a knockout scores only the items that have something to knock out
       const scored = items
         .map((_, i) => i)
         .filter((i) => hasWorkedSolution(items[i]!.answer))
