@@ -113,6 +113,7 @@ describe('exp CLI', () => {
         '--skip-zero-shot',
         '--skip-sft',
         '--skip-attention',
+        '--skip-likelihood',
       );
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
@@ -123,6 +124,8 @@ describe('exp CLI', () => {
       expect(r.out).toMatch(/^disk: 0\.00 GB at the end of the run, at most 0\.00 GB /m);
       expect(r.out).toMatch(/zero-shot: skipped \(--skip-zero-shot\)/);
       expect(r.out).toContain('sft: skipped (--skip-sft)');
+      expect(r.out).toContain('likelihood: skipped (--skip-likelihood)');
+      expect(r.out).toContain('knockout: skipped (--skip-likelihood)');
       expect(readdirSync(path.join(root, 'data')).sort()).toEqual([
         'gsm8k_inf_test.jsonl',
         'gsm8k_inf_test.manifest.json',

@@ -86,8 +86,9 @@ describe('exp run: the run folder tells the truth', () => {
     expect(attempts.map((a) => a.status)).toEqual(['finished', 'failed', 'finished']);
     for (const a of attempts) {
       expect(a.finished! >= a.started).toBe(true);
+      const steps = ['data_ms', 'knockout_ms', 'likelihood_ms'];
       expect(Object.keys(a.timings).sort()).toEqual(
-        a === attempts[2] ? ['data_ms', 'report_ms', 'zero_shot_ms'] : ['data_ms', 'zero_shot_ms'],
+        a === attempts[2] ? [...steps, 'report_ms', 'zero_shot_ms'] : [...steps, 'zero_shot_ms'],
       );
     }
     expect(attempts[1].finished).toBe(m.finished);
@@ -97,6 +98,8 @@ describe('exp run: the run folder tells the truth', () => {
     expect(timings).toEqual({
       data_ms: sum('data_ms'),
       zero_shot_ms: sum('zero_shot_ms'),
+      likelihood_ms: sum('likelihood_ms'),
+      knockout_ms: sum('knockout_ms'),
       report_ms: attempts[2].timings.report_ms,
     });
     expect(timings.zero_shot_ms).toBeGreaterThan(attempts[2].timings.zero_shot_ms);

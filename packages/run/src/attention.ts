@@ -22,7 +22,7 @@ import type { RunOptions, RunPlan } from './plan.js';
 import { loadModels, needsTrain } from './zero-shot.js';
 
 /** The noisy records of a dataset file, or null when its records carry no noise spans. */
-function noisyRecordsOf(file: string): NoisyProblem[] | null {
+export function noisyRecordsOf(file: string): NoisyProblem[] | null {
   const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
   let probe: unknown;
   try {

@@ -149,7 +149,8 @@ export function modelDisk(
   s: SftDiskSettings,
 ): ModelDisk {
   const P = shape.params;
-  const used = plan.steps.zeroShot || plan.steps.sft || plan.steps.attention;
+  const used =
+    plan.steps.zeroShot || plan.steps.sft || plan.steps.attention || plan.steps.likelihood;
   const source = used && shape.written ? P * DTYPE_BYTES[shape.dtype] : 0;
   const onnx = used ? P * 4 : 0;
   const checkpoint = P * (4 + OPTIMIZER_BYTES_PER_PARAM);

@@ -4,14 +4,30 @@ import type { CiMethods, ResultRow } from '@exp/eval';
 import type { SftProgress } from '@exp/train';
 
 /** The steps of a run, in order. */
-export const RUN_STEPS = ['data-gen', 'zero-shot', 'sft', 'post-sft', 'attention'] as const;
+export const RUN_STEPS = [
+  'data-gen',
+  'zero-shot',
+  'sft',
+  'post-sft',
+  'likelihood',
+  'knockout',
+  'knockout-generate',
+  'attention',
+] as const;
 export type RunStep = (typeof RUN_STEPS)[number];
 
 /**
  * The steps that stop cleanly when runExperiment's signal is aborted (between decoding steps,
- * between optimizer steps; post-SFT evaluation runs inside `sft`); the others run to their end.
+ * between optimizer steps, between chunks of scored items; post-SFT evaluation runs inside
+ * `sft`); the others run to their end.
  */
-export const CLEAN_STOP_STEPS: ReadonlySet<RunStep> = new Set(['zero-shot', 'sft']);
+export const CLEAN_STOP_STEPS: ReadonlySet<RunStep> = new Set([
+  'zero-shot',
+  'sft',
+  'likelihood',
+  'knockout',
+  'knockout-generate',
+]);
 
 export type RunEvent =
   /** A step begins, ends (with its wall time) or is skipped (with why). */

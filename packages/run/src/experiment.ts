@@ -6,6 +6,7 @@ import { checkGsm8kCopy, resultsDir, resolveUserPath } from '@exp/data';
 import { ciMethods, writeResults, type ResultRow } from '@exp/eval';
 import { listModels } from '@exp/models';
 import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
+import path from 'node:path';
 import { attentionStep } from './attention.js';
 import { checkDatasetNames, prepareData, type DataFile } from './data.js';
 import { formatRunDisk, knownModelShape, runDisk } from './disk.js';
@@ -23,10 +24,17 @@ import {
   type RunFolder,
 } from './folder.js';
 import { readRunManifest, updateRunManifest, type Attempt, type RunManifest } from './manifest.js';
+import { knockoutGenerateStep, likelihoodSession, writeLikelihoodTables } from './likelihood.js';
 import { planRun, type RunOptions, type RunPlan } from './plan.js';
 import { RUN_SFT_SETTINGS, sftStep } from './sft.js';
 import { versions } from './versions.js';
-import { needsTrain, resolveTask, truncationLines, zeroShotStep } from './zero-shot.js';
+import {
+  needsTrain,
+  resolveTask,
+  truncationLines,
+  zeroShotStep,
+  type RunStepArgs,
+} from './zero-shot.js';
 
 export interface RunExperimentControl {
   /**
@@ -173,6 +181,61 @@ function skipped(report: Reporter, step: RunStep, reason: string): void {
   report.out(`${step}: ${reason}`);
 }
 
+/**
+ * The likelihood step, then the knockout step on the same loaded models, then their tables;
+ * returns whether the run was interrupted (its tables are then written by the run that ends).
+ */
+async function likelihoodSteps(
+  args: Omit<RunStepArgs, 'signal'>,
+  signal: AbortSignal,
+  timings: Record<string, number>,
+  manifest: RunManifest,
+): Promise<boolean> {
+  const { plan, report } = args;
+  const session = likelihoodSession({ ...args, signal });
+  let info: Awaited<ReturnType<typeof session.models>>['info'];
+  try {
+    await timedStep(report, 'likelihood', timings, 'likelihood_ms', () => session.plain());
+    if (signal.aborted) return true;
+    if (plan.steps.knockout) {
+      const sets = await timedStep(report, 'knockout', timings, 'knockout_ms', () =>
+        session.knockout(plan.steps.knockoutLayers),
+      );
+      if (signal.aborted) return true;
+      if (sets.length === 0) {
+        report.out('knockout: no noisy dataset with noise spans in this run; nothing to knock out');
+      }
+    } else skipped(report, 'knockout', 'skipped (--skip-knockout)');
+    info = (await session.models()).info;
+  } finally {
+    // before generation loads the models again, with the knockout decode graph
+    await session.dispose();
+  }
+  if (plan.steps.knockoutGenerate) {
+    const g = await timedStep(report, 'knockout-generate', timings, 'knockout_generate_ms', () =>
+      knockoutGenerateStep({ ...args, signal }),
+    );
+    if (g.aborted) return true;
+    if (g.sets.length === 0) {
+      report.out(
+        'knockout-generate: no noisy dataset with noise spans in this run; nothing to generate',
+      );
+    }
+  }
+  // a run without zero-shot evaluation records the models here (the pair and rescore need them)
+  if (Object.keys(manifest.models).length === 0) manifest.models = info;
+  report.step = 'likelihood';
+  const tables = writeLikelihoodTables(args.runDir, args.runDir, {
+    models: manifest.models,
+    seed: plan.seed,
+  });
+  for (const f of tables.files) {
+    const step = path.basename(f).startsWith('knockout') ? 'knockout' : 'likelihood';
+    report.out(`${step}: wrote ${f}`);
+  }
+  return false;
+}
+
 /** Runs the steps in the folder; returns whether the run was interrupted. */
 async function runInFolder(
   plan: RunPlan,
@@ -288,6 +351,12 @@ async function runInFolder(
     }
   } else if (!plan.steps.sft) {
     skipped(report, 'sft', options.skipSft ? 'skipped (--skip-sft)' : 'off (--enable-sft runs it)');
+  }
+  if (!aborted && plan.steps.likelihood) {
+    aborted = await likelihoodSteps(stepArgs, ctl.signal, timings, manifest);
+  } else if (!plan.steps.likelihood) {
+    skipped(report, 'likelihood', 'skipped (--skip-likelihood)');
+    skipped(report, 'knockout', 'skipped (--skip-likelihood)');
   }
   if (!aborted && plan.steps.attention) {
     const a = await timedStep(report, 'attention', timings, 'attention_ms', () =>

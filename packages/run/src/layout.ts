@@ -47,6 +47,13 @@ export const RUN_PATHS = {
    */
   likelihoodKnockoutRoot: (fromLayer: number) =>
     path.join('likelihood_knockout', `from_${fromLayer}`),
+  /**
+   * knockout_generate/: zero-shot generation with the noise knocked out in every layer
+   * (--knockout-generate); its sample logs are samples/<model>/<dataset>.jsonl inside.
+   */
+  knockoutGenerateRoot: 'knockout_generate',
+  knockoutSampleLog: (model: string, dataset: string) =>
+    sampleLogPath('knockout_generate', model, dataset),
   /** likelihood_results.json: LikelihoodSummarySchema; .csv of its rows, pairs in _pairs.csv. */
   likelihoodResults: (ext: 'json' | 'csv') => `likelihood_results.${ext}`,
   likelihoodPairs: 'likelihood_pairs.csv',

@@ -39,6 +39,24 @@ export const RunOptionsSchema = z.object({
   skipZeroShot: z.boolean().default(false).describe('Skip zero-shot evaluation'),
   skipSft: z.boolean().default(false).describe('Skip fine-tuning'),
   skipAttention: z.boolean().default(false).describe('Skip attention analysis'),
+  // The likelihood flags are optional (unset = default), so that a run folder started before
+  // them records none and still continues with the same options.
+  skipLikelihood: z
+    .boolean()
+    .optional()
+    .describe("Skip the gold solutions' likelihood (and its knockout)"),
+  skipKnockout: z
+    .boolean()
+    .optional()
+    .describe('Skip the likelihood with the noise spans knocked out'),
+  knockoutLayers: z
+    .boolean()
+    .optional()
+    .describe('Also knock the noise out from each layer L on (per-layer curve)'),
+  knockoutGenerate: z
+    .boolean()
+    .optional()
+    .describe('Also generate with the noise knocked out (zero-shot Pass@1)'),
   skipReport: z
     .boolean()
     .default(false)
@@ -181,7 +199,19 @@ export interface RunPlan {
   evalSamples: number; // -1 = all
   sft: { enabled: boolean; samples: number; epochs: number };
   attentionSamples: number;
-  steps: { dataGen: boolean; zeroShot: boolean; sft: boolean; attention: boolean };
+  steps: {
+    dataGen: boolean;
+    zeroShot: boolean;
+    sft: boolean;
+    attention: boolean;
+    likelihood: boolean;
+    /** Likelihood with the noise knocked out in every layer (needs `likelihood`). */
+    knockout: boolean;
+    /** Also from layer L on for every L (the per-layer curve). */
+    knockoutLayers: boolean;
+    /** Zero-shot generation with the noise knocked out. */
+    knockoutGenerate: boolean;
+  };
   seed: number;
 }
 
@@ -200,6 +230,16 @@ function refuseContradictions(o: RunOptions): void {
   }
   if (o.enableSft && o.skipSft) {
     throw new UsageError('--enable-sft and --skip-sft contradict each other; pass one');
+  }
+  const off = o.skipLikelihood ? '--skip-likelihood' : o.skipKnockout ? '--skip-knockout' : null;
+  if (o.knockoutLayers && off) {
+    throw new UsageError(`--knockout-layers and ${off} contradict each other; pass one`);
+  }
+  const noGenerate = off ?? (o.skipZeroShot ? '--skip-zero-shot' : null);
+  if (o.knockoutGenerate && noGenerate) {
+    throw new UsageError(
+      `--knockout-generate and ${noGenerate} contradict each other (it compares zero-shot Pass@1 with the noise knocked out); pass one`,
+    );
   }
 }
 
@@ -226,6 +266,10 @@ export function planRun(o: RunOptions): RunPlan {
       zeroShot: !o.skipZeroShot,
       sft: sftEnabled,
       attention: !o.skipAttention,
+      likelihood: !o.skipLikelihood,
+      knockout: !o.skipLikelihood && !o.skipKnockout,
+      knockoutLayers: o.knockoutLayers === true,
+      knockoutGenerate: o.knockoutGenerate === true,
     },
     seed: o.seed,
   };

@@ -1,6 +1,7 @@
 // `exp eval rescore`: a run's results table (and its dose-response and evidence tables)
 // recomputed from its logs with one extractor, without generating, written to
-// rescored/<extractor>/ in the run folder.
+// rescored/<extractor>/ in the run folder, with the likelihood and knockout tables recomputed
+// from their logs beside it.
 import path from 'node:path';
 import { BASELINE_DATASET } from '@exp/data';
 import {
@@ -17,6 +18,7 @@ import {
 import { runDoseResponse, writeDoseResponse } from './dose.js';
 import { evidenceStep } from './evidence.js';
 import { RUN_PATHS } from './layout.js';
+import { writeLikelihoodTables, type LikelihoodTables } from './likelihood.js';
 import { readRunManifest } from './manifest.js';
 import { runSamples } from './read-run.js';
 
@@ -31,6 +33,8 @@ export interface RescoreResult {
   doseResponse: { json: string; csv: string } | null;
   /** evidence.json/.csv written beside the table (null: no DiffLlama/Llama pair). */
   evidence: { json: string; csv: string } | null;
+  /** likelihood_results.* and knockout_results.* recomputed from the likelihood logs, when any. */
+  likelihood: LikelihoodTables;
 }
 
 /**
@@ -72,5 +76,10 @@ export function rescoreRun(dir: string, extractor: Extractor): RescoreResult {
   const evidence = evidenceStep(dir, { manifest, evaluations, extractor: extractor.name, outDir });
   const counts = evaluations.map((e) => ({ evalType: e.evalType, samples: e.samples.length }));
   const samples = counts.reduce((n, c) => n + c.samples, 0);
-  return { rows, files, samples, counts, methods, doseResponse: doseFiles, evidence };
+  // the same tables as the run wrote, from the same logs (byte for byte)
+  const likelihood = writeLikelihoodTables(dir, outDir, {
+    models: manifest.models,
+    seed: manifest.seeds.run,
+  });
+  return { rows, files, samples, counts, methods, doseResponse: doseFiles, evidence, likelihood };
 }

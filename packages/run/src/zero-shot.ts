@@ -96,16 +96,20 @@ export interface ModelInfo {
  * Resolves and loads every model of the plan. `decoder: 'present'` skips building the
  * external-kv decode graph, which only generation uses (a step that runs single forwards, such as
  * attention, loads faster and with less memory without it). `valueNorms` asks for exports with
- * value_norms.{i} (the attention step's value-weighted shares; a cached export without them is
- * made again once).
+ * value_norms.{i} (the attention step's value-weighted shares), `exportKnockout` for exports with
+ * the knockout inputs (the likelihood knockout); a cached export without them is made again
+ * once. `knockout` builds the decode graph with the knockout inputs (generation with knockout).
  */
 export async function loadModels(
   plan: RunPlan,
   o: RunOptions,
   report: Reporter,
-  load: Pick<LoadCausalLMOptions, 'decoder'> & { valueNorms?: boolean } = {},
+  load: Pick<LoadCausalLMOptions, 'decoder' | 'knockout'> & {
+    valueNorms?: boolean;
+    exportKnockout?: boolean;
+  } = {},
 ): Promise<{ models: EvalModel[]; info: Record<string, ModelInfo> }> {
-  const { valueNorms, ...loadOptions } = load;
+  const { valueNorms, exportKnockout, ...loadOptions } = load;
   const models: EvalModel[] = [];
   const info: Record<string, ModelInfo> = {};
   for (const name of plan.models) {
@@ -115,6 +119,7 @@ export async function loadModels(
       // presets keep their own fixed init seed: the run's seed chooses data, not weights
       resolved = await resolveModel(name, {
         ...(valueNorms ? { valueNorms } : {}),
+        ...(exportKnockout ? { knockout: true } : {}),
         onProgress: (p) => {
           if (p.step === 'pull' && p.pull.total)
             bar.update(p.pull.downloaded, p.pull.total, p.pull.file);
@@ -223,9 +228,11 @@ export async function zeroShotStep(args: RunStepArgs): Promise<ZeroShotOutcome> 
       );
     }
   }
-  // With the attention step on, its value norms come with the first export (not a second one).
+  // With the attention and knockout steps on, their outputs and inputs come with the first
+  // export (not a second one).
   const { models, info } = await loadModels(plan, options, report, {
     ...(plan.steps.attention ? { valueNorms: true } : {}),
+    ...(plan.steps.knockout ? { exportKnockout: true } : {}),
   });
   const fewshot = needsTrain(task) ? loadGsm8k('train') : undefined;
   const progress = evalProgress(report, 'zero-shot');

@@ -1,47 +1,17 @@
 // runExperiment as a library call: the events a small run reports, in order, the run folder it
 // leaves, and a clean stop through its AbortSignal that a second call continues.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RunOptionsSchema, runExperiment, type RunEvent } from '../src/index.js';
 import { DoseResponseTableSchema, getExtractor } from '@exp/eval';
-import { EvidenceTableSchema } from '../src/evidence.js';
+import { EVIDENCE_LIKELIHOOD_MEASURES, EvidenceTableSchema } from '../src/evidence.js';
 import { readRunManifest } from '../src/manifest.js';
 import { rescoreRun } from '../src/rescore.js';
+import { useRunRoot } from './run-root.js';
 
-const GSM8K_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/data/gsm8k',
-);
-let root = '';
-const saved = { ...process.env };
-beforeAll(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'exp-run-lib-'));
-  // the seed protocol with 8 new tokens, so that the test stays fast
-  writeFileSync(
-    path.join(root, 'task.json'),
-    JSON.stringify({
-      name: 'fast',
-      prompt: { template: 'bare' },
-      generation: { maxNewTokens: 8, repetitionPenalty: 1.1 },
-      extractors: ['seed', 'strict'],
-    }),
-  );
-  Object.assign(process.env, {
-    EXP_DATA_DIR: path.join(root, 'data'),
-    EXP_RESULTS_DIR: path.join(root, 'results'),
-    EXP_MODELS_DIR: path.join(root, 'models'),
-    EXP_GSM8K_DIR: process.env.EXP_GSM8K_DIR ?? GSM8K_DIR,
-    HF_HOME: path.join(root, 'hf'),
-    HF_HUB_OFFLINE: '1',
-  });
-});
-afterAll(() => {
-  process.env = { ...saved };
-  rmSync(root, { recursive: true, force: true });
-});
+// the seed protocol with 8 new tokens, so that the test stays fast
+const env = useRunRoot('exp-run-lib-', 8);
 
 const options = (o: Record<string, unknown>) =>
   RunOptionsSchema.parse({
@@ -50,7 +20,7 @@ const options = (o: Record<string, unknown>) =>
     maxSamples: 3,
     skipSft: true,
     skipAttention: true,
-    task: path.join(root, 'task.json'),
+    task: path.join(env.root, 'task.json'),
     threads: 1,
     ...o,
   });
@@ -69,7 +39,7 @@ describe('runExperiment', () => {
       onEvent: (e) => events.push(e),
     });
     expect(run).toMatchObject({ runId: 'lib', status: 'finished' });
-    expect(run.dir).toBe(path.join(root, 'results', 'lib'));
+    expect(run.dir).toBe(path.join(env.root, 'results', 'lib'));
     expect(events.map(gist).filter(Boolean)).toEqual([
       'data-gen started',
       'data-gen finished',
@@ -77,6 +47,11 @@ describe('runExperiment', () => {
       'zero-shot finished',
       'results zero-shot 2 rows', // one model x one set x two extractors
       'sft skipped',
+      // on by default; no noisy set here: the knockout has nothing to knock out
+      'likelihood started',
+      'likelihood finished',
+      'knockout started',
+      'knockout finished',
       'attention skipped',
     ]);
     const lines = events.flatMap((e) => (e.type === 'info' ? [e.text] : []));
@@ -87,14 +62,24 @@ describe('runExperiment', () => {
     // the evaluation's progress: one piece of work, counted to 3 and closed
     const progress = events.filter((e) => e.type === 'progress');
     // (a preset is generated, not downloaded: its model bar gets no update)
-    expect(new Set(progress.map((e) => e.label))).toEqual(new Set(['tiny-llama clean']));
+    expect(new Set(progress.map((e) => e.label))).toEqual(
+      new Set(['tiny-llama clean', 'likelihood tiny-llama clean']),
+    );
     const evalBar = progress.filter((e) => e.label === 'tiny-llama clean');
     expect(evalBar.at(-1)).toMatchObject({ done: 3, total: 3 });
     expect(events.some((e) => e.type === 'progress-end' && e.id === evalBar[0]!.id)).toBe(true);
     const manifest = readRunManifest(run.dir);
     expect(manifest.status).toBe('finished');
     expect(manifest.command).toEqual(['exp', 'run']);
-    expect(Object.keys(manifest.timings as object)).toEqual(['data_ms', 'zero_shot_ms']);
+    expect(Object.keys(manifest.timings as object)).toEqual([
+      'data_ms',
+      'zero_shot_ms',
+      'likelihood_ms',
+      'knockout_ms',
+    ]);
+    expect(lines).toContain(
+      'knockout: no noisy dataset with noise spans in this run; nothing to knock out',
+    );
   }, 120_000);
 
   test('an abort stops the evaluation cleanly; the same call continues the run', async () => {
@@ -133,6 +118,8 @@ describe('runExperiment', () => {
         models: 'tiny-llama,tiny-diffllama',
         datasets: 'clean,inf-k1-late,inf-k2-late',
         maxSamples: 2,
+        // the likelihood step's rows join the evidence; the knockout's do not
+        skipKnockout: true,
       }),
       { onEvent: (e) => e.type === 'info' && lines.push(e.text) },
     );
@@ -144,6 +131,16 @@ describe('runExperiment', () => {
     expect(evidence.rows.map((r) => [r.dataset, r.measure, r.extractor, r.a, r.b, r.n])).toEqual([
       ['inf-k1-late', 'pass@1', 'seed', 'tiny-diffllama', 'tiny-llama', 2],
       ['inf-k2-late', 'pass@1', 'seed', 'tiny-diffllama', 'tiny-llama', 2],
+      ...['inf-k1-late', 'inf-k2-late'].flatMap((set) =>
+        [...EVIDENCE_LIKELIHOOD_MEASURES.keys()].map((m) => [
+          set,
+          m,
+          null,
+          'tiny-diffllama',
+          'tiny-llama',
+          2,
+        ]),
+      ),
     ]);
     const dose = DoseResponseTableSchema.parse(
       JSON.parse(readFileSync(path.join(run.dir, 'dose_response.json'), 'utf8')),

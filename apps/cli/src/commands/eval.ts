@@ -81,10 +81,8 @@ export const evalCommand: CommandFactory = (io: Io) => (y) =>
         async (argv) => {
           const o = parseOptions(rescoreOptions(), argv);
           const dir = resolveUserPath(o.run);
-          const { rows, files, samples, counts, methods, doseResponse, evidence } = rescoreRun(
-            dir,
-            extractorOrUsage(o.extractor),
-          );
+          const { rows, files, samples, counts, methods, doseResponse, evidence, likelihood } =
+            rescoreRun(dir, extractorOrUsage(o.extractor));
           // per evaluation where the run has more than zero-shot: '48 samples (24 zero_shot, 24 post_sft)'
           const per =
             counts.length > 1 || counts[0]?.evalType !== 'zero_shot'
@@ -92,7 +90,9 @@ export const evalCommand: CommandFactory = (io: Io) => (y) =>
               : '';
           io.out(`rescore: ${samples} samples${per} with extractor ${o.extractor}`);
           io.out(formatPivot(rows, o.extractor, methods));
-          for (const f of Object.values(files)) io.out(`rescore: wrote ${f}`);
+          for (const f of [...Object.values(files), ...likelihood.files]) {
+            io.out(`rescore: wrote ${f}`);
+          }
           for (const t of [doseResponse, evidence]) if (t) io.out(`rescore: wrote ${t.csv}`);
         },
       )

@@ -1,6 +1,13 @@
 export { LikelihoodRecordSchema, type LikelihoodRecord, type FormatScore } from './record.js';
 export { noiseOnlyNumbers } from './numbers.js';
-export { scoreTexts, DEFAULT_BATCH_TOKENS, type ScoreText, type ScoreOptions } from './score.js';
+export {
+  scoreTexts,
+  tokenSpans,
+  hasWorkedSolution,
+  DEFAULT_BATCH_TOKENS,
+  type ScoreText,
+  type ScoreOptions,
+} from './score.js';
 export {
   runLikelihood,
   readLikelihoodLogs,
@@ -26,4 +33,16 @@ export {
   type LikelihoodSummary,
   type KnockoutRow,
   type KnockoutTable,
+  tableCsv,
+  tableJson,
 } from './tables.js';
+export {
+  summarizeKnockout,
+  knockoutPassRows,
+  recoveredShare,
+  recoveredWithInterval,
+  type KnockoutRecords,
+  type KnockoutSummaryOptions,
+  type KnockoutPassOptions,
+  type Triples,
+} from './knockout.js';

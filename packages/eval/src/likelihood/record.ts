@@ -7,7 +7,7 @@ const count = z.number().int().nonnegative();
  * log-probabilities in nats, natural log, from the model's log-softmax.
  */
 export const FormatScoreSchema = z.object({
-  /** Tokens of the prompt (BOS included): the context of the first solution token. */
+  /** Tokens of the prompt (BOS included) kept in the context of the first solution token. */
   prompt_tokens: count,
   /** Tokens scored: those of " {solution}" (no EOS). */
   solution_tokens: z.number().int().positive(),
@@ -26,6 +26,12 @@ export const FormatScoreSchema = z.object({
    * on the clean set those of every noisy set scored with it).
    */
   numbers: z.record(z.string(), z.tuple([count, z.number()])),
+  /**
+   * Tokens cut from the text's left to fit the model's context (max_position_embeddings), as
+   * lm-eval cuts loglikelihood requests; `prompt_tokens` counts the prompt tokens kept. Absent
+   * when nothing was cut.
+   */
+  truncated_tokens: z.number().int().positive().optional(),
 });
 export type FormatScore = z.infer<typeof FormatScoreSchema>;
 

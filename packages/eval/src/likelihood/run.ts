@@ -6,16 +6,22 @@ import path from 'node:path';
 import { BASELINE_DATASET, DEFAULT_SEED, firstN, type Problem } from '@exp/data';
 import type { EvalModel } from '../run/run-evaluation.js';
 import { SampleLog, readSampleLog } from '../samples/log.js';
+import { TaskError } from '../task/errors.js';
 import { renderPrompts } from '../task/prompt.js';
 import type { Task } from '../task/schema.js';
 import { LikelihoodRecordSchema, type LikelihoodRecord } from './record.js';
-import { scoreTexts, type ScoreOptions, type ScoreText } from './score.js';
+import { hasWorkedSolution, scoreTexts, type ScoreOptions, type ScoreText } from './score.js';
 
-/** A set to score; `noiseNumbers` maps a problem id to the numbers only its noise holds. */
+/**
+ * A set to score; `noiseNumbers` maps a problem id to the numbers only its noise holds,
+ * `noiseSpans` to its noise's [start, end) character spans in the problem's question (what a
+ * knockout run blocks).
+ */
 export interface LikelihoodDataset {
   name: string;
   problems: readonly Problem[];
   noiseNumbers?: ReadonlyMap<string, readonly string[]>;
+  noiseSpans?: ReadonlyMap<string, readonly (readonly [number, number])[]>;
 }
 
 export interface RunLikelihoodOptions {
@@ -38,12 +44,34 @@ export interface RunLikelihoodOptions {
   batchTokens?: number;
   /** Where logits are reduced (ScoreOptions.reduce; default 'onnx'). */
   reduce?: ScoreOptions['reduce'];
-  onProgress?: (p: { model: string; dataset: string; done: number; total: number }) => void;
+  /**
+   * Attention knockout of the noise: only the items with noise spans (LikelihoodDataset.
+   * noiseSpans) are scored, both texts with the spans' tokens knocked out from layer
+   * `fromLayer` on (ScoreText.knockout, placed where the question sits in each prompt).
+   */
+  knockout?: { fromLayer: number };
+  /** Folder of the `<model>/<dataset>.jsonl` logs (default `<outDir>/likelihood`). */
+  logDir?: string;
+  /** Stops between chunks of items when aborted (what was logged is kept). */
+  signal?: AbortSignal;
+  /** `resumed`: items of the set already logged when it starts (reported once, done = resumed). */
+  onProgress?: (p: {
+    model: string;
+    dataset: string;
+    done: number;
+    total: number;
+    resumed?: number;
+  }) => void;
 }
 
-/** likelihood/<model>/<dataset>.jsonl inside a run folder. */
-export function likelihoodLogPath(outDir: string, model: string, dataset: string): string {
-  return path.join(outDir, 'likelihood', model, `${dataset}.jsonl`);
+/** likelihood/<model>/<dataset>.jsonl inside a run folder (or `<logDir>/<model>/...`). */
+export function likelihoodLogPath(
+  outDir: string,
+  model: string,
+  dataset: string,
+  logDir = path.join(outDir, 'likelihood'),
+): string {
+  return path.join(logDir, model, `${dataset}.jsonl`);
 }
 
 /** Items scored between appends to the log. */
@@ -51,10 +79,14 @@ const CHUNK = 32;
 
 /**
  * Every committed record of a run folder's likelihood logs (models and sets by name), for the
- * summary of a finished or running run; no likelihood/ folder gives none.
+ * summary of a finished or running run; no likelihood/ folder gives none. `logDir` reads another
+ * folder of logs (a knockout's).
  */
-export function readLikelihoodLogs(outDir: string): LikelihoodRecord[] {
-  const root = path.join(outDir, 'likelihood');
+export function readLikelihoodLogs(
+  outDir: string,
+  logDir = path.join(outDir, 'likelihood'),
+): LikelihoodRecord[] {
+  const root = logDir;
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory())
@@ -68,7 +100,23 @@ export function readLikelihoodLogs(outDir: string): LikelihoodRecord[] {
     );
 }
 
+const SFT_QUESTION_AT = 'Question: '.length;
 const sftPrompt = (p: Problem) => `Question: ${p.question}\n\nAnswer:`;
+
+/** Question-coordinate spans moved to where the question starts in `prompt`. */
+function placeSpans(
+  prompt: string,
+  p: Problem,
+  spans: readonly (readonly [number, number])[],
+  at: number,
+): [number, number][] {
+  if (prompt.slice(at, at + p.question.length) !== p.question) {
+    throw new TaskError(
+      `likelihood: the prompt template does not contain the question verbatim (problem ${p.id}); noise spans cannot be placed`,
+    );
+  }
+  return spans.map(([s, e]) => [s + at, e + at]);
+}
 
 /** Scores what each log lacks and returns every logged record, model by model, set by set. */
 export async function runLikelihood(opts: RunLikelihoodOptions): Promise<LikelihoodRecord[]> {
@@ -87,13 +135,31 @@ export async function runLikelihood(opts: RunLikelihoodOptions): Promise<Likelih
   const out: LikelihoodRecord[] = [];
   for (const model of opts.models) {
     for (const dataset of opts.datasets) {
+      if (opts.signal?.aborted) break;
       const items = firstN(dataset.problems, opts.maxSamples);
+      const spansOf = (p: Problem) => dataset.noiseSpans?.get(p.id) ?? [];
+      // items without a worked solution (an imported set's bare answers) have nothing to score,
+      // and a knockout scores only the items that have something to knock out
+      const scored = items
+        .map((_, i) => i)
+        .filter((i) => hasWorkedSolution(items[i]!.answer))
+        .filter((i) => !opts.knockout || spansOf(items[i]!).length > 0);
       const log = SampleLog.open(
-        likelihoodLogPath(opts.outDir, model.name, dataset.name),
+        likelihoodLogPath(opts.outDir, model.name, dataset.name, opts.logDir),
         LikelihoodRecordSchema,
       );
       try {
-        const todo = items.map((_, i) => i).filter((i) => !log.done.has(items[i]!.id));
+        const todo = scored.filter((i) => !log.done.has(items[i]!.id));
+        const resumed = scored.length - todo.length;
+        if (resumed > 0 && todo.length > 0) {
+          opts.onProgress?.({
+            model: model.name,
+            dataset: dataset.name,
+            done: resumed,
+            total: scored.length,
+            resumed,
+          });
+        }
         const prompts = todo.length
           ? renderPrompts(opts.task, items, { fewshot: opts.fewshot, seed })
           : [];
@@ -103,17 +169,25 @@ export async function runLikelihood(opts: RunLikelihoodOptions): Promise<Likelih
             : [...(dataset.noiseNumbers?.get(p.id) ?? [])];
         // Chunks, so that a killed run keeps what it scored.
         for (let c = 0; c < todo.length; c += CHUNK) {
+          if (opts.signal?.aborted) break;
           const chunk = todo.slice(c, c + CHUNK);
           const texts = (format: 'sft' | 'protocol'): ScoreText[] =>
-            chunk.map((i) => ({
-              prompt: format === 'sft' ? sftPrompt(items[i]!) : prompts[i]!,
-              solution: items[i]!.answer,
-              numbers: numbersOf(items[i]!),
-            }));
+            chunk.map((i) => {
+              const p = items[i]!;
+              const prompt = format === 'sft' ? sftPrompt(p) : prompts[i]!;
+              const at = format === 'sft' ? SFT_QUESTION_AT : prompt.indexOf(p.question);
+              return {
+                prompt,
+                solution: p.answer,
+                numbers: numbersOf(p),
+                ...(opts.knockout ? { knockout: placeSpans(prompt, p, spansOf(p), at) } : {}),
+              };
+            });
           const score = (t: ScoreText[]) =>
             scoreTexts(model.lm, model.tokenizer, t, {
               batchTokens: opts.batchTokens,
               reduce: opts.reduce,
+              ...(opts.knockout ? { knockoutFromLayer: opts.knockout.fromLayer } : {}),
             });
           const sft = await score(texts('sft'));
           const protocol = await score(texts('protocol'));
@@ -135,12 +209,12 @@ export async function runLikelihood(opts: RunLikelihoodOptions): Promise<Likelih
           opts.onProgress?.({
             model: model.name,
             dataset: dataset.name,
-            done: items.length - todo.length + c + chunk.length,
-            total: items.length,
+            done: resumed + c + chunk.length,
+            total: scored.length,
           });
         }
-        for (const p of items) {
-          const rec = log.done.get(p.id);
+        for (const i of scored) {
+          const rec = log.done.get(items[i]!.id);
           if (rec) out.push(rec);
         }
       } finally {

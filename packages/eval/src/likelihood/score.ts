@@ -1,7 +1,7 @@
 // Teacher-forced scoring of "prompt + ' ' + gold solution" texts: one forward pass per text
 // (rows of similar length batched with left padding), reduced to log-probabilities in
 // onnxruntime by CausalLM.score (or, as the reference, in JS from forward()'s logits).
-import type { CausalLM, HfTokenizer } from '@exp/models';
+import type { CausalLM, HfTokenizer, Knockout } from '@exp/models';
 import { TaskError } from '../task/errors.js';
 import { logSumExp, teacherForcedLogprobs } from './logprobs.js';
 import type { FormatScore } from './record.js';
@@ -16,6 +16,13 @@ export interface ScoreText {
   solution: string;
   /** Number strings whose first token's log-probability at the answer position is wanted. */
   numbers?: readonly string[];
+  /**
+   * Attention knockout: [start, end) character spans of `prompt` (the noise) whose tokens the
+   * rest of the text may not attend to (from ScoreOptions.knockoutFromLayer on). A token is
+   * knocked out when its character span overlaps one of them, as @exp/attention's
+   * noiseTokenSpans places spans. An empty list knocks nothing out.
+   */
+  knockout?: readonly (readonly [number, number])[];
 }
 
 /** A text as token ids and the token ranges the scores cover. */
@@ -29,6 +36,57 @@ export interface EncodedText {
   finalStart: number;
   /** The final answer as written after `#### `. */
   gold: string;
+  /** Token [start, end) spans of ScoreText.knockout (merged runs of overlapping tokens). */
+  knockout: [number, number][];
+  /** Tokens cut from the left to fit the model's context (0: none). */
+  cut: number;
+}
+
+/**
+ * The text cut from the left to its last `context` tokens, as lm-eval's loglikelihood requests
+ * are (the positions move, the solution stays whole); one that needs no cut is returned as is.
+ * A solution that leaves no prompt token in the context is an error.
+ */
+export function fitContext(e: EncodedText, context: number | null): EncodedText {
+  if (context === null || e.ids.length <= context) return e;
+  const cut = e.ids.length - context;
+  if (e.solutionStart - cut < 1) {
+    throw new TaskError(
+      `likelihood: a solution takes ${e.solutionEnd - e.solutionStart} tokens, leaving no room for its prompt in the model's context of ${context} positions`,
+    );
+  }
+  return {
+    ...e,
+    ids: e.ids.slice(cut),
+    solutionStart: e.solutionStart - cut,
+    solutionEnd: e.solutionEnd - cut,
+    finalStart: e.finalStart - cut,
+    knockout: e.knockout
+      .map(([a, b]): [number, number] => [Math.max(a - cut, 0), b - cut])
+      .filter(([a, b]) => b > a),
+    cut,
+  };
+}
+
+/** Whether a problem's answer is a worked solution ending in `#### {answer}` (one to score). */
+export function hasWorkedSolution(answer: string): boolean {
+  const hash = answer.lastIndexOf(FINAL_MARKER);
+  return hash >= 0 && answer.slice(hash + FINAL_MARKER.length).trim() !== '';
+}
+
+/** The tokens whose character span overlaps one of `spans`, as [start, end) runs. */
+export function tokenSpans(
+  offsets: readonly (readonly [number, number])[],
+  spans: readonly (readonly [number, number])[],
+): [number, number][] {
+  const out: [number, number][] = [];
+  offsets.forEach(([s, e], i) => {
+    if (e <= s || !spans.some(([a, b]) => a < e && s < b)) return;
+    const last = out.at(-1);
+    if (last && last[1] === i) last[1] = i + 1;
+    else out.push([i, i + 1]);
+  });
+  return out;
 }
 
 /**
@@ -60,7 +118,21 @@ export function encodeScoreText(tok: HfTokenizer, t: ScoreText): EncodedText {
       `likelihood: cannot place the solution's tokens in ${JSON.stringify(text.slice(0, 60))}`,
     );
   }
-  return { ids: enc.ids, solutionStart, solutionEnd, finalStart, gold };
+  const spans = t.knockout ?? [];
+  if (spans.some(([a, b]) => !(0 <= a && a < b && b <= t.prompt.length))) {
+    throw new TaskError(
+      `likelihood: a knockout span lies outside the prompt (${t.prompt.length} characters): ${JSON.stringify(spans)}`,
+    );
+  }
+  return {
+    ids: enc.ids,
+    solutionStart,
+    solutionEnd,
+    finalStart,
+    gold,
+    knockout: tokenSpans(enc.offsets, spans),
+    cut: 0,
+  };
 }
 
 /** The first token of `number` written on its own (the continuation after `#### `). */
@@ -83,6 +155,11 @@ export interface ScoreOptions {
    * the reference: forward() ships [B, S, V] logits to JS, reduced in float64.
    */
   reduce?: 'onnx' | 'js';
+  /**
+   * With it, every forward pass carries the texts' knockout spans (ScoreText.knockout), applied
+   * from this layer on (0: every layer); the model needs an export with the knockout inputs.
+   */
+  knockoutFromLayer?: number;
 }
 
 /** One row's reduction: the solution tokens' log-probabilities, and log p(id) at the answer. */
@@ -98,6 +175,8 @@ interface Batch {
   seq: number;
   /** Per row, the ids scored at its answer position: the gold's first token, then `wanted`. */
   answerIds: number[][];
+  /** First knocked-out layer; undefined: no knockout input. */
+  knockoutFromLayer?: number;
 }
 
 const padOf = (b: Batch, e: EncodedText) => b.seq - e.ids.length;
@@ -105,10 +184,25 @@ const paddedIds = (b: Batch) =>
   b.rows.map((e) => [...new Array<number>(padOf(b, e)).fill(e.ids[0]!), ...e.ids]);
 const paddedMask = (b: Batch) =>
   b.rows.map((e) => [...new Array<number>(padOf(b, e)).fill(0), ...e.ids.map(() => 1)]);
+/** The rows' knockout spans as columns of the padded batch. */
+const paddedKnockout = (b: Batch): Knockout | undefined =>
+  b.knockoutFromLayer === undefined
+    ? undefined
+    : {
+        fromLayer: b.knockoutFromLayer,
+        spans: b.rows.map((e) =>
+          e.knockout.map(([s, t]) => [s + padOf(b, e), t + padOf(b, e)] as const),
+        ),
+      };
 
 /** forward() and a float64 log-sum-exp per position in JS (the reference path). */
 async function reduceInJs(lm: CausalLM, b: Batch): Promise<RowLogprobs[]> {
-  const { logits } = await lm.forward({ inputIds: paddedIds(b), attentionMask: paddedMask(b) });
+  const knockout = paddedKnockout(b);
+  const { logits } = await lm.forward({
+    inputIds: paddedIds(b),
+    attentionMask: paddedMask(b),
+    ...(knockout ? { knockout } : {}),
+  });
   const vocab = lm.config.vocabSize;
   return b.rows.map((e, r) => {
     const p = padOf(b, e);
@@ -142,11 +236,13 @@ async function reduceInOnnx(lm: CausalLM, b: Batch): Promise<RowLogprobs[]> {
     position: padOf(b, e) + e.finalStart - 1,
     ids: b.answerIds[r]!,
   }));
+  const knockout = paddedKnockout(b);
   const out = await lm.score({
     inputIds: paddedIds(b),
     attentionMask: paddedMask(b),
     targets,
     extraIds,
+    ...(knockout ? { knockout } : {}),
   });
   return b.rows.map((e, r) => {
     const from = r * b.seq + padOf(b, e) + e.solutionStart - 1;
@@ -176,14 +272,8 @@ export async function scoreTexts(
   opts: ScoreOptions = {},
 ): Promise<{ scores: FormatScore[]; golds: string[]; ms: number[] }> {
   const budget = opts.batchTokens ?? DEFAULT_BATCH_TOKENS;
-  const encoded = texts.map((t) => encodeScoreText(tok, t));
   const context = lm.config.maxPositionEmbeddings;
-  const long = context === null ? -1 : encoded.findIndex((e) => e.ids.length > context);
-  if (long >= 0) {
-    throw new TaskError(
-      `likelihood: a prompt and its solution take ${encoded[long]!.ids.length} tokens, more than the model's context of ${context} positions`,
-    );
-  }
+  const encoded = texts.map((t) => fitContext(encodeScoreText(tok, t), context));
   const wanted = texts.map((t) => (t.numbers ?? []).map((n) => [n, firstTokenOf(tok, n)] as const));
   const order = encoded
     .map((_, i) => i)
@@ -203,6 +293,7 @@ export async function scoreTexts(
         encoded[i]!.ids[encoded[i]!.finalStart]!,
         ...wanted[i]!.map(([, id]) => id),
       ]),
+      knockoutFromLayer: opts.knockoutFromLayer,
     };
     const t0 = performance.now();
     const reduced = await reduce(lm, batch);
@@ -222,6 +313,7 @@ export async function scoreTexts(
         final_tokens: e.solutionEnd - e.finalStart,
         final_sum: sum(lps, e.finalStart - e.solutionStart),
         numbers,
+        ...(e.cut > 0 ? { truncated_tokens: e.cut } : {}),
       };
     });
     const share = (performance.now() - t0) / rows.length;

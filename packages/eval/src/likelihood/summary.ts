@@ -22,7 +22,7 @@ type Format = 'sft' | 'protocol';
  * A measure of one record; `noise` is the noisy set's noise-only numbers of the item (for a
  * clean record, those of the noisy set it is compared with). Null where undefined.
  */
-type Measure = (rec: LikelihoodRecord, noise: readonly string[]) => number | null;
+export type Measure = (rec: LikelihoodRecord, noise: readonly string[]) => number | null;
 
 /** Probability of the gold answer's first token at the answer position. */
 function goldMass(f: FormatScore, gold: string): number | null {
@@ -57,7 +57,7 @@ const perFormat = (format: Format): [string, Measure][] => [
   [`${format}_noise_mass`, (r, noise) => noiseMass(r[format], r.gold, noise)],
 ];
 
-const MEASURES: ReadonlyMap<string, Measure> = new Map([
+export const MEASURES: ReadonlyMap<string, Measure> = new Map([
   ...perFormat('sft'),
   ...perFormat('protocol'),
 ]);

@@ -2,6 +2,7 @@
 // knockout_results.json): written by @exp/run from summarizeLikelihood and the knockout
 // summary, read back with these schemas by readRun and the report.
 import { z } from 'zod';
+import { csvText } from '../results/write.js';
 
 const count = z.number().int().nonnegative();
 const num = z.number().nullable();
@@ -78,3 +79,15 @@ export type KnockoutRow = z.infer<typeof KnockoutRowSchema>;
 
 export const KnockoutTableSchema = z.object({ rows: z.array(KnockoutRowSchema) });
 export type KnockoutTable = z.infer<typeof KnockoutTableSchema>;
+
+/**
+ * CSV text of table rows: a header of the schema's fields in its order, one line per row,
+ * numbers in JS's shortest round-trip form and nulls empty (as experiment_results.csv).
+ */
+export function tableCsv<T extends z.ZodObject>(schema: T, rows: readonly z.infer<T>[]): string {
+  return csvText(Object.keys(schema.shape), rows as readonly object[]);
+}
+
+/** JSON text of a table file: two-space indent and a final newline. */
+export const tableJson = (table: LikelihoodSummary | KnockoutTable): string =>
+  JSON.stringify(table, null, 2) + '\n';

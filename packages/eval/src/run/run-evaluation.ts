@@ -19,6 +19,7 @@ import type { CiMethod } from '../stats/intervals.js';
 import { SampleLog, readSampleLog } from '../samples/log.js';
 import type { SampleRecord } from '../samples/record.js';
 import { TaskError } from '../task/errors.js';
+import { tokenSpans } from '../likelihood/score.js';
 import { renderPrompts } from '../task/prompt.js';
 import type { Task } from '../task/schema.js';
 
@@ -33,6 +34,11 @@ export interface EvalDataset {
   /** Name used in logs and tables ('clean', 'inf', ...). */
   name: string;
   problems: readonly Problem[];
+  /**
+   * Per problem id, its noise's [start, end) character spans in the question: what a knockout
+   * evaluation (RunEvaluationOptions.knockout) blocks.
+   */
+  noiseSpans?: ReadonlyMap<string, readonly (readonly [number, number])[]>;
 }
 
 export interface EvalProgress {
@@ -90,6 +96,13 @@ export interface RunEvaluationOptions {
   onProgress?: (p: EvalProgress) => void;
   /** Stops between decoding steps; finished samples are kept, rows in flight are dropped. */
   signal?: AbortSignal;
+  /**
+   * Generation with attention to the noise knocked out from layer `fromLayer` on: only the items
+   * with noise spans (EvalDataset.noiseSpans) are generated, their spans placed where the
+   * question sits in the prompt and on the tokens they overlap (the models need a decoder with
+   * the knockout inputs: loadCausalLM's `knockout`).
+   */
+  knockout?: { fromLayer: number };
 }
 
 export interface EvaluationResult {
@@ -166,6 +179,8 @@ interface SetContext {
   model: EvalModel;
   dataset: EvalDataset;
   items: readonly Problem[];
+  /** Positions in `items` this evaluation generates (all but with a knockout). */
+  scored: readonly number[];
   opts: RunEvaluationOptions;
   runId: string;
   seed: number;
@@ -242,6 +257,32 @@ function promptInput(model: EvalModel, task: Task, prompt: string): PromptInput 
   return { ids: ids.slice(ids.length - room), cut: ids.length - room };
 }
 
+/**
+ * The token spans of a problem's noise in its generation input: the question's character spans
+ * moved to where the question sits in the prompt, placed on the tokens they overlap, less the
+ * tokens cut from the prompt's left.
+ */
+function promptSpans(
+  ctx: SetContext,
+  problem: Problem,
+  prompt: string,
+  input: PromptInput,
+): [number, number][] {
+  const at = prompt.indexOf(problem.question);
+  if (at < 0) {
+    throw new TaskError(
+      `knockout: the prompt template does not contain the question verbatim (problem ${problem.id}); noise spans cannot be placed`,
+    );
+  }
+  const chars = (ctx.dataset.noiseSpans?.get(problem.id) ?? []).map(
+    ([s, e]) => [s + at, e + at] as const,
+  );
+  const { offsets } = ctx.model.tokenizer.encode(prompt);
+  return tokenSpans(offsets, chars)
+    .map(([s, e]): [number, number] => [Math.max(s - input.cut, 0), e - input.cut])
+    .filter(([s, e]) => e > s);
+}
+
 /** Generates what the set's log lacks; returns the logged samples by id and whether it finished. */
 async function evaluateSet(
   ctx: SetContext,
@@ -249,8 +290,8 @@ async function evaluateSet(
   const { model, dataset, items, opts } = ctx;
   const log = SampleLog.open(sampleLogPath(opts.outDir, model.name, dataset.name, opts.evalType));
   try {
-    const todo = items.map((p, i) => i).filter((i) => !log.done.has(items[i]!.id));
-    const resumed = items.length - todo.length;
+    const todo = ctx.scored.filter((i) => !log.done.has(items[i]!.id));
+    const resumed = ctx.scored.length - todo.length;
     let generatedTokens = 0;
     let done = resumed;
     const t0 = Date.now();
@@ -259,7 +300,7 @@ async function evaluateSet(
         model: model.name,
         dataset: dataset.name,
         done,
-        total: items.length,
+        total: ctx.scored.length,
         resumed,
         generatedTokens,
         tokensPerSecond: generatedTokens / Math.max((Date.now() - t0) / 1000, 1e-3),
@@ -274,10 +315,17 @@ async function evaluateSet(
     const all = renderPrompts(opts.task, items, { fewshot: opts.fewshot, seed: ctx.seed });
     const prompts = todo.map((i) => all[i]!);
     const inputs = prompts.map((p) => promptInput(model, opts.task, p));
+    const knockout = opts.knockout
+      ? {
+          fromLayer: opts.knockout.fromLayer,
+          spans: todo.map((i, k) => promptSpans(ctx, items[i]!, prompts[k]!, inputs[k]!)),
+        }
+      : undefined;
     const stream = model.lm.generateStream(
       inputs.map((x) => x.ids),
       {
         ...generationOptions(opts.task, model.tokenizer, ctx.seed),
+        ...(knockout ? { knockout } : {}),
         // one seed per item, so sampling (if asked for) does not depend on scheduling
         seed: todo.map((i) => ctx.seed + i),
         batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
@@ -296,7 +344,7 @@ async function evaluateSet(
       report('sample');
     }
     report('end');
-    return { logged: log.done, finished: done === items.length };
+    return { logged: log.done, finished: done === ctx.scored.length };
   } finally {
     log.close();
   }
@@ -312,7 +360,11 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   for (const model of opts.models) {
     for (const dataset of opts.datasets) {
       const items = firstN(dataset.problems, opts.maxSamples);
-      const ctx: SetContext = { model, dataset, items, opts, runId, seed };
+      // a knockout generates the items that have something to knock out
+      const scored = items
+        .map((_, i) => i)
+        .filter((i) => !opts.knockout || (dataset.noiseSpans?.get(items[i]!.id)?.length ?? 0) > 0);
+      const ctx: SetContext = { model, dataset, items, scored, opts, runId, seed };
       let logged: ReadonlyMap<string, SampleRecord>;
       if (aborted || opts.signal?.aborted) {
         // not reached this time: what an earlier run logged still counts
@@ -324,8 +376,8 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         logged = set.logged;
         aborted = !set.finished;
       }
-      for (const p of items) {
-        const rec = logged.get(p.id);
+      for (const i of scored) {
+        const rec = logged.get(items[i]!.id);
         if (rec) samples.push(rec);
       }
     }

@@ -64,6 +64,12 @@ export interface ResolveModelOptions {
    * cached export without them is then made again, one with them is kept either way.
    */
   valueNorms?: boolean;
+  /**
+   * Export the attention-knockout inputs too (knockout_keys, knockout_from_layer: forward and
+   * score with `knockout`); default false. Like valueNorms, a cached export without them is made
+   * again, one with them is kept either way.
+   */
+  knockout?: boolean;
   onProgress?: (p: ResolveProgress) => void;
 }
 
@@ -138,6 +144,7 @@ async function staleReason(
   srcDir: string,
   attentions: boolean,
   valueNorms: boolean,
+  knockout: boolean,
 ): Promise<string | null> {
   const exporter = exporterInfo();
   if (m.exporter.name !== exporter.name || m.exporter.version !== exporter.version) {
@@ -147,6 +154,7 @@ async function staleReason(
   if (m.attention !== 'eager') return `exported with ${m.attention} attention`;
   if (attentions && !m.attentions) return 'exported without attentions';
   if (valueNorms && !m.value_norms) return 'exported without value norms';
+  if (knockout && !m.knockout) return 'exported without knockout inputs';
   const ckpt = Checkpoint.open(srcDir);
   const weights = ckpt.weightFiles;
   ckpt.close();
@@ -189,6 +197,7 @@ interface EnsureExport {
   source: NonNullable<ExportOptions['source']>;
   attentions: boolean;
   valueNorms: boolean;
+  knockout: boolean;
   progress: (p: ResolveProgress) => void;
 }
 
@@ -198,7 +207,13 @@ async function ensureExport(
 ): Promise<{ manifest: ExpModelManifest; exported: boolean }> {
   const cached = cachedExport(e.dir);
   if (cached.manifest) {
-    const reason = await staleReason(cached.manifest, e.srcDir, e.attentions, e.valueNorms);
+    const reason = await staleReason(
+      cached.manifest,
+      e.srcDir,
+      e.attentions,
+      e.valueNorms,
+      e.knockout,
+    );
     if (!reason) return { manifest: cached.manifest, exported: false };
     e.progress({ step: 'reexport', reason });
   } else if (cached.reason) {
@@ -209,6 +224,7 @@ async function ensureExport(
     attentions: e.attentions,
     // kept when the export being replaced had them (another step asked for them)
     ...(e.valueNorms || cached.manifest?.value_norms ? { valueNorms: true } : {}),
+    ...(e.knockout || cached.manifest?.knockout ? { knockout: true } : {}),
     source: e.source,
     onProgress: (p) => e.progress({ step: 'export', export: p }),
   });
@@ -240,6 +256,7 @@ interface Context {
   opts: ResolveModelOptions;
   attentions: boolean;
   valueNorms: boolean;
+  knockout: boolean;
   progress: (p: ResolveProgress) => void;
 }
 
@@ -301,6 +318,7 @@ async function resolveHub(
     source: { repo: src.repo, revision: commit, subfolder: src.subfolder },
     attentions: ctx.attentions,
     valueNorms: ctx.valueNorms,
+    knockout: ctx.knockout,
     progress: ctx.progress,
   });
   return resolved(name, 'hub', dir, source, m, snapshot);
@@ -347,6 +365,7 @@ async function resolvePreset(
     source: { preset: src.preset, seed },
     attentions: ctx.attentions,
     valueNorms: ctx.valueNorms,
+    knockout: ctx.knockout,
     progress: ctx.progress,
   });
   return resolved(cacheName, 'preset', dir, { preset: src.preset, seed }, m, srcDir);
@@ -391,6 +410,7 @@ async function resolveLocal(
     source: {},
     attentions: ctx.attentions,
     valueNorms: ctx.valueNorms,
+    knockout: ctx.knockout,
     progress: ctx.progress,
   });
   return resolved(name, 'checkpoint', dir, { path: folder }, m, folder);
@@ -415,6 +435,7 @@ export async function resolveModel(
     opts,
     attentions: opts.attentions ?? true,
     valueNorms: opts.valueNorms ?? false,
+    knockout: opts.knockout ?? false,
     progress: opts.onProgress ?? (() => {}),
   };
   const entry = looksLikePath(nameOrPath)

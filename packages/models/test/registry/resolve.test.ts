@@ -311,6 +311,30 @@ describe('resolveModel: presets and local folders', () => {
     expect(reasons).toHaveLength(1);
   });
 
+  it('knockout re-exports a cached export without its inputs once, keeping value norms', async () => {
+    const dir = path.join(dirs.root, 'knockout-models');
+    const reasons: string[] = [];
+    const onProgress = (p: ResolveProgress) => {
+      if (p.step === 'reexport') reasons.push(p.reason);
+    };
+    const manifest = (d: string) =>
+      JSON.parse(readFileSync(path.join(d, 'exp-model.json'), 'utf8')) as Record<string, unknown>;
+    await resolveModel('tiny-llama', { modelsDir: dir, valueNorms: true, onProgress });
+    const ko = await resolveModel('tiny-llama', { modelsDir: dir, knockout: true, onProgress });
+    expect(ko.exported).toBe(true);
+    expect(reasons).toEqual(['exported without knockout inputs']);
+    expect(manifest(ko.dir)).toMatchObject({ knockout: true, value_norms: true });
+    expect(manifest(ko.dir).inputs).toEqual(
+      expect.arrayContaining(['knockout_keys', 'knockout_from_layer']),
+    );
+    // later uses with or without it, or with value norms only, keep that export
+    for (const o of [{ knockout: true }, {}, { valueNorms: true }]) {
+      const again = await resolveModel('tiny-llama', { modelsDir: dir, ...o, onProgress });
+      expect(again.exported).toBe(false);
+    }
+    expect(reasons).toHaveLength(1);
+  });
+
   it('a local checkpoint is exported under .local; an exported folder is used in place', async () => {
     const dir = path.join(dirs.root, 'local-models');
     const ckpt = path.join(dirs.root, 'src-diffllama-1');
