@@ -1,5 +1,7 @@
-// Part "run": the wall time of the built CLI's quick test with both tiny models, run in a child
-// process against a fresh results/data folder, the models prepared beforehand (not timed).
+// Parts "run" and "quick": the wall time of the built CLI's quick test with both tiny models, run
+// in a child process against a fresh results/data folder, the models prepared beforehand (not
+// timed). "run" is zero-shot with the likelihood steps; "quick" is everything on: SFT, post-SFT
+// evaluation, likelihood, knockout with its per-layer curve and generation, attention, report.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +20,16 @@ export const RUN_ARGS = [
   '--skip-attention',
 ];
 export const RUN_TARGET_S = 60;
+/**
+ * The quick test as `exp run --quick-test` runs it (SFT, likelihood and knockout on), and with
+ * every opt-in step too (issue 18's "everything on": --knockout-generate, --knockout-layers).
+ */
+const QUICK_BASE = ['run', '--quick-test', '--models', RUN_MODELS.join(',')];
+export const QUICK_VARIANTS: { label: string; args: string[] }[] = [
+  { label: 'defaults', args: QUICK_BASE },
+  { label: 'everything on', args: [...QUICK_BASE, '--knockout-generate', '--knockout-layers'] },
+];
+export const QUICK_TARGET_S = 120;
 
 export interface RunMeasurement {
   wallS: number;
@@ -27,6 +39,8 @@ export interface RunMeasurement {
   /** From the run's manifest: noisy-data generation and the zero-shot step. */
   dataS: number | null;
   zeroShotS: number | null;
+  /** Every step's seconds as the manifest's timings have them (data, zero_shot, sft, ...). */
+  steps: [string, number][];
   busyPct: number | null;
 }
 
@@ -59,12 +73,16 @@ function countTokens(runDir: string): { tokens: number; samples: number } {
   return { tokens, samples };
 }
 
-export async function benchRun(log: Log): Promise<RunMeasurement> {
+export async function benchRun(
+  log: Log,
+  args: readonly string[] = RUN_ARGS,
+): Promise<RunMeasurement> {
   const cli = path.join(REPO_ROOT, 'apps/cli/dist/main.js');
   if (!existsSync(cli)) throw new Error(`${cli} not found: run \`pnpm build\` first`);
   const modelsDir = path.join(benchCacheDir(), 'cli-models');
   for (const name of RUN_MODELS) {
-    const r = await resolveModel(name, { modelsDir, offline: true });
+    // with the knockout inputs the likelihood steps ask for, so no step exports
+    const r = await resolveModel(name, { modelsDir, offline: true, knockout: true });
     if (r.exported) log(`  run: prepared ${name} in ${r.dir}`);
   }
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'exp-bench-run-'));
@@ -75,17 +93,17 @@ export async function benchRun(log: Log): Promise<RunMeasurement> {
     EXP_GSM8K_DIR: gsm8kDir(),
     EXP_MODELS_DIR: modelsDir,
   };
-  log(`  run: exp ${RUN_ARGS.join(' ')} (results in ${tmp})`);
+  log(`  run: exp ${args.join(' ')} (results in ${tmp})`);
   const probe = startCpuProbe();
   const t0 = performance.now();
-  const { code, tail } = await runChild([cli, ...RUN_ARGS], env);
+  const { code, tail } = await runChild([cli, ...args], env);
   const wallS = (performance.now() - t0) / 1000;
   const busyPct = probe();
   if (code !== 0) throw new Error(`exp run exited with ${code} (kept ${tmp}):\n${tail}`);
   const [runId] = readdirSync(env.EXP_RESULTS_DIR);
   const runDir = path.join(env.EXP_RESULTS_DIR, runId!);
   const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as {
-    timings?: { data_ms?: number; zero_shot_ms?: number };
+    timings?: Record<string, number>;
   };
   const seconds = (ms: number | undefined) => (ms === undefined ? null : ms / 1000);
   const m: RunMeasurement = {
@@ -93,6 +111,10 @@ export async function benchRun(log: Log): Promise<RunMeasurement> {
     ...countTokens(runDir),
     dataS: seconds(manifest.timings?.data_ms),
     zeroShotS: seconds(manifest.timings?.zero_shot_ms),
+    steps: Object.entries(manifest.timings ?? {}).map(([k, ms]) => [
+      k.replace(/_ms$/, ''),
+      ms / 1000,
+    ]),
     busyPct,
   };
   rmSync(tmp, { recursive: true, force: true });

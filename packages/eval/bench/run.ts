@@ -1,6 +1,7 @@
 // `pnpm bench eval [--parts run,batching,decode] [--threads 2] [--repeats 1]
 //   [--batching-models tiny-llama,random-58m] [--prompts 64] [--batch 16] [--cap 256] [--seed 42]
-//   [--decode-batches 1,16,32] [--prompt 64] [--new 128]`; `--parts likelihood` (opt-in)
+//   [--decode-batches 1,16,32] [--prompt 64] [--new 128]`; opt-in parts: `quick` (the quick test
+//   with everything on, target 2 minutes) and `likelihood`
 //   [--likelihood-items 16] [--likelihood-models tiny-llama,real-2l] [--likelihood-reduce onnx,js]
 // `pnpm bench full-run [--batch 8] [--threads 2] [--layers 16 | A,B] [--gsm8k-new 200]
 //   [--worst-new 512] [--sft-samples 500] [--sft-epochs 2] [--sft-step RUN_S_PER_TOKEN,OPTIM_S]
@@ -17,7 +18,7 @@ import {
 import { busy, machineLine } from '@exp/bench-kit/machine';
 import { againstTarget, formatTable } from '@exp/bench-kit/table';
 import { TRANSFORMERS_375M, benchDecode } from './decode-bench.js';
-import { RUN_ARGS, RUN_TARGET_S, benchRun } from './run-bench.js';
+import { QUICK_TARGET_S, QUICK_VARIANTS, RUN_ARGS, RUN_TARGET_S, benchRun } from './run-bench.js';
 import { fullRunCommand, type FullRunOptions } from './full-run.js';
 import { DEFAULT_BATCH_SIZE } from '../src/run/run-evaluation.js';
 import {
@@ -26,7 +27,7 @@ import {
   type LikelihoodMeasurement,
 } from './likelihood-bench.js';
 
-const PARTS = ['run', 'batching', 'decode', 'likelihood'] as const;
+const PARTS = ['run', 'quick', 'batching', 'decode', 'likelihood'] as const;
 /** Parts run without --parts (likelihood is asked for by name: its real-shape export is 0.7 GB). */
 const DEFAULT_PARTS = ['run', 'batching', 'decode'];
 const BATCHING_MODELS = ['tiny-llama', 'random-58m', 'random-375m'] as const;
@@ -101,6 +102,31 @@ async function evalCommand(argv: string[]) {
             busy(m.busyPct),
           ],
         ],
+      ),
+    );
+  }
+
+  if (parts.includes('quick')) {
+    const measured = [];
+    for (const v of QUICK_VARIANTS) measured.push({ ...v, m: await benchRun(log, v.args) });
+    console.log(
+      `\n## exp run --quick-test on the tiny presets (built CLI, models prepared beforehand)\n`,
+    );
+    const steps = [...new Set(measured.flatMap(({ m }) => m.steps.map(([k]) => k)))];
+    console.log(
+      formatTable(
+        ['quick test', 'wall time', 'target', ...steps, 'other load'],
+        measured.map(({ label, args, m }) => {
+          const met = m.wallS < QUICK_TARGET_S ? 'met' : 'NOT met';
+          const at = new Map(m.steps);
+          return [
+            `${label}: ${args.slice(4).join(' ') || '(no flags)'}`,
+            `${m.wallS.toFixed(1)} s`,
+            `< ${QUICK_TARGET_S} s: ${met} (${(m.wallS / QUICK_TARGET_S).toFixed(2)}x)`,
+            ...steps.map((k) => (at.has(k) ? `${at.get(k)!.toFixed(1)} s` : '-')),
+            busy(m.busyPct),
+          ];
+        }),
       ),
     );
   }
