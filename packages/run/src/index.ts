@@ -35,3 +35,20 @@ export { sftBarUpdates } from './sft.js';
 export { SftManifest, checkpointHashes, sftDataRecord, type SftStatus } from './sft-manifest.js';
 export { RunReadError, UsageError, commaList, flagName } from './errors.js';
 export { didYouMean } from './suggest.js';
+export {
+  buildPlantedModels,
+  PLANTED_MODELS,
+  PLANTED_SFT,
+  type PlantedModel,
+  type PlantedModelName,
+  type PlantedModelsOptions,
+} from './planted.js';
+export {
+  plantedSets,
+  PLANTED_NOISE_TEMPLATES,
+  PLANTED_NOISE_TYPE,
+  type PlantedAsk,
+  type PlantedSetOptions,
+  type PlantedSets,
+} from './planted-data.js';
+export { writePlantedTokenizer } from './planted-tokenizer.js';
