@@ -37,7 +37,6 @@ export { RunReadError, UsageError, commaList, flagName } from './errors.js';
 export { didYouMean } from './suggest.js';
 export {
   buildPlantedModels,
-  PLANTED_MODELS,
   PLANTED_SFT,
   type PlantedModel,
   type PlantedModelName,
@@ -45,8 +44,6 @@ export {
 } from './planted.js';
 export {
   plantedSets,
-  PLANTED_NOISE_TEMPLATES,
-  PLANTED_NOISE_TYPE,
   type PlantedAsk,
   type PlantedSetOptions,
   type PlantedSets,

@@ -224,7 +224,7 @@ test('the build is seeded: two small builds give identical weights', async () =>
   expect(a[0]).not.toBe(a[1]);
 }, 300_000);
 
-test('training: both models learn their task (loss falls), within the time budget', () => {
+test('training: both models learn their task (the loss falls below a tenth of its start)', () => {
   for (const m of Object.values(built)) {
     expect(m.loss.last).toBeLessThan(m.loss.first / 10);
   }
@@ -250,12 +250,13 @@ test('copier: INF noise lowers Pass@1 (McNemar), pulls answers to the distractor
     effect,
     rec,
   });
-  expect(pass(clean)).toBeGreaterThanOrEqual(0.6);
-  expect(effect.diff).toBeLessThanOrEqual(-0.4);
+  expect(pass(clean)).toBeGreaterThanOrEqual(0.9);
+  expect(effect.diff).toBeLessThanOrEqual(-0.8);
   expect(effect.hi).toBeLessThan(0);
-  expect(effect.p).toBeLessThan(1e-6);
-  expect(pull).toBeGreaterThanOrEqual(0.3);
-  expect(rec.share).toBeGreaterThan(0.5);
+  expect(effect.p).toBeLessThan(1e-20);
+  expect(pull).toBeGreaterThanOrEqual(0.8);
+  // blocking the noise gives some answers back (the copier then copies the last visible number)
+  expect(rec.share).toBeGreaterThanOrEqual(0.1);
   expect(rec.lo).toBeGreaterThan(0);
 }, 300_000);
 
@@ -264,8 +265,9 @@ test('robust: INF noise costs it far less Pass@1 than the copier', async () => {
   const c = await passAt1('copier');
   const robustEffect = paired(r.noisy, r.clean);
   console.log('robust', { clean: pass(r.clean), noisy: pass(r.noisy), pull: r.pull, robustEffect });
-  expect(pass(r.clean)).toBeGreaterThanOrEqual(0.6);
-  expect(robustEffect.diff).toBeGreaterThan(paired(c.noisy, c.clean).diff + 0.3);
+  expect(pass(r.clean)).toBeGreaterThanOrEqual(0.9);
+  expect(robustEffect.diff).toBeGreaterThan(paired(c.noisy, c.clean).diff + 0.6);
+  expect(r.pull).toBeLessThan(0.1);
 }, 300_000);
 
 test('untrained model: no answer right, so no Pass@1 effect', async () => {
@@ -279,10 +281,10 @@ test('likelihood: the copier loses gold likelihood and gains distractor mass, si
   const final = ownEffect(recs, 'copier', 'sft_final');
   const mass = ownEffect(recs, 'copier', 'sft_noise_mass');
   console.log('copier likelihood', { final, mass });
-  expect(final.diff!).toBeLessThan(-1);
+  expect(final.diff!).toBeLessThan(-10);
   expect(final.hi!).toBeLessThan(0);
   expect(final.p!).toBeLessThan(0.001);
-  expect(mass.diff!).toBeGreaterThan(0.2);
+  expect(mass.diff!).toBeGreaterThan(0.5);
   expect(mass.p!).toBeLessThan(0.001);
 }, 300_000);
 
@@ -291,7 +293,7 @@ test("verdict: robust − copier on the noise effect is 'helps'; swapped, 'hurts
   const row = pairRow(recs, 'robust', 'copier', 'sft_final');
   const swapped = pairRow(recs, 'copier', 'robust', 'sft_final');
   console.log('robust - copier sft_final', row);
-  expect(row.diff!).toBeGreaterThan(1);
+  expect(row.diff!).toBeGreaterThan(10);
   expect(row.p!).toBeLessThan(0.001);
   expect(verdict({ estimate: row.diff!, p: row.p_holm, mde: row.mde })).toBe('helps');
   expect(verdict({ estimate: swapped.diff!, p: swapped.p_holm, mde: swapped.mde })).toBe('hurts');
