@@ -46,3 +46,17 @@ export { sweepCell, runDoseResponse, writeDoseResponse } from './dose.js';
 export { SftManifest, checkpointHashes, sftDataRecord, type SftStatus } from './sft-manifest.js';
 export { RunReadError, UsageError, commaList, flagName } from './errors.js';
 export { didYouMean } from './suggest.js';
+export {
+  buildPlantedModels,
+  PLANTED_SFT,
+  type PlantedModel,
+  type PlantedModelName,
+  type PlantedModelsOptions,
+} from './planted.js';
+export {
+  plantedSets,
+  type PlantedAsk,
+  type PlantedSetOptions,
+  type PlantedSets,
+} from './planted-data.js';
+export { writePlantedTokenizer } from './planted-tokenizer.js';
