@@ -5,12 +5,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { noiseTokenSpans } from '@exp/attention';
-import { bootstrapDistributions, createRng, quantile, type Problem } from '@exp/data';
+import type { Problem } from '@exp/data';
 import {
   buildResultsTable,
   builtinTask,
   getExtractor,
+  recoveredWithInterval,
   runLikelihood,
+  summarizeKnockout,
   summarizeLikelihood,
   verdict,
   type LikelihoodRecord,
@@ -144,29 +146,18 @@ async function passAt1(name: string) {
 
 /**
  * Share of the noise effect recovered by knockout, (knockout − noisy) / (clean − noisy) of
- * Pass@1, with a paired percentile bootstrap interval over items (@exp/data's bootstrap).
+ * Pass@1, with @exp/eval's paired percentile bootstrap interval over items (the knockout table's).
  */
 function recovered(clean: SampleRecord[], noisy: SampleRecord[], knockout: SampleRecord[]) {
   const bit = (rs: SampleRecord[]) => rs.map((r) => (r.correct_strict ? 1 : 0));
-  const [c, n, k] = [bit(clean), bit(noisy), bit(knockout)];
-  const share = (idx: readonly number[]) => {
-    let dc = 0;
-    let dk = 0;
-    for (const i of idx) {
-      dc += c[i]! - n[i]!;
-      dk += k[i]! - n[i]!;
-    }
-    return dc === 0 ? null : dk / dc;
-  };
-  const all = c.map((_, i) => i);
-  const [dist] = bootstrapDistributions(createRng(SEED).fork('planted/recovered'), c.length, 2000, [
-    share,
-  ]);
-  return {
-    share: share(all)!,
-    lo: quantile(dist!.sorted, 0.025),
-    hi: quantile(dist!.sorted, 0.975),
-  };
+  const t = { clean: bit(clean), noisy: bit(noisy), knockout: bit(knockout) };
+  const r = recoveredWithInterval(t, {
+    seed: SEED,
+    label: 'planted/recovered',
+    resamples: 2000,
+    level: 0.95,
+  });
+  return { share: r.recovered!, lo: r.lo!, hi: r.hi! };
 }
 
 let likelihood: LikelihoodRecord[];
@@ -286,6 +277,39 @@ test('likelihood: the copier loses gold likelihood and gains distractor mass, si
   expect(final.p!).toBeLessThan(0.001);
   expect(mass.diff!).toBeGreaterThan(0.5);
   expect(mass.p!).toBeLessThan(0.001);
+}, 300_000);
+
+test('likelihood knockout: blocking the noise takes away most of the pull to the distractor', async () => {
+  const plain = await scoreLikelihood();
+  const copier = { name: 'copier', ...lms.copier! };
+  const noiseSpans = new Map(
+    sets.noisy.map((p) => [p.id, p.noise.map((s) => [s.start, s.end] as const)]),
+  );
+  const knocked = await runLikelihood({
+    models: [copier],
+    datasets: [{ name: 'inf', problems: sets.noisy, noiseNumbers: sets.noiseNumbers, noiseSpans }],
+    task: builtinTask('seed', { prompt: 'sft' }),
+    outDir: path.join(tmp, 'run'),
+    logDir: path.join(tmp, 'run', 'knockout'),
+    knockout: { fromLayer: 0 },
+  });
+  expect(knocked).toHaveLength(N_TEST);
+  const rows = summarizeKnockout(plain, [{ fromLayer: 0, records: knocked }], {
+    seed: SEED,
+    resamples: 2000,
+  });
+  const row = (measure: string) =>
+    rows.find((r) => r.model === 'copier' && r.dataset === 'inf' && r.measure === measure)!;
+  console.log('copier likelihood knockout', row('sft_final'), row('sft_noise_mass'));
+  // The pull to the distractor goes almost entirely (seed 42: 0.91 [0.85, 0.95]); the gold
+  // answer's likelihood comes back only a little (0.11 [-0.04, 0.24]: with the noise hidden the
+  // copier stops copying the distractor without finding the gold), so only its sign is asserted.
+  const mass = row('sft_noise_mass');
+  expect(mass.n).toBe(N_TEST);
+  expect(mass.recovered!).toBeGreaterThan(0.5);
+  expect(mass.lo!).toBeGreaterThan(0);
+  expect(row('sft_final').n).toBe(N_TEST);
+  expect(row('sft_final').recovered!).toBeGreaterThan(0);
 }, 300_000);
 
 test("verdict: robust − copier on the noise effect is 'helps'; swapped, 'hurts'", async () => {
