@@ -116,18 +116,19 @@ describe('report.html in headless Chromium', () => {
         e.verdict,
       ]),
     );
-    // every Pass@1 is 0 on each set zero-shot (1 of 4 post-SFT): no difference in noise effect
+    // every Pass@1 is 0 on each set zero-shot (1 of 4 post-SFT): nothing discordant, so no
+    // interval and the rule-of-three MDE, (z + z) · √(3/4) / √4 = 1.213: inconclusive
     expect(rows[0]).toEqual([
       'inf',
       'Pass@1 (seed), points',
       'zero_shot',
       '4',
       '0.0',
-      '[0.0, 0.0]',
+      '-',
       '1.000',
       '1.000',
-      '0.0',
-      'no difference detected',
+      '121.3',
+      'inconclusive',
     ]);
     // tiny-llama loses 0.4 to 0.7 nats/token to each noise, tiny-diffllama 0.1: +0.45 on average
     const sftMean = rows.find((r) => r[0] === 'inf' && r[1] === 'sft_mean')!;

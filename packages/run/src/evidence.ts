@@ -15,6 +15,7 @@ import {
   holmAdjust,
   LikelihoodSummarySchema,
   pairedDifferencesMde,
+  pairedMeanMde,
   percentileBootstraps,
   readLikelihoodLogs,
   sampleLogFolders,
@@ -80,13 +81,21 @@ export interface BuildEvidenceOptions {
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
-/** The statistics of one row from its per-item differences d (raw, a − b of noise effects). */
+/**
+ * The statistics of one row from its per-item differences d (raw, a − b of noise effects).
+ * `outcomes`: d comes from 1/0 outcomes (Pass@1). When no item's d differs from the others
+ * (Pass@1 at its floor or ceiling on every set: nothing discordant), the bootstrap interval
+ * would collapse to a point and the MDE to 0, reading as proof of no difference; instead the
+ * interval is null and the MDE takes the rule-of-three bound: with no discordant item among n,
+ * the share of items with d ≠ 0 may still be up to 3/n (95%), so sd(d) >= √(3/n).
+ */
 function tested(
   d: readonly number[],
   orientation: Orientation,
   seed: number,
   label: string,
   opts: BuildEvidenceOptions,
+  outcomes = false,
 ): Pick<Draft, 'diff' | 'estimate' | 'lo' | 'hi' | 'p' | 'mde'> {
   const sign = orientation === 'lower is better' ? -1 : 1;
   const oriented = d.map((x) => sign * x);
@@ -96,13 +105,16 @@ function tested(
     [{ n: d.length, statistic: drawnMean(oriented) }],
   );
   const permutations = opts.permutations ?? DEFAULT_PERMUTATIONS;
+  const constant = outcomes && d.every((x) => x === d[0]);
+  const mde = pairedDifferencesMde(d);
+  const floor = outcomes && d.length >= 2 ? pairedMeanMde(Math.sqrt(3 / d.length), d.length) : 0;
   return {
     diff: mean(d),
     estimate: mean(oriented),
-    lo: interval?.lo ?? null,
-    hi: interval?.hi ?? null,
+    lo: constant ? null : (interval?.lo ?? null),
+    hi: constant ? null : (interval?.hi ?? null),
     p: signFlipP(oriented, permutations, seed, `evidence/${label}/permutation`),
-    mde: pairedDifferencesMde(d),
+    mde: mde === null ? null : Math.max(mde, floor),
   };
 }
 
@@ -162,7 +174,7 @@ function passRows(
       effect_a: mean(ea),
       effect_b: mean(eb),
       orientation: 'higher is better',
-      ...tested(d, 'higher is better', seed, `${evalType}/${dataset}/${PASS_AT_1}`, opts),
+      ...tested(d, 'higher is better', seed, `${evalType}/${dataset}/${PASS_AT_1}`, opts, true),
     });
   }
   return rows;

@@ -1,6 +1,7 @@
 // The evidence table on hand-made runs whose answer is known: DiffLlama unaffected by a noise
 // that costs Llama 60% of its items ('helps'), the reverse ('hurts'), a noise that touches
-// neither ('no difference detected'), likelihood measures with their orientation, and the
+// neither while both are at their ceiling ('inconclusive': nothing discordant to learn from),
+// likelihood measures with their orientation, and the
 // table `exp eval rescore` writes (byte for byte the run's).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import {
   getExtractor,
   holmAdjust,
   pairedDifferencesMde,
+  pairedMeanMde,
   signFlipP,
   summarizeLikelihood,
   type LikelihoodRecord,
@@ -59,7 +61,8 @@ describe('evidence: Pass@1 rows from the sample logs', () => {
     expect([rcs.effect_a, rcs.effect_b, rcs.diff, rcs.estimate]).toEqual([-0.6, 0, -0.6, -0.6]);
     expect([sd.effect_a, sd.effect_b, sd.diff, sd.estimate]).toEqual([0, 0, 0, 0]);
     expect(rows.map((r) => r.orientation)).toEqual(Array(3).fill('higher is better'));
-    expect(rows.map((r) => r.verdict)).toEqual(['helps', 'hurts', 'no difference detected']);
+    // sd: every item right everywhere for both: no interval, the rule-of-three MDE, inconclusive
+    expect(rows.map((r) => r.verdict)).toEqual(['helps', 'hurts', 'inconclusive']);
   });
 
   test('p: sign-flip over the per-item differences, Holm over the table; MDE paired', () => {
@@ -75,7 +78,10 @@ describe('evidence: Pass@1 rows from the sample logs', () => {
     // sd(d) = sqrt(0.6 · 0.4 · 20/19); (1.959964 + 0.841621) · sd / sqrt(20)
     expect(inf.mde).toBeCloseTo(pairedDifferencesMde(d)!, 15);
     expect(inf.mde).toBeCloseTo((2.8015852 * Math.sqrt((0.24 * 20) / 19)) / Math.sqrt(20), 6);
-    expect(sd.mde).toBe(0);
+    // no item discordant: not 0 but the rule-of-three bound, sd(d) >= sqrt(3/n)
+    expect(sd.mde).toBeCloseTo(pairedMeanMde(Math.sqrt(3 / N), N), 15);
+    expect(sd.mde).toBeCloseTo((2.8015852 * Math.sqrt(3 / 20)) / Math.sqrt(20), 6);
+    expect([sd.lo, sd.hi]).toEqual([null, null]);
     // the bootstrap interval of the mean of 12 ones in 20 holds it, well clear of 0
     expect(inf.lo!).toBeGreaterThan(0.3);
     expect(inf.hi!).toBeLessThan(0.9);
