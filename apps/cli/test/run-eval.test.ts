@@ -39,7 +39,10 @@ const quick = (...extra: string[]) =>
     ...['run', '--quick-test', '--models', TINY, '--enable-sft', ...fast()],
     ...['--run-id', 'quick', ...extra],
   );
-/** A small run of one model (SFT and attention off) on `datasets`, with extra flags. */
+/**
+ * A small run of one model on `datasets`, with extra flags: SFT, attention and the likelihood
+ * steps off (this file's quick test and packages/run's tests cover those).
+ */
 const small = (
   o: { runId?: string; datasets: string; maxSamples: number; model?: string },
   ...extra: string[]
@@ -47,6 +50,7 @@ const small = (
   exp(
     ...['run', '--models', o.model ?? 'tiny-llama', '--datasets', o.datasets, ...fast()],
     ...['--max-samples', String(o.maxSamples), '--skip-sft', '--skip-attention', '--skip-report'],
+    '--skip-likelihood',
     ...(o.runId ? ['--run-id', o.runId] : []),
     ...extra,
   );
