@@ -23,6 +23,7 @@ import {
   summarizeLikelihood,
   verdict,
   type LikelihoodPairRow,
+  type LikelihoodSummary,
 } from '@exp/eval';
 import type { Evaluations } from './dose.js';
 import {
@@ -72,6 +73,11 @@ export interface BuildEvidenceOptions {
   manifest?: RunManifest;
   /** The samples per evaluation (default: the folder's logs in the run's order). */
   evaluations?: Evaluations;
+  /**
+   * The likelihood summary of the run's logs when the caller has just computed it
+   * (writeLikelihoodTables' `summary`, the same pair and seed), so it is not computed again.
+   */
+  likelihood?: LikelihoodSummary | null;
   /** Extractor of the Pass@1 rows (default: the task's first, its primary one). */
   extractor?: string;
   /** Bootstrap resamples and sign-flip permutations (default 10,000 each). */
@@ -201,8 +207,13 @@ function likelihoodSummary(dir: string, pair: [string, string], seed: number) {
   return parsed.data;
 }
 
-function likelihoodRows(dir: string, pair: [string, string], seed: number): Draft[] {
-  const summary = likelihoodSummary(dir, pair, seed);
+function likelihoodRows(
+  dir: string,
+  pair: [string, string],
+  seed: number,
+  known?: LikelihoodSummary | null,
+): Draft[] {
+  const summary = known ?? likelihoodSummary(dir, pair, seed);
   if (!summary) return [];
   const effect = (model: string, dataset: string, measure: string) =>
     summary.rows.find((r) => r.model === model && r.dataset === dataset && r.measure === measure)
@@ -263,7 +274,7 @@ export function buildEvidence(runDir: string, opts: BuildEvidenceOptions = {}): 
           passRows(evalType, samples, pair, extractor, seed, opts),
         )
       : []),
-    ...likelihoodRows(runDir, pair, seed),
+    ...likelihoodRows(runDir, pair, seed, opts.likelihood),
   ];
   const holm = holmAdjust(drafts.map((r) => r.p));
   return drafts.map((r, i) => {

@@ -3,7 +3,7 @@
 // report is not built here (@exp/report reads runs; `exp run` builds it afterwards).
 import { existsSync, rmSync } from 'node:fs';
 import { checkGsm8kCopy, resultsDir, resolveUserPath } from '@exp/data';
-import { ciMethods, writeResults, type ResultRow } from '@exp/eval';
+import { ciMethods, writeResults, type LikelihoodSummary, type ResultRow } from '@exp/eval';
 import { listModels } from '@exp/models';
 import { DEFAULT_SAVE_TOTAL_LIMIT } from '@exp/train';
 import path from 'node:path';
@@ -183,25 +183,27 @@ function skipped(report: Reporter, step: RunStep, reason: string): void {
 
 /**
  * The likelihood step, then the knockout step on the same loaded models, then their tables;
- * returns whether the run was interrupted (its tables are then written by the run that ends).
+ * returns whether the run was interrupted (its tables are then written by the run that ends)
+ * and the likelihood summary it wrote (the evidence table's likelihood rows).
  */
 async function likelihoodSteps(
   args: Omit<RunStepArgs, 'signal'>,
   signal: AbortSignal,
   timings: Record<string, number>,
   manifest: RunManifest,
-): Promise<boolean> {
+): Promise<{ aborted: boolean; summary: LikelihoodSummary | null }> {
   const { plan, report } = args;
+  const stopped = { aborted: true, summary: null };
   const session = likelihoodSession({ ...args, signal });
   let info: Awaited<ReturnType<typeof session.models>>['info'];
   try {
     await timedStep(report, 'likelihood', timings, 'likelihood_ms', () => session.plain());
-    if (signal.aborted) return true;
+    if (signal.aborted) return stopped;
     if (plan.steps.knockout) {
       const sets = await timedStep(report, 'knockout', timings, 'knockout_ms', () =>
         session.knockout(plan.steps.knockoutLayers),
       );
-      if (signal.aborted) return true;
+      if (signal.aborted) return stopped;
       if (sets.length === 0) {
         report.out('knockout: no noisy dataset with noise spans in this run; nothing to knock out');
       }
@@ -215,7 +217,7 @@ async function likelihoodSteps(
     const g = await timedStep(report, 'knockout-generate', timings, 'knockout_generate_ms', () =>
       knockoutGenerateStep({ ...args, signal }),
     );
-    if (g.aborted) return true;
+    if (g.aborted) return stopped;
     if (g.sets.length === 0) {
       report.out(
         'knockout-generate: no noisy dataset with noise spans in this run; nothing to generate',
@@ -233,7 +235,7 @@ async function likelihoodSteps(
     const step = path.basename(f).startsWith('knockout') ? 'knockout' : 'likelihood';
     report.out(`${step}: wrote ${f}`);
   }
-  return false;
+  return { aborted: false, summary: tables.summary };
 }
 
 /** Runs the steps in the folder; returns whether the run was interrupted. */
@@ -352,8 +354,14 @@ async function runInFolder(
   } else if (!plan.steps.sft) {
     skipped(report, 'sft', options.skipSft ? 'skipped (--skip-sft)' : 'off (--enable-sft runs it)');
   }
+  let likelihood: LikelihoodSummary | null = null;
   if (!aborted && plan.steps.likelihood) {
-    aborted = await likelihoodSteps(stepArgs, ctl.signal, timings, manifest);
+    ({ aborted, summary: likelihood } = await likelihoodSteps(
+      stepArgs,
+      ctl.signal,
+      timings,
+      manifest,
+    ));
   } else if (!plan.steps.likelihood) {
     skipped(report, 'likelihood', 'skipped (--skip-likelihood)');
     skipped(report, 'knockout', 'skipped (--skip-likelihood)');
@@ -370,7 +378,7 @@ async function runInFolder(
     skipped(report, 'attention', 'skipped (--skip-attention)');
   }
   // The answer table, from every log the run wrote (samples, likelihood): its last step.
-  const evidence = aborted ? null : evidenceStep(folder.dir, { manifest });
+  const evidence = aborted ? null : evidenceStep(folder.dir, { manifest, likelihood });
   if (evidence) report.out(`evidence: wrote ${evidence.csv}`);
   // The manifest is final before any report is built: a report shows the run's real status.
   manifest.status = aborted ? 'interrupted' : 'finished';

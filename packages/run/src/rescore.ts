@@ -73,13 +73,19 @@ export function rescoreRun(dir: string, extractor: Extractor): RescoreResult {
   // the run's other tables of the samples, with this extractor (the run's own when it is primary)
   const dose = runDoseResponse(manifest, evaluations, [extractor.name]);
   const doseFiles = dose ? writeDoseResponse(outDir, dose) : null;
-  const evidence = evidenceStep(dir, { manifest, evaluations, extractor: extractor.name, outDir });
-  const counts = evaluations.map((e) => ({ evalType: e.evalType, samples: e.samples.length }));
-  const samples = counts.reduce((n, c) => n + c.samples, 0);
   // the same tables as the run wrote, from the same logs (byte for byte)
   const likelihood = writeLikelihoodTables(dir, outDir, {
     models: manifest.models,
     seed: manifest.seeds.run,
   });
+  const evidence = evidenceStep(dir, {
+    manifest,
+    evaluations,
+    extractor: extractor.name,
+    outDir,
+    likelihood: likelihood.summary,
+  });
+  const counts = evaluations.map((e) => ({ evalType: e.evalType, samples: e.samples.length }));
+  const samples = counts.reduce((n, c) => n + c.samples, 0);
   return { rows, files, samples, counts, methods, doseResponse: doseFiles, evidence, likelihood };
 }
